@@ -1,0 +1,1 @@
+"""Tests for minicreds: run ``python3 -m unittest`` from the repository root."""
