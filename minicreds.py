@@ -128,6 +128,7 @@ class CredentialsError(ValueError):
     def __init__(self, what: str, provider: str = "", source: str = "") -> None:
         self.provider = provider
         self.source = source
+        self.what = what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -1314,7 +1315,10 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
         raise ConfigError(f"not UTF-8 (line {line})", provider, path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    value = parse(text, path)
+    try:
+        value = parse(text, path)
+    except ConfigError as exc:  # parsers know the file, not the provider
+        raise ConfigError(exc.what, provider, path) from None
     _file_cache[path] = (stamp, value)
     return value
 
@@ -1344,12 +1348,7 @@ def _aws_profiles(
     """(credentials-file profiles, config-file profiles and other sections)."""
 
     def load(path: str) -> Ini:
-        try:
-            return _read_file(provider, path, _parse_ini) or {}
-        except ConfigError as exc:
-            raise ConfigError(
-                str(exc.args[0]).lstrip(": "), provider, exc.source
-            ) from None
+        return _read_file(provider, path, _parse_ini) or {}
 
     config: Ini = {}
     for section, values in load(config_path).items():
