@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Credentials, the provider interface and errors
     "Credentials",
     "Provider",
@@ -93,8 +93,8 @@ _MAX_FILE = 4 << 20  # largest config file read
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
-_LEGACY_STS_REGIONS = frozenset(  # noqa: SIM905 - a list of 16 names, kept short
-    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"
+_LEGACY_STS_REGIONS = frozenset(
+    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"  # noqa: SIM905
     " eu-central-1 eu-north-1 eu-west-1 eu-west-2 eu-west-3 sa-east-1 us-east-1"
     " us-east-2 us-west-1 us-west-2".split()
 )
