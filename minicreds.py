@@ -862,7 +862,7 @@ def _sts_call(
         raise TransportError(f"HTTP {status} without an XML answer", provider, source)
     root = _parse_xml(provider, source, data)
     if root.tag in ("ErrorResponse", "Error"):
-        error = root.find("Error") if root.tag == "ErrorResponse" else root
+        error = root.find(".//Error") if root.tag == "ErrorResponse" else root
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
             _scrub(_text(error, "Message"), secrets),

@@ -264,10 +264,6 @@ class RoleChainTest(unittest.TestCase):
         )
         watch.assert_clean(self, USER_KEYS[1], extra_texts=[cm.exception])
 
-    @unittest.skip(
-        "minicreds bug: moto's error document <ErrorResponse><Errors><Error> is not "
-        "read (SPEC 5): code and message come out empty"
-    )
     def test_moto_error_code_and_message(self):
         hop1, _ = self.chain(first_external="not-the-external-id")
         with self.assertRaises(minicreds.STSError) as cm:
