@@ -250,7 +250,9 @@ class ContainerTest(unittest.TestCase):
         self.server.route("GET", "/creds", (403, body))
         with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
             self.provider().retrieve()
-        self.assertEqual((cm.exception.code, cm.exception.status), ("AccessDenied", 403))
+        self.assertEqual(
+            (cm.exception.code, cm.exception.status), ("AccessDenied", 403)
+        )
         self.assertEqual(len(self.server.requests), 1)
         watch.assert_clean(self, AUTH_TOKEN, extra_texts=[cm.exception])
 

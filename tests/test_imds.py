@@ -76,8 +76,8 @@ class ImdsCase(unittest.TestCase):
             "Expiration": iso(self.clock() + self.lifetime),
         }
 
-    def provider(self, endpoint=True, **kw):
-        url = self.server.url if endpoint else None
+    def provider(self, **kw):
+        url = self.server.url
         return minicreds.IamAwsProvider(url, environ=self.env, clock=self.clock, **kw)
 
     def requests(self, method=None, path=None):
@@ -151,7 +151,9 @@ class ImdsV2Test(ImdsCase):
         p.retrieve()
         self.tokens = ["token-two"]
         self.server.route(
-            "GET", ROLES, lambda r: (200, "web-role") if header(r) == "token-two" else 401
+            "GET",
+            ROLES,
+            lambda r: (200, "web-role") if header(r) == "token-two" else 401,
         )
         self.clock.advance(3600 - 600)
         self.assertEqual(p.retrieve().access_key, "ASIAIMDS0002")
@@ -197,7 +199,12 @@ class ImdsV2Test(ImdsCase):
         self.assertIn("no IAM role", p._reason)
 
     def test_bad_json(self):
-        for body in ('{"AccessKeyId": "ASIA', "[1, 2]", b"\xff\xfe{", '{"Code": "Success"}'):
+        for body in (
+            '{"AccessKeyId": "ASIA',
+            "[1, 2]",
+            b"\xff\xfe{",
+            '{"Code": "Success"}',
+        ):
             with self.subTest(body=body):
                 self.server.route("GET", ROLES + "web-role", (200, body))
                 with self.assertRaises(minicreds.TransportError) as cm:
@@ -541,7 +548,9 @@ class DelegationTest(ImdsCase):
         self.write_token("jwt-two-SECRET")
         self.clock.advance(3600 - 600)
         self.assertEqual(p.retrieve().access_key, "ASIAWEBID2")
-        self.assertEqual(self.sts.requests[1].form["WebIdentityToken"], ["jwt-two-SECRET"])
+        self.assertEqual(
+            self.sts.requests[1].form["WebIdentityToken"], ["jwt-two-SECRET"]
+        )
         self.assertEqual(self.server.requests, [])  # IMDS never asked
         # The delegate is kept: a changed environment does not switch sources.
         self.env.clear()

@@ -25,8 +25,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-import minicreds  # noqa: E402
-from tests import support  # noqa: E402
+import minicreds
+from tests import support
 
 try:
     import botocore.session
@@ -55,7 +55,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
     args = parser.parse_args()
-    scenarios = (("blackhole", support.blackhole), ("full backlog", support.full_backlog))
+    scenarios = (
+        ("blackhole", support.blackhole),
+        ("full backlog", support.full_backlog),
+    )
     names = [name for name, _ in contenders()]
     print("%-14s" % "scenario" + "".join("%18s" % n for n in names) + "   ratio")
     for label, dead_end in scenarios:
@@ -75,11 +78,7 @@ def main():
             if "botocore" in medians
             else "    n/a"
         )
-        print(
-            "%-14s" % label
-            + "".join("%16.3f s" % medians[n] for n in names)
-            + ratio
-        )
+        print("%-14s" % label + "".join("%16.3f s" % medians[n] for n in names) + ratio)
         print("%-14s" % "  returned" + "".join("%18s" % outcomes[n] for n in names))
     if botocore is None:
         print("botocore is not installed: no comparison")
