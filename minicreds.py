@@ -344,8 +344,11 @@ class RefreshingProvider(Provider):
         # (credentials, refresh_at, block_at, expires_at): replaced whole, read
         # without the lock.
         self._state: tuple[Credentials, float, float, float] | None = None
-        self._generation = 0
-        self._failure: tuple[int, BaseException] | None = None
+        # Fetches ended (success or failure) and the error of the last one, if it
+        # failed: a caller that saw the count change while it waited for the lock
+        # waited on that fetch and shares its outcome (single flight).
+        self._fetches = 0
+        self._failure: BaseException | None = None
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
@@ -367,28 +370,28 @@ class RefreshingProvider(Provider):
                 return self._state[0]  # type: ignore[index]
             finally:
                 self._lock.release()
-        seen = self._generation
+        seen = self._fetches
         with self._lock:
             current = self._state
             now = self._clock()
             if current is not None and now < current[2]:
                 return current[0]  # refreshed while this caller waited
             failure = self._failure
-            if failure is None or seen == self._generation or failure[0] != seen + 1:
+            if failure is None or seen == self._fetches:
                 try:
                     return self._install()
                 except Exception as exc:
-                    failure = (self._generation, exc)
+                    failure = exc
             # The refresh failed (this caller's, or the one it waited on).
             if current is not None and now < current[3] - _EXPIRY_SKEW:
                 _logger().warning(
                     "%s: refresh failed, using credentials valid for %d s more: %s",
                     _name(self),
                     current[3] - now,
-                    _describe(failure[1]),
+                    _describe(failure),
                 )
                 return current[0]
-            raise failure[1]
+            raise failure
 
     def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
         import random
@@ -407,7 +410,6 @@ class RefreshingProvider(Provider):
             )
 
     def _install(self) -> Credentials:
-        self._generation += 1
         try:
             creds = self._fetch()
             if not isinstance(creds, Credentials):
@@ -426,10 +428,12 @@ class RefreshingProvider(Provider):
                 early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
                 state = (creds, expires - early, expires - _BLOCKING_WINDOW, expires)
         except Exception as exc:
-            self._failure = (self._generation, exc)
+            self._failure = exc
+            self._fetches += 1
             raise
         self._failure = None
         self._state = state
+        self._fetches += 1
         return creds
 
 

@@ -446,6 +446,70 @@ class FailureTest(unittest.TestCase):
         self.assertTrue(all("refused" in t for t in watch.texts), watch.texts)
         watch.assert_clean(self, "SECRET-00001", "TOKEN-00001")
 
+    def test_waiters_share_failure_of_fetch_they_waited_on(self):
+        clock = FakeClock()
+        boom = CredentialsError("refused", "Test")
+        gate = Gate(boom)
+        p, fetch = provider(clock, gate, 3600)
+        spy = p._lock = SpyLock(p._lock)
+        threads, results = run_threads([p.retrieve])
+        self.assertTrue(gate.entered.wait(5.0))
+        # These arrive while the fetch runs, and queue behind it.
+        more, more_results = run_threads([p.retrieve] * 6)
+        spy.wait_for(7)
+        gate.open.set()
+        join_all(threads + more)
+        self.assertEqual(fetch.calls, 1)
+        for outcome, value in results + more_results:
+            self.assertEqual(outcome, "error")
+            self.assertIs(value, boom)
+        # A caller arriving afterwards starts a new fetch.
+        self.assertEqual(p.retrieve().access_key, "AK-00002")
+
+    def test_back_to_back_failures(self):
+        clock = FakeClock()
+        first_error = CredentialsError("first", "Test")
+        second_error = CredentialsError("second", "Test")
+        gate1, gate2 = Gate(first_error), Gate(second_error)
+        p, fetch = provider(clock, gate1, gate2, 3600)
+        spy = p._lock = SpyLock(p._lock)
+        threads, results = run_threads([p.retrieve])
+        self.assertTrue(gate1.entered.wait(5.0))
+        more, more_results = run_threads([p.retrieve] * 4)
+        spy.wait_for(5)
+        gate1.open.set()
+        join_all(threads + more)
+        self.assertEqual(fetch.calls, 1)
+        self.assertEqual({id(r[1]) for r in results + more_results}, {id(first_error)})
+        # Second round: a new fetch, its own waiters, its own error.
+        threads, results = run_threads([p.retrieve])
+        self.assertTrue(gate2.entered.wait(5.0))
+        more, more_results = run_threads([p.retrieve] * 4)
+        spy.wait_for(10)
+        gate2.open.set()
+        join_all(threads + more)
+        self.assertEqual(fetch.calls, 2)
+        self.assertEqual({id(r[1]) for r in results + more_results}, {id(second_error)})
+        self.assertEqual(p.retrieve().access_key, "AK-00003")
+        self.assertEqual(fetch.calls, 3)
+
+    def test_waiters_behind_blocking_failure_get_cache(self):
+        clock = FakeClock()
+        gate = Gate(CredentialsError("refused", "Test"))
+        p, fetch = provider(clock, 3600, gate, 3600)
+        first = p.retrieve()
+        spy = p._lock = SpyLock(p._lock)
+        clock.t = T0 + 3600 - 30
+        with SecretWatch():
+            threads, results = run_threads([p.retrieve])
+            self.assertTrue(gate.entered.wait(5.0))
+            more, more_results = run_threads([p.retrieve] * 6)
+            spy.wait_for(7)
+            gate.open.set()
+            join_all(threads + more)
+        self.assertEqual(fetch.calls, 2)
+        self.assertEqual({r[1] for r in results + more_results}, {first})
+
     def test_base_exception_is_not_swallowed(self):
         clock = FakeClock()
         p, _ = provider(clock, 3600, KeyboardInterrupt(), 3600)
