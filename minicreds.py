@@ -374,13 +374,17 @@ class RefreshingProvider(Provider):
         with self._lock:
             current = self._state
             now = self._clock()
-            if current is not None and now < current[2]:
-                return current[0]  # refreshed while this caller waited
             failure = self._failure
-            if failure is None or seen == self._fetches:
+            waited = seen != self._fetches  # a fetch ended while this caller waited
+            if current is not None and (
+                now < current[2]
+                or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
+            ):
+                return current[0]  # fresh, or just fetched for this caller
+            if failure is None or not waited:
                 try:
                     return self._install()
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - handled below
                     failure = exc
             # The refresh failed (this caller's, or the one it waited on).
             if current is not None and now < current[3] - _EXPIRY_SKEW:

@@ -510,6 +510,24 @@ class FailureTest(unittest.TestCase):
         self.assertEqual(fetch.calls, 2)
         self.assertEqual({r[1] for r in results + more_results}, {first})
 
+    def test_waiters_behind_short_lived_success_do_not_fetch(self):
+        # The fetch returns valid credentials that are already in their blocking
+        # window: callers that queued behind it take them rather than fetch again.
+        clock = FakeClock()
+        gate = Gate(40.0)
+        p, fetch = provider(clock, gate, 3600)
+        spy = p._lock = SpyLock(p._lock)
+        threads, results = run_threads([p.retrieve])
+        self.assertTrue(gate.entered.wait(5.0))
+        more, more_results = run_threads([p.retrieve] * 6)
+        spy.wait_for(7)
+        gate.open.set()
+        join_all(threads + more)
+        self.assertEqual(fetch.calls, 1)
+        self.assertEqual(
+            {r[1].access_key for r in results + more_results}, {"AK-00001"}
+        )
+
     def test_base_exception_is_not_swallowed(self):
         clock = FakeClock()
         p, _ = provider(clock, 3600, KeyboardInterrupt(), 3600)
