@@ -386,6 +386,7 @@ class RefreshingProvider(Provider):
                     return self._install()
                 except Exception as exc:  # noqa: BLE001 - handled below
                     failure = exc
+                now = self._clock()  # the fetch may have taken a while
             # The refresh failed (this caller's, or the one it waited on).
             if current is not None and now < current[3] - _EXPIRY_SKEW:
                 _logger().warning(
@@ -402,14 +403,16 @@ class RefreshingProvider(Provider):
 
         try:
             self._install()
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the cache
+        except Exception as exc:  # any failure keeps the cache...
             now = self._clock()
+            if now >= state[3] - _EXPIRY_SKEW:
+                raise  # ...unless a slow fetch outlived it
             retry = min(now + random.uniform(300.0, 600.0), state[2])
             self._state = (state[0], retry, state[2], state[3])
             _logger().warning(
                 "%s: early refresh failed, retrying in %d s: %s",
                 _name(self),
-                retry - now,
+                max(retry - now, 0.0),
                 _describe(exc),
             )
 

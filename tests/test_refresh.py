@@ -528,6 +528,39 @@ class FailureTest(unittest.TestCase):
             {r[1].access_key for r in results + more_results}, {"AK-00001"}
         )
 
+    def test_blocking_failure_after_slow_fetch_does_not_return_expired(self):
+        # The fetch fails after the cached credentials expired: raise, do not hand
+        # out expired credentials.
+        clock = FakeClock()
+        boom = CredentialsError("timed out", "Test")
+
+        def slow_failure(n):
+            clock.t = T0 + 3600  # the fetch took 50 s
+            return boom
+
+        p, _ = provider(clock, 3600, slow_failure)
+        p.retrieve()
+        clock.t = T0 + 3600 - 50
+        with SecretWatch(), self.assertRaises(CredentialsError) as caught:
+            p.retrieve()
+        self.assertIs(caught.exception, boom)
+
+    def test_early_failure_after_slow_fetch_does_not_return_expired(self):
+        clock = FakeClock()
+        boom = CredentialsError("timed out", "Test")
+
+        def slow_failure(n):
+            clock.t = T0 + 3600 - SKEW  # the fetch took 890 s
+            return boom
+
+        p, _ = provider(clock, 3600, slow_failure, 3600)
+        p.retrieve()
+        clock.t = T0 + 2700
+        with SecretWatch(), self.assertRaises(CredentialsError) as caught:
+            p.retrieve()
+        self.assertIs(caught.exception, boom)
+        self.assertEqual(p.retrieve().access_key, "AK-00003")
+
     def test_base_exception_is_not_swallowed(self):
         clock = FakeClock()
         p, _ = provider(clock, 3600, KeyboardInterrupt(), 3600)
