@@ -399,15 +399,13 @@ class RefreshingProvider(Provider):
             raise failure
 
     def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
-        import random
-
         try:
             self._install()
         except Exception as exc:  # any failure keeps the cache...
             now = self._clock()
             if now >= state[3] - _EXPIRY_SKEW:
                 raise  # ...unless a slow fetch outlived it
-            retry = min(now + random.uniform(300.0, 600.0), state[2])
+            retry = _retry_at(now, state[2])
             self._state = (state[0], retry, state[2], state[3])
             _logger().warning(
                 "%s: early refresh failed, retrying in %d s: %s",
@@ -433,7 +431,13 @@ class RefreshingProvider(Provider):
                     )
                 life = expires - now
                 early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                state = (creds, expires - early, expires - _BLOCKING_WINDOW, expires)
+                block = expires - _BLOCKING_WINDOW
+                refresh = expires - early
+                if refresh <= now:
+                    # Born inside its early window: asking again at once gains
+                    # nothing, so back off as after a failed early refresh.
+                    refresh = _retry_at(now, block)
+                state = (creds, refresh, block, expires)
         except Exception as exc:
             self._failure = exc
             self._fetches += 1
@@ -442,6 +446,13 @@ class RefreshingProvider(Provider):
         self._state = state
         self._fetches += 1
         return creds
+
+
+def _retry_at(now: float, block: float) -> float:
+    """The next early refresh: a jittered 300-600 s on, never past the blocking window."""
+    import random
+
+    return min(now + random.uniform(300.0, 600.0), block)
 
 
 def _describe(exc: BaseException) -> str:

@@ -249,7 +249,7 @@ class WindowTest(unittest.TestCase):
     def test_early_window_by_lifetime(self):
         for life, early in self.CASES:
             if life <= early:
-                continue  # born inside its window: see test_born_in_early_window
+                continue  # see test_born_in_early_window_does_not_refetch_every_call
             with self.subTest(life=life):
                 clock = FakeClock()
                 p, fetch = provider(clock, life)
@@ -560,6 +560,19 @@ class FailureTest(unittest.TestCase):
             p.retrieve()
         self.assertIs(caught.exception, boom)
         self.assertEqual(p.retrieve().access_key, "AK-00003")
+
+    def test_born_in_early_window_does_not_refetch_every_call(self):
+        # Credentials that arrive already inside their early window (here 200 s of
+        # life with a 5-minute window) are not fetched again on every call.
+        clock = FakeClock()
+        p, fetch = provider(clock, 200.0)
+        p.retrieve()
+        for _ in range(20):
+            clock.advance(5.0)
+            p.retrieve()
+        self.assertEqual(fetch.calls, 1)
+        clock.t = T0 + 200.0 - BLOCK
+        self.assertEqual(p.retrieve().access_key, "AK-00002")
 
     def test_base_exception_is_not_swallowed(self):
         clock = FakeClock()
