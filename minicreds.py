@@ -381,20 +381,24 @@ class RefreshingProvider(Provider):
                 or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
             ):
                 return current[0]  # fresh, or just fetched for this caller
+            fetching = False
             if failure is None or not waited:
+                fetching = True
                 try:
                     return self._install()
                 except Exception as exc:  # noqa: BLE001 - handled below
                     failure = exc
                 now = self._clock()  # the fetch may have taken a while
-            # The refresh failed (this caller's, or the one it waited on).
+            # The refresh failed (this caller's, or the one it waited on, which
+            # logged it).
             if current is not None and now < current[3] - _EXPIRY_SKEW:
-                _logger().warning(
-                    "%s: refresh failed, using credentials valid for %d s more: %s",
-                    _name(self),
-                    current[3] - now,
-                    _describe(failure),
-                )
+                if fetching:
+                    _logger().warning(
+                        "%s: refresh failed, using credentials valid for %d s more: %s",
+                        _name(self),
+                        current[3] - now,
+                        _describe(failure),
+                    )
                 return current[0]
             raise failure
 

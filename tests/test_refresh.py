@@ -500,7 +500,7 @@ class FailureTest(unittest.TestCase):
         first = p.retrieve()
         spy = p._lock = SpyLock(p._lock)
         clock.t = T0 + 3600 - 30
-        with SecretWatch():
+        with SecretWatch() as watch:
             threads, results = run_threads([p.retrieve])
             self.assertTrue(gate.entered.wait(5.0))
             more, more_results = run_threads([p.retrieve] * 6)
@@ -509,6 +509,9 @@ class FailureTest(unittest.TestCase):
             join_all(threads + more)
         self.assertEqual(fetch.calls, 2)
         self.assertEqual({r[1] for r in results + more_results}, {first})
+        # One failed fetch, one warning (not one per waiter).
+        self.assertEqual(len(watch.records), 1, watch.texts)
+        self.assertIn("refused", watch.texts[0])
 
     def test_waiters_behind_short_lived_success_do_not_fetch(self):
         # The fetch returns valid credentials that are already in their blocking
