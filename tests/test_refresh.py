@@ -27,9 +27,13 @@ class FakeClock:
     def __init__(self, t=T0):
         self.t = t
         self.calls = 0
+        self.hook = None  # (call number, callable run at that read)
 
     def __call__(self):
         self.calls += 1
+        if self.hook is not None and self.hook[0] == self.calls:
+            action, self.hook = self.hook[1], None
+            action()
         return self.t
 
     def advance(self, seconds):
@@ -316,6 +320,50 @@ class WindowTest(unittest.TestCase):
         got = {r[1].access_key for r in results + more_results}
         self.assertEqual(got, {"AK-00002"})
         self.assertEqual(fetch.calls, 2)
+
+
+class RaceTest(unittest.TestCase):
+    """Another caller refreshes between this caller's first look and its lock.
+
+    The clock's second read in a call (on the slow path, before the lock) first runs
+    a whole other ``retrieve()``, so the interleaving is certain.
+    """
+
+    def other_caller_first(self, clock, p):
+        got = []
+        clock.hook = (clock.calls + 2, lambda: got.append(p.retrieve()))
+        mine = p.retrieve()
+        self.assertEqual(len(got), 1)
+        return mine, got[0]
+
+    def test_blocking_window_refreshed_before_lock(self):
+        clock = FakeClock()
+        p, fetch = provider(clock, 3600)
+        p.retrieve()
+        clock.t = T0 + 3600 - 30
+        mine, theirs = self.other_caller_first(clock, p)
+        self.assertIs(mine, theirs)
+        self.assertEqual((mine.access_key, fetch.calls), ("AK-00002", 2))
+
+    def test_early_window_refreshed_before_lock(self):
+        clock = FakeClock()
+        p, fetch = provider(clock, 3600)
+        p.retrieve()
+        clock.t = T0 + 2700 + 1
+        mine, theirs = self.other_caller_first(clock, p)
+        self.assertIs(mine, theirs)
+        self.assertEqual((mine.access_key, fetch.calls), ("AK-00002", 2))
+
+    def test_early_window_failed_before_lock_no_second_try(self):
+        clock = FakeClock()
+        p, fetch = provider(clock, 3600, RuntimeError("down"), 3600)
+        first = p.retrieve()
+        clock.t = T0 + 2700 + 1
+        with SecretWatch():
+            mine, theirs = self.other_caller_first(clock, p)
+        self.assertIs(mine, first)
+        self.assertIs(theirs, first)
+        self.assertEqual(fetch.calls, 2)  # the back-off holds for this caller too
 
 
 class FailureTest(unittest.TestCase):
