@@ -119,7 +119,7 @@ def provider(clock, *script):
     return RefreshingProvider(fetch, clock=clock), fetch
 
 
-def run_threads(targets, timeout=5.0):
+def run_threads(targets):
     """Start one thread per callable; return their threads and a results list."""
     results = [None] * len(targets)
 
