@@ -544,8 +544,8 @@ def _http(
                 TransportError(exc.args[0], provider, source, kind=exc.kind),
                 None,
             )
-            if exc.kind == "connect" and not retry_connect:
-                raise error from None
+            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
+                raise error from None  # a bad answer or a refused certificate
         else:
             if 300 <= status < 400:
                 raise TransportError(
@@ -613,7 +613,13 @@ def _http_once(
         try:
             conn.connect()
         except OSError as exc:  # refused, unreachable, timed out, TLS handshake
-            raise TransportError(f"cannot connect ({_os_reason(exc)})", kind="connect")
+            import ssl
+
+            bad_cert = isinstance(exc, ssl.SSLCertVerificationError)
+            raise TransportError(
+                f"cannot connect ({_os_reason(exc)})",
+                kind="other" if bad_cert else "connect",
+            ) from None
         conn.sock.settimeout(read_timeout)
         conn.request(method, target, body=body, headers=headers)
         response = conn.getresponse()

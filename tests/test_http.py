@@ -320,6 +320,19 @@ class SizeCap(unittest.TestCase):
         self.server = FakeServer().start()
         self.addCleanup(self.server.stop)
 
+    def test_body_over_the_cap_refused_and_not_retried(self):
+        for content_length in (True, False):
+            with self.subTest(content_length=content_length):
+                self.server.reset_routes()
+                self.server.route(
+                    "GET",
+                    "/x",
+                    support.oversized(2 * MiB, content_length=content_length),
+                )
+                exc, _ = failing(self, self.server.url + "/x")
+                self.assertIn("1 MiB", str(exc))
+                self.assertEqual(len(self.server.requests), 1)
+
     def test_body_at_the_cap_accepted(self):
         self.server.route("GET", "/x", (200, b"A" * MiB))
         self.assertEqual(len(call(self.server.url + "/x")[2]), MiB)
@@ -371,6 +384,15 @@ class Tls(unittest.TestCase):
         self.assertEqual(
             call(server.url + "/x", ca_file=self.certs["ca"])[2], b"secure"
         )
+
+    def test_unknown_ca_refused(self):
+        server = self.serve()
+        for ca_file in (None, self.certs["other_ca"]):
+            with self.subTest(ca_file=ca_file):
+                exc, rec = failing(self, server.url + "/x", ca_file=ca_file)
+                self.assertIn("certificate_verify_failed", str(exc).lower())
+                self.assertEqual(rec.sleeps, [])  # a verification failure: no retry
+        self.assertEqual(server.requests, [])
 
     def test_wrong_host_refused(self):
         c = self.certs
