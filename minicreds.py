@@ -537,7 +537,8 @@ def _http(
         try:
             status, answer_headers, data = _http_once(
                 method, parts, target, dict(headers or {}), body, via,
-                min(connect_timeout or timeout, left), min(timeout, left), ca_file, cert,
+                min(connect_timeout or timeout, left), min(timeout, left), left,
+                ca_file, cert,
             )  # fmt: skip
         except TransportError as exc:
             error, last = (
@@ -577,6 +578,7 @@ def _http_once(
     via: str | None,
     connect_timeout: float,
     read_timeout: float,
+    budget: float,
     ca_file: str | None,
     cert: tuple[str, str] | None,
 ) -> tuple[int, dict[str, str], bytes]:
@@ -609,6 +611,14 @@ def _http_once(
     else:
         conn = http.client.HTTPConnection(host, port)
     conn.timeout = connect_timeout
+    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
+    # breaks the connection when the overall deadline passes.
+    import threading
+
+    fired: list[bool] = []
+    watchdog = threading.Timer(budget, _cut, (conn, fired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         try:
             conn.connect()
@@ -630,12 +640,29 @@ def _http_once(
             raise TransportError("response truncated", kind="read")
         answer = {k.lower(): v for k, v in response.getheaders()}
         return response.status, answer, data
-    except TransportError:
+    except TransportError as exc:
+        if fired and exc.kind != "connect":
+            raise TransportError("timed out (deadline)", kind="read") from None
         raise
     except (OSError, http.client.HTTPException) as exc:
-        raise TransportError(f"no usable answer ({_os_reason(exc)})", kind="read")
+        why = (
+            "timed out (deadline)" if fired else f"no usable answer ({_os_reason(exc)})"
+        )
+        raise TransportError(why, kind="read") from None
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _cut(conn: Any, fired: list[bool]) -> None:
+    import socket
+
+    fired.append(True)
+    if conn.sock is not None:
+        try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
+            socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _os_reason(exc: BaseException) -> str:

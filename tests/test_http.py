@@ -314,6 +314,25 @@ class Errors(unittest.TestCase):
         with support.blackhole() as addr:
             failing(self, addr.url + "/", timeout=0.2, deadline=0.5)
 
+    def test_deadline_holds_against_a_body_that_drips(self):
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\n"
+        server = DripServer(head, b"x" * 60, pause=0.1)  # 6 s to send in all
+        self.addCleanup(server.stop)
+        start = time.monotonic()
+        with self.assertRaises(minicreds.TransportError) as cm:
+            call(server.url, timeout=0.5, deadline=1.0)
+        self.assertLess(time.monotonic() - start, 3.0)
+        self.assertIn("timed out", str(cm.exception))
+
+    def test_deadline_holds_against_headers_that_drip(self):
+        head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 60 + b"\r\n\r\n"
+        server = DripServer(b"", head, pause=0.1)
+        self.addCleanup(server.stop)
+        start = time.monotonic()
+        with self.assertRaises(minicreds.TransportError):
+            call(server.url, timeout=0.5, deadline=1.0)
+        self.assertLess(time.monotonic() - start, 3.0)
+
 
 class SizeCap(unittest.TestCase):
     def setUp(self):
