@@ -832,14 +832,23 @@ def sign_request(
 
 
 def _parse_xml(provider: str, source: str, data: bytes) -> Any:
-    """Parse a service's XML answer, refusing DTDs (no entity expansion attacks)."""
+    """Parse a service's XML answer, refusing DTDs (no entity expansion attacks).
+
+    Decoded first and parsed as text, so no encoding (UTF-16...) hides a DTD.
+    """
     import xml.etree.ElementTree as ET
 
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data.upper():
+    try:
+        text = data.decode()
+        if "\0" in text:  # expat would still detect UTF-16 from NULs
+            raise UnicodeError
+    except UnicodeError:
+        raise TransportError("XML answer not in UTF-8", provider, source) from None
+    upper = text.upper()
+    if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise TransportError("XML answer with a DTD refused", provider, source)
     try:
-        root = ET.fromstring(data)
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise TransportError(
             f"malformed XML answer (line {exc.position[0]})", provider, source

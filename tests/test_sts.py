@@ -804,6 +804,33 @@ class Malformed(STSTestCase):
         self.assertIn("DTD", str(exc))
         self.assertEqual(len(self.server.requests), 1)
 
+    def test_doctype_anywhere(self):
+        padding = "<!--" + "x" * 5000 + "-->"
+        doctypes = (
+            '<?xml version="1.0"?>'
+            + padding
+            + '<!DOCTYPE r SYSTEM "http://127.0.0.1:1/">',
+            "<!DOCTYPE r>",
+        )
+        for doctype in doctypes:
+            with self.subTest(doctype=doctype[-40:]):
+                exc = self.outcome(
+                    xml_response(200, doctype + ok_xml().split("?>", 1)[1])
+                )
+                self.assertIn("DTD", str(exc))
+
+    def test_doctype_in_utf16(self):
+        bomb = (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY a "aaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;">]><ErrorResponse><Error><Code>&b;</Code>'
+            "</Error></ErrorResponse>"
+        )
+        for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+            with self.subTest(encoding=encoding):
+                exc = self.outcome(Response(200, bomb.encode(encoding)))
+                self.assertIsInstance(exc, TransportError)
+                self.assertNotIsInstance(exc, STSError)
+
     def test_expired_on_arrival(self):
         exc = self.outcome(
             xml_response(200, ok_xml(expiration="2001-01-01T00:00:00Z")),
