@@ -899,10 +899,14 @@ def _sts_call(
         cert=cert,
         environ=environ,
     )
-    if not data.lstrip().startswith(b"<"):
-        raise TransportError(f"HTTP {status} without an XML answer", provider, source)
-    root = _parse_xml(provider, source, data)
-    if root.tag in ("ErrorResponse", "Error"):
+    root = None
+    if data.lstrip().startswith(b"<"):
+        try:
+            root = _parse_xml(provider, source, data)
+        except TransportError:
+            if status == 200:
+                raise  # else: an HTML page from a proxy...; report the status
+    if root is not None and root.tag in ("ErrorResponse", "Error"):
         error = root.find("Error") if root.tag == "ErrorResponse" else root
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
@@ -912,10 +916,9 @@ def _sts_call(
             request_id=_text(root, "RequestId") or _text(error, "RequestId") or None,
             status=status,
         )
-    if status != 200:
-        raise TransportError(
-            f"HTTP {status} without an error document", provider, source
-        )
+    if root is None or status != 200:
+        what = "an error document" if status != 200 else "an XML answer"
+        raise TransportError(f"HTTP {status} without {what}", provider, source)
     found = root.find(".//Credentials")
     fields = [
         _text(found, k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")

@@ -838,6 +838,16 @@ class Malformed(STSTestCase):
         )
         self.assertIn("expired", str(exc))
 
+    def test_html_error_page(self):
+        exc = self.outcome(support.html_error(502))
+        self.assertIn("502", str(exc))
+        self.assertEqual(len(self.server.requests), 3)  # a 5xx is retried
+        exc = self.outcome(support.html_error(404))
+        self.assertIn("404", str(exc))
+        self.assertEqual(len(self.server.requests), 1)
+        exc = self.outcome(Response(200, "<html><body>login</body></html>"))
+        self.assertNotIsInstance(exc, STSError)
+
     def test_not_xml(self):
         for response in (
             Response(200, b""),
