@@ -919,21 +919,20 @@ def _sts_call(
     if root is None or status != 200:
         what = "an error document" if status != 200 else "an XML answer"
         raise TransportError(f"HTTP {status} without {what}", provider, source)
+    # Temporary credentials: without a token or an expiry they are unusable, or
+    # would be cached forever.
     found = root.find(".//Credentials")
-    fields = [
-        _text(found, k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")
-    ]
-    missing = [k for k, v in zip(("AccessKeyId", "SecretAccessKey"), fields) if not v]
-    expiration = _text(found, "Expiration")
+    names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+    fields = [_text(found, k) for k in names]
+    missing = [k for k, v in zip(names, fields) if not v]
     if found is None or missing:
-        raise TransportError(
-            f"answer lacks {', '.join(missing) or 'Credentials'}", provider, source
-        )
+        missing = missing if found is not None else ["Credentials"]
+        raise TransportError(f"answer lacks {', '.join(missing)}", provider, source)
     try:
-        expiry = _parse_time(expiration) if expiration else None
+        expiry = _parse_time(fields[3])
     except ValueError:
         raise TransportError("answer has a bad Expiration", provider, source) from None
-    return Credentials(fields[0], fields[1], fields[2] or None, expiry)
+    return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
 def _seconds(duration: datetime.timedelta | int | None) -> int | None:

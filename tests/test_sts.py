@@ -831,6 +831,28 @@ class Malformed(STSTestCase):
                 self.assertIsInstance(exc, TransportError)
                 self.assertNotIsInstance(exc, STSError)
 
+    def test_missing_fields(self):
+        full = ok_xml()
+        for field in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"):
+            with self.subTest(field=field):
+                start, end = full.index(f"<{field}>"), full.index(f"</{field}>")
+                text = full[:start] + full[end + len(field) + 3 :]
+                exc = self.outcome(xml_response(200, text))
+                self.assertIn(field, str(exc))
+        no_credentials = "<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>"
+        self.assertIn(
+            "Credentials", str(self.outcome(xml_response(200, no_credentials)))
+        )
+        empty_code = error_xml("")
+        exc = self.outcome(xml_response(400, empty_code), error=STSError)
+        self.assertEqual(exc.code, "")
+
+    def test_bad_expiration(self):
+        for value in ("tomorrow", "2030-13-01T00:00:00Z", "1700000000", ""):
+            with self.subTest(value=value):
+                exc = self.outcome(xml_response(200, ok_xml(expiration=value)))
+                self.assertIn("Expiration", str(exc))
+
     def test_expired_on_arrival(self):
         exc = self.outcome(
             xml_response(200, ok_xml(expiration="2001-01-01T00:00:00Z")),
