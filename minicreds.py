@@ -907,13 +907,18 @@ def _sts_call(
             if status == 200:
                 raise  # else: an HTML page from a proxy...; report the status
     if root is not None and root.tag in ("ErrorResponse", "Error"):
+        from urllib.parse import quote, quote_plus
+
+        # A server may echo the request: its secrets also as the form sent them.
+        secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
         error = root.find("Error") if root.tag == "ErrorResponse" else root
+        request_id = _text(root, "RequestId") or _text(error, "RequestId")
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
             _scrub(_text(error, "Message"), secrets),
             provider,
             source,
-            request_id=_text(root, "RequestId") or _text(error, "RequestId") or None,
+            request_id=_scrub(request_id, secrets)[:100] or None,
             status=status,
         )
     if root is None or status != 200:

@@ -983,6 +983,19 @@ class Secrets(STSTestCase):
     def test_assume_role(self):
         self.check(lambda: self.assume_role(), (SRC_SECRET, SRC_TOKEN))
 
+    def test_web_identity(self):
+        make = lambda: WebIdentityProvider(
+            JWT, ROLE, "s", sts_endpoint=self.url, environ={}
+        )
+        self.check(make, (JWT,))
+
+    def test_client_grants(self):
+        self.check(lambda: ClientGrantsProvider(JWT, self.url), (JWT,))
+
+    def test_ldap(self):
+        make = lambda: LdapIdentityProvider(LDAP_USER, LDAP_PASSWORD, self.url)
+        self.check(make, (LDAP_PASSWORD,))
+
     def test_transport_errors_carry_no_secret(self):
         url = f"http://127.0.0.1:{support.free_port()}/sts?X-Amz-Security-Token={SRC_TOKEN}"
         with SecretWatch() as watch, Sleepless(), self.assertRaises(
