@@ -971,7 +971,8 @@ def _sts_endpoint(
     if url:
         return url, region or resolved or "us-east-1"
     mode = (regional or environ.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional").lower()
-    if not resolved or (mode == "legacy" and resolved in _LEGACY_STS_REGIONS):
+    legacy = mode == "legacy" and resolved in _LEGACY_STS_REGIONS
+    if not resolved or resolved == "aws-global" or legacy:
         return "https://sts.amazonaws.com", "us-east-1"
     if mode not in ("legacy", "regional"):
         raise ConfigError(

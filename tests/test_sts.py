@@ -230,6 +230,7 @@ class EndpointResolution(unittest.TestCase):
         ("us-east-1", None, {}, "https://sts.us-east-1.amazonaws.com", "us-east-1"),
         ("us-gov-west-1", None, {}, "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
         ("cn-north-1", None, {}, "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
+        ("aws-global", None, {}, GLOBAL, "us-east-1"),
         (None, None, {"AWS_REGION": "cn-northwest-1"}, "https://sts.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1"),
         (None, None, {"AWS_ENDPOINT_URL_STS": L1}, L1, "us-east-1"),
         (None, None, {"AWS_ENDPOINT_URL": L2}, L2, "us-east-1"),
