@@ -460,22 +460,36 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-_tls_contexts: dict[tuple[str | None, str | None, str | None], ssl.SSLContext] = {}
+_tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
 
 def _tls_context(
-    ca_file: str | None, cert: tuple[str, str] | None = None
+    provider: str, ca_file: str | None, cert: tuple[str, str] | None = None
 ) -> ssl.SSLContext:
-    """A verifying TLS context, cached (loading the system CAs takes milliseconds)."""
-    key = (ca_file, cert[0] if cert else None, cert[1] if cert else None)
-    ctx = _tls_contexts.get(key)
-    if ctx is None:
-        import ssl
+    """A verifying TLS context, cached while its files are unchanged (loading the
+    system CAs takes milliseconds; a client certificate may be rotated)."""
+    source = ca_file
+    try:
+        files = (ca_file, *(cert or ()))
+        stats = [os.stat(f) for f in files if f]
+        key = files + tuple(
+            (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
+        )
+        ctx = _tls_contexts.get(key)
+        if ctx is None:
+            import ssl
 
-        ctx = ssl.create_default_context(cafile=ca_file)
-        if cert:
-            ctx.load_cert_chain(cert[0], cert[1])
-        _tls_contexts[key] = ctx
+            ctx = ssl.create_default_context(cafile=ca_file)
+            if cert:
+                source = cert[0]  # an encrypted key fails, never prompts on a tty
+                ctx.load_cert_chain(cert[0], cert[1], password="")
+            if len(_tls_contexts) > 8:
+                _tls_contexts.clear()
+            _tls_contexts[key] = ctx
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        source = getattr(exc, "filename", None) or source or ""
+        what = f"cannot load TLS files ({_os_reason(exc)})"
+        raise ConfigError(what, provider, source) from None
     return ctx
 
 
@@ -527,6 +541,7 @@ def _http(
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     env = os.environ if environ is None else environ
     via = _proxy_for(parts.scheme, parts.hostname, env) if proxy else None
+    context = _tls_context(provider, ca_file, cert) if parts.scheme == "https" else None
     end = time.monotonic() + deadline
     error: TransportError | None = None
     last: tuple[int, dict[str, str], bytes] | None = None
@@ -538,7 +553,7 @@ def _http(
             status, answer_headers, data = _http_once(
                 method, parts, target, dict(headers or {}), body, via,
                 min(connect_timeout or timeout, left), min(timeout, left), left,
-                ca_file, cert,
+                context,
             )  # fmt: skip
         except TransportError as exc:
             error, last = (
@@ -579,15 +594,13 @@ def _http_once(
     connect_timeout: float,
     read_timeout: float,
     budget: float,
-    ca_file: str | None,
-    cert: tuple[str, str] | None,
+    context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     import http.client
     from urllib.parse import unquote, urlsplit
 
     host, port, https = parts.hostname, parts.port, parts.scheme == "https"
     conn: http.client.HTTPConnection
-    context = _tls_context(ca_file, cert) if https else None
     if via:
         proxy = urlsplit(via if "://" in via else f"http://{via}")
         if proxy.username:
@@ -1221,15 +1234,6 @@ class CertificateIdentityProvider(_MinioSTS):
         self._duration = _seconds(duration)
 
     def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        cert = self._cert or ("", "")
-        try:
-            _tls_context(self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(
-                f"cannot load the client certificate or key ({_os_reason(exc)})",
-                _name(self),
-                cert[0],
-            ) from None
         params = {"DurationSeconds": str(self._duration)} if self._duration else {}
         return params, ()
 

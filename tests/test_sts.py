@@ -4,11 +4,13 @@ Standard library only. The fake STS answers as AWS, moto and MinIO do; every req
 is recorded, so parameters, headers and signatures are checked on the wire.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 import unittest
@@ -421,6 +423,16 @@ class AssumeRoleOverTls(STSTestCase):
             self.assume_role(environ=environ).retrieve()
         self.assertEqual(self.server.requests, [])
 
+    def test_missing_ca_bundle_is_a_config_error(self):
+        missing = os.path.join(tempfile.gettempdir(), "minicreds-no-such-bundle.pem")
+        with self.assertRaises(ConfigError) as cm:
+            self.assume_role(environ={"AWS_CA_BUNDLE": missing}).retrieve()
+        self.assertIn("AssumeRoleProvider", str(cm.exception))
+        self.assertIn(missing, str(cm.exception))
+
+
+# --------------------------------------------------------------------------- web identity
+
 
 class WebIdentity(STSTestCase):
     def provider(self, token=JWT, **kw):
@@ -703,6 +715,86 @@ class Certificate(STSTestCase):
                 self.assertEqual(
                     (cm.exception.code, cm.exception.status), (code, status)
                 )
+
+    def test_rotated_certificate_is_used_at_the_next_refresh(self):
+        c = self.certs
+        both = os.path.join(self.tmp(), "cas.pem")
+        with open(both, "w") as out:
+            for name in ("ca", "other_ca"):
+                with open(c[name]) as f:
+                    out.write(f.read())
+        server = FakeServer(tls=True, require_client_cert=True, ca=both).start()
+        self.addCleanup(server.stop)
+        server.route("POST", "*", lambda req: xml_response(200, ok_xml()))
+        cert, key = os.path.join(self.tmp(), "c.pem"), os.path.join(self.tmp(), "k.pem")
+        shutil.copy(c["client_cert"], cert)
+        shutil.copy(c["client_key"], key)
+        now = [time.time()]
+        provider = CertificateIdentityProvider(
+            cert, key, server.url, ca_file=c["ca"], clock=lambda: now[0]
+        )
+        provider.retrieve()
+        shutil.copy(c["other_client_cert"], cert)  # rotated in place
+        shutil.copy(c["other_client_key"], key)
+        future = time.time() + 5
+        os.utime(cert, (future, future))
+        os.utime(key, (future, future))
+        now[0] = FAR_DT.timestamp() - 120
+        provider.retrieve()
+        subjects = [r.client_subject for r in server.requests]
+        self.assertEqual(
+            subjects,
+            ["commonName=minicreds test client", "commonName=unrelated test client"],
+        )
+
+    @unittest.skipUnless(sys.platform.startswith("linux"), "needs a pseudo-terminal")
+    def test_encrypted_key_never_prompts_on_the_terminal(self):
+        import pty
+        import select
+        import subprocess
+
+        key = os.path.join(self.tmp(), "encrypted.key")
+        subprocess.run(
+            ["openssl", "pkey", "-in", self.certs["client_key"], "-aes256"]
+            + ["-passout", "pass:secret-pass", "-out", key],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        script = (
+            "import sys, minicreds\n"
+            "p = minicreds.CertificateIdentityProvider(*sys.argv[1:4], ca_file=sys.argv[4])\n"
+            "try:\n    p.retrieve()\n"
+            "except minicreds.ConfigError as e:\n    print('CONFIG-ERROR', e)\n"
+        )
+        args = [self.certs["client_cert"], key, self.url, self.certs["ca"]]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal
+            try:
+                os.chdir(root)
+                os.execv(sys.executable, [sys.executable, "-c", script, *args])
+            finally:
+                os._exit(127)
+        output, end = b"", time.monotonic() + 10
+        try:
+            while time.monotonic() < end:
+                if select.select([fd], [], [], 0.1)[0]:
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:  # EIO: the child has exited
+                        break
+                    if not chunk:
+                        break
+                    output += chunk
+        finally:
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            os.close(fd)
+        self.assertNotIn(b"pass phrase", output)
+        self.assertIn(b"CONFIG-ERROR", output)
+        self.assertEqual(self.server.requests, [])
 
     def tmp(self):
         if not hasattr(self, "_tmp"):
