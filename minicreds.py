@@ -901,7 +901,7 @@ def _sts_call(
         )
         secrets += (signer.secret_key, signer.session_token)
     source = _safe_url(url)
-    status, _, data = _http(
+    status, answer, data = _http(
         provider,
         "POST",
         url,
@@ -924,8 +924,12 @@ def _sts_call(
 
         # A server may echo the request: its secrets also as the form sent them.
         secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
-        error = root.find("Error") if root.tag == "ErrorResponse" else root
-        request_id = _text(root, "RequestId") or _text(error, "RequestId")
+        error = root.find(".//Error") if root.tag == "ErrorResponse" else root
+        request_id = (  # moto: <Errors><Error>, the id in a header only
+            _text(root, "RequestId")
+            or _text(error, "RequestId")
+            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+        )
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
             _scrub(_text(error, "Message"), secrets),

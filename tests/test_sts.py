@@ -849,6 +849,29 @@ class ErrorMapping(STSTestCase):
             (exc.code, exc.message, exc.request_id), ("AccessDenied", "m", "r")
         )
 
+    def test_moto_error_shape(self):
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse><Errors><Error>'
+            "<Code>SignatureDoesNotMatch</Code><Message>sig</Message><Type>Sender</Type>"
+            "</Error></Errors></ErrorResponse>"
+        )
+        headers = {"Content-Type": "text/html", "x-amzn-RequestId": "moto-rid"}
+        self.respond(Response(403, body, headers))
+        with self.assertRaises(STSError) as cm:
+            self.assume_role().retrieve()
+        exc = cm.exception
+        self.assertEqual(
+            (exc.code, exc.message, exc.request_id, exc.status),
+            ("SignatureDoesNotMatch", "sig", "moto-rid", 403),
+        )
+
+    def test_request_id_from_minio_header(self):
+        body = error_xml("AccessDenied", request_id="")
+        self.respond(Response(403, body, {"X-Amz-Request-Id": "minio-rid"}))
+        with self.assertRaises(STSError) as cm:
+            ClientGrantsProvider(JWT, self.url).retrieve()
+        self.assertEqual(cm.exception.request_id, "minio-rid")
+
     def test_error_with_status_200(self):
         self.respond(xml_response(200, error_xml("AccessDenied", "nope")))
         with self.assertRaises(STSError) as cm:
