@@ -957,11 +957,11 @@ def _sts_call(
     return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
-def _seconds(duration: datetime.timedelta | int | None) -> int | None:
+def _seconds(duration: datetime.timedelta | float | None) -> int | None:
     if duration is None:
         return None
-    if isinstance(duration, int):
-        return duration
+    if isinstance(duration, (int, float)):
+        return int(duration)
     return int(duration.total_seconds())
 
 

@@ -364,6 +364,20 @@ class AssumeRole(STSTestCase):
             {"Action": "AssumeRole", "RoleSessionName": "s", "DurationSeconds": "1800"},
         )
 
+    def test_duration_forms(self):
+        for duration, sent in (
+            (900, "900"),
+            (1200.0, "1200"),
+            (datetime.timedelta(hours=1), "3600"),
+        ):
+            with self.subTest(duration=duration):
+                self.server.reset_routes()
+                self.server.route("POST", "*", self.answer)
+                self.assume_role(duration=duration).retrieve()
+                self.assertEqual(
+                    self.server.requests[0].form["DurationSeconds"], [sent]
+                )
+
     def test_role_chaining_signs_with_the_first_role(self):
         first = self.assume_role()
         second = AssumeRoleProvider(
