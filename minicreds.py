@@ -691,22 +691,28 @@ def _os_reason(exc: BaseException) -> str:
 # SigV4
 # =====================================================================================
 
-_signing_keys: dict[tuple[str, str, str, str], bytes] = {}
+# Derived keys kept as the HMAC-SHA256 inner and outer hashes already fed their
+# padded key (RFC 2104): signing then costs two copies and two updates.
+_signing_keys: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
 
 
-def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+def _signing_key(secret: str, date: str, region: str, service: str) -> tuple[Any, Any]:
     key = (secret, date, region, service)
-    derived = _signing_keys.get(key)
-    if derived is None:
+    pads = _signing_keys.get(key)
+    if pads is None:
+        import hashlib
         import hmac
 
         derived = b"AWS4" + secret.encode()
         for part in (date, region, service, "aws4_request"):
             derived = hmac.digest(derived, part.encode(), "sha256")
+        block = derived.ljust(64, b"\0")
+        inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
+        pads = (inner, outer)
         if len(_signing_keys) > 64:
             _signing_keys.clear()
-        _signing_keys[key] = derived
-    return derived
+        _signing_keys[key] = pads
+    return pads
 
 
 def _normalize_path(path: str) -> str:
@@ -742,8 +748,6 @@ def sign_request(
     URL as it will be sent.
     """
     import hashlib
-    import hmac
-    from urllib.parse import quote, unquote, urlsplit
 
     if isinstance(body, str):
         body = body.encode()
@@ -753,8 +757,14 @@ def sign_request(
         stamp = float(now)
     else:
         stamp = now.timestamp()
-    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
-    parts = urlsplit(url)
+    amz_date = _amz_dates.get(int(stamp))
+    if amz_date is None:
+        if len(_amz_dates) > 8:
+            _amz_dates.clear()
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(stamp)))
+        _amz_dates[int(stamp)] = amz_date
+    s3 = service == "s3"
+    parts = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
 
     out: dict[str, str] = {}
     names: dict[str, str] = {}  # lower-case name -> name as given
@@ -764,41 +774,70 @@ def sign_request(
         pairs = items() if items is not None else headers
     for name, value in pairs:
         low = name.lower()
-        if low == "authorization":
-            continue
         if low in names:
             out[names[low]] += "," + value
-        else:
+        elif low != "authorization":
             names[low] = name
             out[name] = value
-
-    def put(name: str, value: str) -> None:
-        old = names.pop(name.lower(), None)
-        if old is not None:
-            del out[old]
-        names[name.lower()] = name
-        out[name] = value
-
-    if "host" not in names:
-        host = (parts.hostname or "").lower()
-        if ":" in host:
-            host = f"[{host}]"
-        port = parts.port
-        if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-            host = f"{host}:{port}"
-        put("Host", host)
-    put("X-Amz-Date", amz_date)
+    added = [] if "host" in names else [("host", "Host", parts[0])]
+    added.append(("x-amz-date", "X-Amz-Date", amz_date))
     if credentials.session_token:
-        put("X-Amz-Security-Token", credentials.session_token)
-    if service == "s3" and "x-amz-content-sha256" in names:
+        added.append(
+            ("x-amz-security-token", "X-Amz-Security-Token", credentials.session_token)
+        )
+    if s3 and "x-amz-content-sha256" in names:
         payload = out[names["x-amz-content-sha256"]]
     else:
         payload = hashlib.sha256(body).hexdigest()
-        if service == "s3":
-            put("X-Amz-Content-Sha256", payload)
+        if s3:
+            added.append(("x-amz-content-sha256", "X-Amz-Content-Sha256", payload))
+    for low, name, value in added:
+        old = names.get(low)
+        if old is not None:
+            del out[old]
+        names[low] = name
+        out[name] = value
 
+    signed = sorted(names)
+    canonical_headers = "".join(
+        [f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed]
+    )
+    signed_headers = ";".join(signed)
+    canonical = f"{method}\n{parts[1]}\n{parts[2]}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    to_sign = (
+        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
+        + hashlib.sha256(canonical.encode()).hexdigest()
+    )
+    inner, outer = _signing_key(credentials.secret_key, amz_date[:8], region, service)
+    inner, outer = inner.copy(), outer.copy()
+    inner.update(to_sign.encode())
+    outer.update(inner.digest())
+    signature = outer.hexdigest()
+    out["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
+        f" SignedHeaders={signed_headers}, Signature={signature}"
+    )
+    return out
+
+
+_amz_dates: dict[int, str] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+
+
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
+    """The ``Host`` value, canonical path and canonical query of a URL, cached."""
+    from urllib.parse import quote, unquote, urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
     path = parts.path or "/"
-    if service == "s3":  # S3 paths are signed as sent: encoded once, not normalised
+    if s3:  # S3 paths are signed as sent: encoded once, not normalised
         if "%" in path:
             import re
 
@@ -806,37 +845,16 @@ def sign_request(
         path = quote(path, safe="/~%")
     else:
         path = quote(_normalize_path(path), safe="/~")
-    query = ""
-    if parts.query:
-        items = []
-        for item in parts.query.split("&"):
-            if item:
-                key, _, value = item.partition("=")
-                items.append(
-                    (quote(unquote(key), safe="~"), quote(unquote(value), "~"))
-                )
-        items.sort()
-        query = "&".join(f"{k}={v}" for k, v in items)
-    signed = sorted(names)
-    canonical_headers = "".join(
-        f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed
-    )
-    signed_headers = ";".join(signed)
-    canonical = (
-        f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
-    )
-    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    to_sign = (
-        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
-        + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-    signing_key = _signing_key(credentials.secret_key, amz_date[:8], region, service)
-    signature = hmac.new(signing_key, to_sign.encode(), "sha256").hexdigest()
-    out["Authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
-        f" SignedHeaders={signed_headers}, Signature={signature}"
-    )
-    return out
+    items = []
+    for item in parts.query.split("&"):
+        if item:
+            key, _, value = item.partition("=")
+            items.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
+    query = "&".join(f"{k}={v}" for k, v in sorted(items))
+    if len(_canonical_urls) > 64:
+        _canonical_urls.clear()
+    _canonical_urls[url, s3] = (host, path, query)
+    return host, path, query
 
 
 # =====================================================================================
