@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Credentials, the provider interface and errors
     "Credentials",
     "Provider",
@@ -70,6 +70,8 @@ __all__ = [
     "MinioClientConfigProvider",
     # Process and SSO
     # Container and instance metadata
+    "ContainerProvider",
+    "IamAwsProvider",
     # STS
     "sign_request",
     "AssumeRoleProvider",
@@ -93,8 +95,8 @@ _MAX_FILE = 4 << 20  # largest config file read
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
-_LEGACY_STS_REGIONS = frozenset(  # noqa: SIM905 - a list of 16 names, kept short
-    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"
+_LEGACY_STS_REGIONS = frozenset(
+    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"  # noqa: SIM905
     " eu-central-1 eu-north-1 eu-west-1 eu-west-2 eu-west-3 sa-east-1 us-east-1"
     " us-east-2 us-west-1 us-west-2".split()
 )
@@ -128,6 +130,7 @@ class CredentialsError(ValueError):
     def __init__(self, what: str, provider: str = "", source: str = "") -> None:
         self.provider = provider
         self.source = source
+        self.what = what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -344,8 +347,11 @@ class RefreshingProvider(Provider):
         # (credentials, refresh_at, block_at, expires_at): replaced whole, read
         # without the lock.
         self._state: tuple[Credentials, float, float, float] | None = None
-        self._generation = 0
-        self._failure: tuple[int, BaseException] | None = None
+        # Fetches ended (success or failure) and the error of the last one, if it
+        # failed: a caller that saw the count change while it waited for the lock
+        # waited on that fetch and shares its outcome (single flight).
+        self._fetches = 0
+        self._failure: BaseException | None = None
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
@@ -367,47 +373,55 @@ class RefreshingProvider(Provider):
                 return self._state[0]  # type: ignore[index]
             finally:
                 self._lock.release()
-        seen = self._generation
+        seen = self._fetches
         with self._lock:
             current = self._state
             now = self._clock()
-            if current is not None and now < current[2]:
-                return current[0]  # refreshed while this caller waited
             failure = self._failure
-            if failure is None or seen == self._generation or failure[0] != seen + 1:
+            waited = seen != self._fetches  # a fetch ended while this caller waited
+            if current is not None and (
+                now < current[2]
+                or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
+            ):
+                return current[0]  # fresh, or just fetched for this caller
+            fetching = False
+            if failure is None or not waited:
+                fetching = True
                 try:
                     return self._install()
-                except Exception as exc:
-                    failure = (self._generation, exc)
-            # The refresh failed (this caller's, or the one it waited on).
+                except Exception as exc:  # noqa: BLE001 - handled below
+                    failure = exc
+                now = self._clock()  # the fetch may have taken a while
+            # The refresh failed (this caller's, or the one it waited on, which
+            # logged it).
             if current is not None and now < current[3] - _EXPIRY_SKEW:
-                _logger().warning(
-                    "%s: refresh failed, using credentials valid for %d s more: %s",
-                    _name(self),
-                    current[3] - now,
-                    _describe(failure[1]),
-                )
+                if fetching:
+                    _logger().warning(
+                        "%s: refresh failed, using credentials valid for %d s more: %s",
+                        _name(self),
+                        current[3] - now,
+                        _describe(failure),
+                    )
                 return current[0]
-            raise failure[1]
+            raise failure
 
     def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
-        import random
-
         try:
             self._install()
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the cache
+        except Exception as exc:  # any failure keeps the cache...
             now = self._clock()
-            retry = min(now + random.uniform(300.0, 600.0), state[2])
+            if now >= state[3] - _EXPIRY_SKEW:
+                raise  # ...unless a slow fetch outlived it
+            retry = _retry_at(now, state[2])
             self._state = (state[0], retry, state[2], state[3])
             _logger().warning(
                 "%s: early refresh failed, retrying in %d s: %s",
                 _name(self),
-                retry - now,
+                max(retry - now, 0.0),
                 _describe(exc),
             )
 
     def _install(self) -> Credentials:
-        self._generation += 1
         try:
             creds = self._fetch()
             if not isinstance(creds, Credentials):
@@ -424,13 +438,28 @@ class RefreshingProvider(Provider):
                     )
                 life = expires - now
                 early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                state = (creds, expires - early, expires - _BLOCKING_WINDOW, expires)
+                block = expires - _BLOCKING_WINDOW
+                refresh = expires - early
+                if refresh <= now:
+                    # Born inside its early window: asking again at once gains
+                    # nothing, so back off as after a failed early refresh.
+                    refresh = _retry_at(now, block)
+                state = (creds, refresh, block, expires)
         except Exception as exc:
-            self._failure = (self._generation, exc)
+            self._failure = exc
+            self._fetches += 1
             raise
         self._failure = None
         self._state = state
+        self._fetches += 1
         return creds
+
+
+def _retry_at(now: float, block: float) -> float:
+    """The next early refresh: a jittered 300-600 s on, never past the blocking window."""
+    import random
+
+    return min(now + random.uniform(300.0, 600.0), block)
 
 
 def _describe(exc: BaseException) -> str:
@@ -1390,7 +1419,10 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
         raise ConfigError(f"not UTF-8 (line {line})", provider, path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    value = parse(text, path)
+    try:
+        value = parse(text, path)
+    except ConfigError as exc:  # parsers know the file, not the provider
+        raise ConfigError(exc.what, provider, path) from None
     _file_cache[path] = (stamp, value)
     return value
 
@@ -1420,12 +1452,7 @@ def _aws_profiles(
     """(credentials-file profiles, config-file profiles and other sections)."""
 
     def load(path: str) -> Ini:
-        try:
-            return _read_file(provider, path, _parse_ini) or {}
-        except ConfigError as exc:
-            raise ConfigError(
-                str(exc.args[0]).lstrip(": "), provider, exc.source
-            ) from None
+        return _read_file(provider, path, _parse_ini) or {}
 
     config: Ini = {}
     for section, values in load(config_path).items():
@@ -1608,6 +1635,394 @@ def _parse_json(text: str, path: str) -> dict[str, Any]:
 
 
 # =====================================================================================
+# Container and instance metadata
+# =====================================================================================
+
+_CONTAINER_BASE = "http://169.254.170.2"
+# Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
+_CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
+_IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
+_IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
+# (connect, read) timeouts, README "Instance metadata timeouts". Until IMDS answers
+# in a lookup, fail fast: off EC2 nothing does (0.25 s when SYNs are dropped, 0.8 s
+# when a listener never replies). Once it has answered, be patient.
+_IMDS_PROBE = (0.25, 0.4)
+_IMDS_PATIENT = (1.0, 1.0)
+
+
+class _Absent(CredentialsError):
+    """Not here: IMDS disabled or silent, or no role attached; retrieve() -> None."""
+
+
+def _true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _number(kind: type, value: Any, where: str, provider: str) -> Any:
+    """A positive int or float setting; None when unset."""
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number < 1e6:  # also NaN
+        raise ConfigError(f"{value!r} is not a positive number", provider, where)
+    return number
+
+
+def _read_text(provider: str, path: str) -> str:
+    """A token file, read afresh; errors name the file, never its text."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(_MAX_FILE)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
+
+
+def _json_credentials(
+    provider: str, url: str, status: int, data: bytes, secret: str | None
+) -> Credentials:
+    """Credentials from a container or IMDS JSON answer, or the error it carries."""
+    import json
+
+    source = _safe_url(url)
+    try:
+        doc = json.loads(data)
+    except ValueError:  # UnicodeDecodeError too
+        doc = None
+    if not isinstance(doc, dict):
+        if status == 200:
+            raise TransportError("answer is not a JSON object", provider, source)
+        doc = {}
+    code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+    if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
+        message = doc.get("Message", doc.get("message"))
+        message = _scrub(message, (secret,)) if isinstance(message, str) else ""
+        code = _scrub(str(code), (secret,))[:100]
+        raise STSError(code, message, provider, source, status=status)
+    keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
+    key, secret_key, token, expiration = (doc.get(k) for k in keys)
+    if not (key and secret_key and isinstance(key + secret_key, str)):
+        raise TransportError("no AccessKeyId or SecretAccessKey", provider, source)
+    try:
+        expiry = _parse_time(expiration) if expiration else None
+    except (AttributeError, TypeError, ValueError):
+        raise TransportError("answer has a bad Expiration", provider, source) from None
+    token = token if isinstance(token, str) else None
+    return Credentials(key, secret_key, token, expiry)
+
+
+def _container_url_allowed(url: str) -> bool:
+    """SPEC 6: https anywhere; plain http only to loopback, localhost, ECS, EKS."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname or "", parts.port  # a bad port raises ValueError
+        if "@" in parts.netloc or "%" in host or parts.scheme not in ("http", "https"):
+            return False  # userinfo tricks, zone ids
+        if parts.scheme == "https" or host == "localhost":
+            return bool(host)
+        ip = ipaddress.ip_address(host)  # refuses names, 127.1, 0x7f.1, 2130706433
+    except ValueError:
+        return False
+    if ip.version == 4 and str(ip) != host:  # "127.0.0.010" is octal to inet_aton
+        return False
+    allowed = map(ipaddress.ip_address, ("::1",) + _CONTAINER_HOSTS)
+    return ip in ipaddress.ip_network("127.0.0.0/8") or ip in allowed
+
+
+class ContainerProvider(RefreshingProvider):
+    """Credentials from the ECS or EKS Pod Identity container endpoint.
+
+    ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` under ``http://169.254.170.2``, else
+    ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` (plain http only to loopback addresses,
+    ``localhost``, 169.254.170.2, 169.254.170.23 and fd00:ec2::23). The
+    ``Authorization`` header comes from ``AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE``
+    (re-read at each refresh), else ``AWS_CONTAINER_AUTHORIZATION_TOKEN``.
+    """
+
+    def __init__(
+        self, *, environ: Mapping[str, str] | None = None, clock: Clock = time.time
+    ) -> None:
+        super().__init__(self._fetch_container, clock=clock)
+        self._environ = environ
+        self._base = _CONTAINER_BASE  # tests point it at a local fake
+
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """The cached credentials, or None when no container URI is set."""
+        if self._state is None and not self._url():
+            self._reason = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set"
+            return None
+        return super().retrieve()
+
+    def _url(self) -> str:
+        env = os.environ if self._environ is None else self._environ
+        relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        if relative and not relative.startswith("/"):  # "@host/" would change host
+            raise ConfigError(
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /",
+                _name(self),
+                "environment",
+            )
+        full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+        return self._base + relative if relative else full
+
+    def _fetch_container(self) -> Credentials:
+        name, url = _name(self), self._url()
+        env = os.environ if self._environ is None else self._environ
+        if not _container_url_allowed(url):  # before any lookup or connection
+            raise ConfigError(
+                "URI refused: plain http only to loopback, localhost, "
+                + ", ".join(_CONTAINER_HOSTS),
+                name,
+                _safe_url(url),
+            )
+        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+        token = (  # the agent rotates the file: read at each refresh
+            _read_text(name, path).rstrip("\r\n")
+            if path
+            else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        )
+        headers = {"Accept": "application/json"}
+        if token:  # http.client would quote a bad value in its exception
+            if "\r" in token or "\n" in token or max(map(ord, token)) > 255:
+                raise ConfigError(
+                    "the authorization token has a line break or non-Latin-1 text",
+                    name,
+                    path or "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                )
+            headers["Authorization"] = token
+        status, _, data = _http(
+            name, "GET", url, headers=headers, timeout=2.0, connect_timeout=1.0,
+            proxy=False,
+        )  # fmt: skip
+        return _json_credentials(name, url, status, data, token)
+
+
+class IamAwsProvider(RefreshingProvider):
+    """Credentials of the role given to this pod, container or EC2 instance.
+
+    Tried in order: web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` and
+    ``AWS_ROLE_ARN``, the token file re-read at each refresh), the container
+    endpoint (as ``ContainerProvider``), then EC2 instance metadata (IMDSv2, falling
+    back to IMDSv1). ``custom_endpoint`` is the instance metadata base URL. The
+    keyword-only settings are those of the AWS config file; the ``AWS_*`` variables
+    of the same names win over them, as in botocore. Off EC2, ``retrieve()`` returns
+    None within about a second.
+    """
+
+    # Set at each IMDS fetch: (base URL, timeout, attempts, IMDSv1 disabled).
+    _settings: tuple[str, float | None, int | None, bool]
+
+    def __init__(
+        self,
+        custom_endpoint: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = time.time,
+        metadata_service_timeout: float | str | None = None,
+        metadata_service_num_attempts: int | str | None = None,
+        ec2_metadata_service_endpoint: str | None = None,
+        ec2_metadata_service_endpoint_mode: str | None = None,
+        ec2_metadata_v1_disabled: bool | str | None = None,
+    ) -> None:
+        super().__init__(self._fetch_imds, clock=clock)
+        self._endpoint = custom_endpoint
+        self._environ = environ
+        # The five config-file settings, by name: metadata_service_*, ec2_metadata_*.
+        config = {k: v for k, v in locals().items() if k.startswith(("meta", "ec2"))}
+        self._config: dict[str, Any] = config
+        self._delegate: Provider | None = None
+        self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
+        self._last: Credentials | None = None  # what static stability serves
+        self._answered = False  # during a fetch (one at a time): IMDS answered?
+
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """Credentials from the first source configured here; None off AWS."""
+        delegate = self._delegate or self._choose()
+        if delegate is not self:
+            return delegate.retrieve()
+        try:
+            return super().retrieve()
+        except _Absent as exc:
+            self._reason = str(exc)
+            return None
+
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def _choose(self) -> Provider:
+        """The source, picked once from the environment and kept with its cache."""
+        env, name = self._env(), _name(self)
+        path = env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+        delegate: Provider = self
+        if path:
+            role = env.get("AWS_ROLE_ARN")
+            if not role:
+                raise ConfigError(
+                    "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
+                    name,
+                    "environment",
+                )
+            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+            file: str = path
+            delegate = WebIdentityProvider(
+                lambda: _read_text(name, file).strip(), role, session,
+                clock=self._clock, environ=self._environ,
+            )  # fmt: skip
+        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        ):
+            delegate = ContainerProvider(environ=self._environ, clock=self._clock)
+        self._delegate = delegate
+        return delegate
+
+    def _imds_settings(
+        self, env: Mapping[str, str]
+    ) -> tuple[str, float | None, int | None, bool]:
+        """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
+
+        def get(key: str) -> tuple[Any, str]:
+            var = "AWS_" + key.upper()
+            return (env[var], var) if env.get(var) else (self._config[key], key)
+
+        name = _name(self)
+        mode, where = get("ec2_metadata_service_endpoint_mode")
+        mode = str(mode or "IPv4").lower()
+        if mode not in ("ipv4", "ipv6"):
+            raise ConfigError(f"mode {mode!r} is not IPv4 or IPv6", name, where)
+        default = "[fd00:ec2::254]" if mode == "ipv6" else "169.254.169.254"
+        base = self._endpoint or get("ec2_metadata_service_endpoint")[0]
+        timeout = _number(float, *get("metadata_service_timeout"), name)
+        attempts = _number(int, *get("metadata_service_num_attempts"), name)
+        v1_off = _true(get("ec2_metadata_v1_disabled")[0])
+        return str(base or f"http://{default}").rstrip("/"), timeout, attempts, v1_off
+
+    def _fetch_imds(self) -> Credentials:
+        """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
+        env = self._env()
+        if _true(env.get("AWS_EC2_METADATA_DISABLED")):
+            raise _Absent("AWS_EC2_METADATA_DISABLED is true")
+        self._settings = self._imds_settings(env)
+        try:
+            creds = self._imds_credentials()
+            if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
+                self._last = creds
+                return creds
+            self._last, why = creds, "it served expired credentials"
+        except CredentialsError as exc:
+            if self._last is None:
+                raise
+            why = _describe(exc)
+        # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
+        # rather than fail every caller at once; the refresh engine retries sooner.
+        import random
+        from datetime import datetime, timezone
+
+        last, more = self._last, random.uniform(300.0, 600.0)
+        log = "%s: %s; static stability: serving the last credentials %d s more"
+        _logger().warning(log, _name(self), why, more)
+        expiry = datetime.fromtimestamp(self._clock() + more, timezone.utc)
+        return Credentials(last.access_key, last.secret_key, last.session_token, expiry)
+
+    def _imds_credentials(self) -> Credentials:
+        from urllib.parse import quote
+
+        name, base = _name(self), self._settings[0]
+        self._answered = False
+        try:
+            token = self._imds_token(False)
+            status, data, token = self._imds_get(_IMDS_ROLES, token)
+            if status == 404:
+                raise _Absent("no IAM role is attached to this instance (HTTP 404)")
+            roles = data.split()
+            if status != 200 or not roles:
+                what = f"HTTP {status}" if status != 200 else "the role list is empty"
+                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
+            path = _IMDS_ROLES + quote(roles[0], safe="")
+            status, data, token = self._imds_get(path, token)
+        except TransportError as exc:
+            if self._answered or exc.kind == "other":
+                raise
+            # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
+            what = str(exc).split(": ", 1)[-1]
+            raise _Absent(f"no instance metadata service: {what}") from None
+        return _json_credentials(name, base + path, status, data, token)
+
+    def _imds_token(self, renew: bool) -> str | None:
+        """The cached IMDSv2 token, a new one, or None for IMDSv1."""
+        now, cached, path = self._clock(), self._token, "/latest/api/token"
+        if cached is not None and not renew and now < cached[1]:
+            return cached[0]
+        self._token, source = None, _safe_url(self._settings[0] + path)
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+        try:
+            status, data = self._imds_call("PUT", path, ttl)
+        except TransportError as exc:
+            if exc.kind != "read":
+                raise
+            # Connected, then silence: the hop limit keeps IMDSv2 answers from a
+            # container on a bridge network, where IMDSv1 still works.
+            status, data = 0, b""
+        token = data.decode("latin-1").strip()
+        if status == 200 and token and token.isascii() and token.isprintable():
+            self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
+            return token
+        why = f"HTTP {status}" if status else "no answer"
+        if status not in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+            what = "not a valid header value" if status == 200 else why
+            raise TransportError(f"token request: {what}", _name(self), source)
+        if self._settings[3]:
+            raise TransportError(
+                f"no IMDSv2 token ({why}) and IMDSv1 is disabled", _name(self), source
+            )
+        _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
+        return None
+
+    def _imds_get(self, path: str, token: str | None) -> tuple[int, bytes, str | None]:
+        for renewed in (False, True):
+            headers = {"X-aws-ec2-metadata-token": token} if token else {}
+            status, data = self._imds_call("GET", path, headers)
+            if status != 401 or not token or renewed:
+                break
+            token = self._imds_token(True)  # expired or revoked: renew at once
+        return status, data, token
+
+    def _imds_call(
+        self, method: str, path: str, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """One IMDS request. Answered errors are retried; transport errors too once
+        IMDS has answered, or when the number of attempts is set."""
+        import random
+
+        base, timeout, attempts, _ = self._settings
+        probe = not self._answered
+        connect, read = _IMDS_PROBE if probe else _IMDS_PATIENT
+        connect, read = (timeout, timeout) if timeout else (connect, read)
+        tries, attempt = attempts or 3, 0
+        while True:
+            attempt += 1
+            try:
+                status, _, data = _http(
+                    _name(self), method, base + path, headers=headers, timeout=read,
+                    connect_timeout=connect, attempts=1, deadline=connect + read,
+                    proxy=False,
+                )  # fmt: skip
+            except TransportError as exc:
+                self._answered |= exc.kind == "other"
+                if attempt >= tries or exc.kind == "other" or (probe and not attempts):
+                    raise
+            else:
+                self._answered = True
+                if attempt >= tries or (status < 500 and status != 429):
+                    return status, data
+            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+
+
+# =====================================================================================
 # Chain
 # =====================================================================================
 
@@ -1650,3 +2065,216 @@ class ChainedProvider(Provider):
             return None
         finally:
             self.attempts = tuple(record)
+
+
+# =====================================================================================
+# Command line
+# =====================================================================================
+
+_CLI_EPILOG = """\
+examples:
+  minicreds                         which credentials, and from where (secret masked)
+  minicreds --explain               every source tried, its outcome and time (stderr)
+  eval "$(minicreds --format env)"  export them into a POSIX shell
+  minicreds --profile dev --provider aws-config --format json
+  credential_process = python3 /path/to/minicreds.py --format process
+                                    in ~/.aws/config: minicreds serves any AWS SDK
+
+exit status: 0 found, 1 nothing found, 2 error or bad usage
+"""
+# What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
+_CLI_LINES = {
+    "env": "export {}={}\n",
+    "env-no-export": "{}={}\n",
+    "powershell": '$Env:{}="{}"\n',
+    "windows-cmd": "set {}={}\n",
+}
+_CLI_CLASSES = {
+    "env": "EnvAWSProvider",
+    "minio-env": "EnvMinioProvider",
+    "iam": "IamAwsProvider",
+    "container": "ContainerProvider",
+}
+_CLI_PROVIDERS = ("default", "aws-config", "mc-config", *_CLI_CLASSES)
+_CLI_FORMATS = ("summary", *_CLI_LINES, "process", "json")
+_CLI_DEPTH = "MINICREDS_CLI_DEPTH"  # stops a credential_process that runs itself
+
+
+def _ask_mfa(serial: str) -> str:
+    import getpass
+
+    return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
+
+
+def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
+    """The provider --provider names, in a strict chain so that --explain can list it."""
+    prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
+    names = globals()
+    found: Any
+    if name == "default" and "default_provider" in names:
+        found = names["default_provider"](profile=profile, mfa_prompt=prompt)
+    elif name == "default":  # stand-in until default_provider is merged
+        found = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
+        found.append(AWSConfigProvider(profile=profile, mfa_prompt=prompt))
+        found += [
+            names[n]() for n in ("ContainerProvider", "IamAwsProvider") if n in names
+        ]
+    elif name == "aws-config":
+        found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+    elif name == "mc-config":
+        found = MinioClientConfigProvider(alias=profile)
+    elif _CLI_CLASSES[name] in names:
+        found = names[_CLI_CLASSES[name]]()
+    else:
+        raise ConfigError(f"--provider {name} is not available in this minicreds")
+    if isinstance(found, ChainedProvider):
+        return found
+    return ChainedProvider(found if isinstance(found, list) else [found], strict=True)
+
+
+def _cli_span(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
+    """Credentials in one of the --format formats (SPEC 8)."""
+    expiry = creds.expiration.isoformat() if creds.expiration else None
+    if fmt == "summary":
+        secret = creds.secret_key
+        when = "none"
+        if creds.expiration is not None:
+            left = int(creds.expiration.timestamp() - time.time())
+            when = creds.expiration.strftime("%Y-%m-%d %H:%M:%S UTC")
+            when += f" ({_cli_span(left)} left)" if left > 0 else " (expired)"
+        rows = (
+            ("provider", source),
+            ("access key", creds.access_key),
+            # The last 4 characters only of a secret long enough to spare them.
+            ("secret key", _MASK + (secret[-4:] if len(secret) >= 12 else "")),
+            ("session token", "present" if creds.session_token else "none"),
+            ("expiration", when),
+        )
+        return "".join(f"{label + ':':<15}{value}\n" for label, value in rows)
+    if fmt in _CLI_LINES:
+        import re
+        import shlex
+
+        pairs = (
+            ("AWS_ACCESS_KEY_ID", creds.access_key),
+            ("AWS_SECRET_ACCESS_KEY", creds.secret_key),
+            ("AWS_SESSION_TOKEN", creds.session_token),
+            ("AWS_CREDENTIAL_EXPIRATION", expiry),
+        )
+        lines = []
+        for var, value in pairs:
+            if value is None:
+                continue
+            if fmt.startswith("env"):
+                value = shlex.quote(value)  # as is, unless the shell would split it
+            elif not re.fullmatch(r"[\w@+=:,./-]*", value, re.ASCII):
+                raise ConfigError(f"{var} cannot be written safely as {fmt}")
+            lines.append(_CLI_LINES[fmt].format(var, value))
+        return "".join(lines)
+    import json
+
+    doc: dict[str, Any] = {"Version": 1, "AccessKeyId": creds.access_key}
+    doc["SecretAccessKey"] = creds.secret_key
+    if fmt == "json" or creds.session_token:
+        doc["SessionToken"] = creds.session_token
+    if fmt == "json" or expiry:
+        doc["Expiration"] = expiry
+    if fmt == "json":
+        doc["Provider"] = source
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
+    rows = list(attempts)
+    width = max([len(row[0]) for row in rows] + [8])
+    print("minicreds: providers tried, in order:", file=sys.stderr)
+    for i, (name, outcome, detail, seconds) in enumerate(rows, 1):
+        if detail.startswith(name + ": "):  # the name is in its own column
+            detail = detail[len(name) + 2 :]
+        line = (
+            f"  {i}. {name:<{width}}  {outcome:<14}  {seconds * 1000:7.1f} ms  {detail}"
+        )
+        print(line.rstrip(), file=sys.stderr)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> Any:  # one line, not usage + error
+            self.exit(2, f"minicreds: error: {message} (see --help)\n")
+
+    parser = Parser(
+        prog="minicreds",
+        description="Find AWS or MinIO credentials the way an SDK does and show where "
+        "they came from, or print them for a shell or for an SDK's credential_process.",
+        epilog=_CLI_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
+    add("--provider", default="default", choices=_CLI_PROVIDERS, metavar="NAME",
+        help="one source instead of the default chain: %(choices)s")  # fmt: skip
+    add("--format", default="summary", choices=_CLI_FORMATS,
+        help="summary (the default; secret masked); the others print the secrets, "
+        "the export formats as `aws configure export-credentials` does")  # fmt: skip
+    add("--explain", action="store_true", help="list each provider tried, on stderr")
+    add("--version", action="version", version=f"minicreds {__version__}")
+    args = parser.parse_args(argv)
+    if args.profile and args.provider in _CLI_CLASSES:
+        parser.error(f"--profile does not apply to --provider {args.provider}")
+    # A profile whose credential_process runs minicreds with that same profile would
+    # start copies of itself for ever: children inherit the depth and stop at 3.
+    saved = os.environ.get(_CLI_DEPTH)
+    depth = int(saved) if saved and saved.isdigit() else 0
+    if depth >= 3:
+        parser.exit(
+            2, "minicreds: error: credential_process runs minicreds in a loop\n"
+        )
+    os.environ[_CLI_DEPTH] = str(depth + 1)
+    try:
+        return _cli_run(args.provider, args.profile, args.format, args.explain)
+    finally:
+        if saved is None:
+            del os.environ[_CLI_DEPTH]
+        else:
+            os.environ[_CLI_DEPTH] = saved
+
+
+def _cli_run(provider: str, profile: str | None, fmt: str, explain: bool) -> int:
+    chain = None
+    try:
+        chain = _cli_chain(provider, profile)
+        creds = chain.retrieve()
+        if creds is not None:
+            found = [row[0] for row in chain.attempts if row[1] == "found"]
+            text = _cli_render(creds, fmt, found[-1] if found else "?")
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
+        if explain and chain is not None:
+            _cli_explain(chain.attempts)
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+        print(f"minicreds: error: {what}", file=sys.stderr)
+        return 2
+    if explain:
+        _cli_explain(chain.attempts)
+    if creds is None:
+        hint = "" if explain else " (--explain shows where minicreds looked)"
+        print(f"minicreds: no credentials found{hint}", file=sys.stderr)
+        return 1
+    if fmt.startswith("env"):  # LF even on Windows, as the AWS CLI does
+        getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
