@@ -1691,10 +1691,9 @@ def _json_credentials(
         doc = json.loads(data)
     except ValueError:  # UnicodeDecodeError too
         doc = None
-    if not isinstance(doc, dict):
-        if status == 200:
-            raise TransportError("answer is not a JSON object", provider, source)
-        doc = {}
+    if not isinstance(doc, dict):  # an error status needs an error document too
+        what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"
+        raise TransportError(f"answer {what}", provider, source)
     code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
         message = doc.get("Message", doc.get("message"))
