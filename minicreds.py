@@ -1673,11 +1673,20 @@ def _number(kind: type, value: Any, where: str, provider: str) -> Any:
 
 def _read_text(provider: str, path: str) -> str:
     """A token file, read afresh; errors name the file, never its text."""
+    raw, what = b"", "empty file"
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(_MAX_FILE)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
+        with open(path, "rb") as handle:
+            raw = handle.read(_MAX_FILE + 1)
+        text = raw.decode("utf-8-sig")  # a BOM is no part of a token
+        if text.strip():
+            what = "file larger than 4 MiB" if len(raw) > _MAX_FILE else ""
+    except UnicodeDecodeError:
+        what = "not UTF-8"
+    except OSError as exc:
+        what = f"cannot read ({_os_reason(exc)})"
+    if what:  # raised here: no __context__ holding the bytes read
+        raise ConfigError(what, provider, path)
+    return text
 
 
 def _json_credentials(

@@ -1,0 +1,311 @@
+"""File-level faults against every provider that reads a file (issue 10; SPEC 3, 4, 6).
+
+Each row of ``SOURCES`` is one file a provider reads: a factory that builds the
+provider for a path, the valid contents, and how to tell the credentials it must
+find. Each fault of ``FAULTS`` damages that file (empty, binary, huge, unreadable,
+a directory, a symlink loop) or changes its encoding (BOM, CRLF line ends, non-UTF-8
+bytes), and the provider must end in the documented outcome: the credentials, None
+(not configured), or a ``ConfigError`` that names the file and quotes none of it.
+
+"Unreadable" uses ``chmod 000`` when the tests do not run as root; as root (CI),
+where permissions do not stop a read, ``open()`` in minicreds is made to raise the
+``PermissionError`` the kernel would.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import datetime
+import os
+import shutil
+import tempfile
+import unittest
+from unittest import mock
+
+import minicreds
+from minicreds import (
+    AWSConfigProvider,
+    ConfigError,
+    Credentials,
+    MinioClientConfigProvider,
+)
+from tests import support
+from tests.support import FakeServer, Response
+
+ACCESS = "AKIAFILEFAULTS000001"
+SECRET = "file-fault-secret-Wq8Ez3Rt6Y"
+TOKEN = "file-fault-token-Ui1Op4As7D"
+JWT = "eyJhbGciOiJSUzI1NiJ9.file-fault-jwt.Gh2Jk5Lz8X"
+AUTH_TOKEN = "file-fault-container-auth-Cv3Bn6Mq"
+STS_ACCESS = "ASIAFILEFAULTSTS0001"
+STS_SECRET = "file-fault-sts-secret-Pl0Ok9Ij"
+SECRETS = (SECRET, TOKEN, JWT, AUTH_TOKEN, STS_SECRET)
+HUGE = 5 * 1024 * 1024  # over the 4 MiB a file may hold
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _sts_answer(request):
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    return Response(
+        200,
+        f'<AssumeRoleWithWebIdentityResponse xmlns="{STS_NS}">'
+        "<AssumeRoleWithWebIdentityResult><Credentials>"
+        f"<AccessKeyId>{STS_ACCESS}</AccessKeyId>"
+        f"<SecretAccessKey>{STS_SECRET}</SecretAccessKey>"
+        f"<SessionToken>{TOKEN}</SessionToken>"
+        f"<Expiration>{expires:%Y-%m-%dT%H:%M:%SZ}</Expiration>"
+        "</Credentials></AssumeRoleWithWebIdentityResult>"
+        "</AssumeRoleWithWebIdentityResponse>",
+    )
+
+
+def _container_answer(request):
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    return Response(
+        200,
+        {
+            "AccessKeyId": STS_ACCESS,
+            "SecretAccessKey": STS_SECRET,
+            "Token": TOKEN,
+            "Expiration": f"{expires:%Y-%m-%dT%H:%M:%SZ}",
+        },
+    )
+
+
+class Source:
+    """A file some provider reads.
+
+    ``make(path, ctx)`` returns the provider reading ``path`` (``ctx``: the test
+    case, for its temp dir and fake servers); ``text``: valid contents; ``check(ctx,
+    creds)``: asserts the credentials found are the ones in (or got with) the file;
+    ``empty``: the outcome of an empty file (``None`` or ``ConfigError``).
+    """
+
+    def __init__(self, name, make, text, check, *, empty):
+        self.name, self.make, self.text, self.check = name, make, text, check
+        self.empty = empty
+
+    def __repr__(self):
+        return self.name
+
+
+def _static(ctx, creds):
+    ctx.assertEqual(creds, Credentials(ACCESS, SECRET, TOKEN))
+
+
+def _from_sts(ctx, creds):
+    ctx.assertEqual((creds.access_key, creds.secret_key), (STS_ACCESS, STS_SECRET))
+
+
+def _jwt_sent(ctx, creds):
+    _from_sts(ctx, creds)
+    form = ctx.server.requests[-1].form
+    ctx.assertEqual(form["WebIdentityToken"], [JWT])
+
+
+def _auth_sent(ctx, creds):
+    _from_sts(ctx, creds)
+    ctx.assertEqual(ctx.server.requests[-1].headers["Authorization"], AUTH_TOKEN)
+
+
+INI = (
+    "# minicreds file-fault test\n"
+    "[default]\n"
+    f"aws_access_key_id = {ACCESS}\n"
+    f"aws_secret_access_key = {SECRET}\n"
+    f"aws_session_token = {TOKEN}\n"
+)
+MC_JSON = (
+    '{\n  "version": "10",\n  "aliases": {\n    "s3": {\n'
+    '      "url": "https://s3.amazonaws.com",\n'
+    f'      "accessKey": "{ACCESS}",\n      "secretKey": "{SECRET}",\n'
+    f'      "sessionToken": "{TOKEN}",\n'
+    '      "api": "s3v4",\n      "path": "auto"\n    }\n  }\n}\n'
+)
+
+
+def _aws_credentials_file(path, ctx, profile=None):
+    environ = {"AWS_SHARED_CREDENTIALS_FILE": path}
+    environ["AWS_CONFIG_FILE"] = os.path.join(ctx.tmp, "absent-config")
+    if profile:
+        environ["AWS_PROFILE"] = profile
+    return AWSConfigProvider(environ=environ)
+
+
+def _aws_config_file(path, ctx):
+    environ = {"AWS_CONFIG_FILE": path}
+    environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(ctx.tmp, "absent-creds")
+    return AWSConfigProvider(environ=environ)
+
+
+def _web_identity_file(path, ctx):
+    return minicreds.IamAwsProvider(
+        environ={
+            "AWS_WEB_IDENTITY_TOKEN_FILE": path,
+            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/file-fault",
+            "AWS_ENDPOINT_URL_STS": ctx.server.url + "/sts",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+
+
+def _container_token_file(path, ctx):
+    return minicreds.ContainerProvider(
+        environ={
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": ctx.server.url + "/container",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": path,
+        }
+    )
+
+
+SOURCES = [
+    Source("AWS credentials file (implicit default profile)", _aws_credentials_file,
+           INI, _static, empty=None),
+    Source("AWS credentials file (AWS_PROFILE=default)",
+           lambda path, ctx: _aws_credentials_file(path, ctx, "default"),
+           INI, _static, empty=ConfigError),
+    Source("AWS config file", _aws_config_file, INI, _static, empty=None),
+    Source("mc config.json", lambda path, ctx: MinioClientConfigProvider(path),
+           MC_JSON, _static, empty=ConfigError),
+    Source("AWS_WEB_IDENTITY_TOKEN_FILE", _web_identity_file, JWT + "\n", _jwt_sent,
+           empty=ConfigError),
+    Source("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", _container_token_file,
+           AUTH_TOKEN + "\n", _auth_sent, empty=ConfigError),
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def _write(path, data):
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _empty(path, text):
+    _write(path, b"")
+
+
+def _binary(path, text):
+    _write(path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01\x80\x81")
+
+
+def _huge(path, text):
+    # Valid contents first, then 5 MiB: bounded reads must refuse, not parse.
+    with open(path, "wb") as handle:
+        handle.write(text.encode())
+        handle.write(b"#" * HUGE + b"\n")
+
+
+def _directory(path, text):
+    os.mkdir(path)
+
+
+def _loop(path, text):
+    os.symlink(path + ".other", path)
+    os.symlink(path, path + ".other")
+
+
+def _bom(path, text):
+    _write(path, b"\xef\xbb\xbf" + text.encode())
+
+
+def _crlf(path, text):
+    _write(path, text.replace("\n", "\r\n").encode())
+
+
+def _non_utf8(path, text):
+    # A Latin-1 byte before the secrets, after the first line if there are several.
+    data = text.encode()
+    start = data.index(b"\n") + 1 if b"\n" in data[:-1] else 0
+    _write(path, data[:start] + b"caf\xe9\n" + data[start:])
+
+
+@contextlib.contextmanager
+def _unreadable(path, text):
+    _write(path, text.encode())
+    if not ROOT:
+        os.chmod(path, 0)
+        try:
+            yield
+        finally:
+            os.chmod(path, 0o600)
+        return
+    real_open = builtins.open
+
+    def refusing_open(file, *args, **kwargs):
+        if os.fspath(file) == path:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(file, *args, **kwargs)
+
+    with mock.patch.object(minicreds, "open", refusing_open, create=True):
+        yield
+
+
+FOUND = "credentials"
+FAULTS = [
+    ("empty", _empty, "empty"),
+    ("binary", _binary, ConfigError),
+    ("huge (5 MiB)", _huge, ConfigError),
+    ("unreadable", _unreadable, ConfigError),
+    ("a directory", _directory, ConfigError),
+    ("a symlink loop", _loop, ConfigError),
+    ("UTF-8 BOM", _bom, FOUND),
+    ("CRLF line ends", _crlf, FOUND),
+    ("non-UTF-8 bytes", _non_utf8, ConfigError),
+]
+
+
+class FileFaultTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="minicreds-file-faults-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+        self.server.route("POST", "/sts", _sts_answer)
+        self.server.route("GET", "/container", _container_answer)
+        minicreds._file_cache.clear()
+
+    def test_every_fault_against_every_file_provider(self):
+        for source in SOURCES:
+            for name, damage, outcome in FAULTS:
+                with self.subTest(file=source.name, fault=name):
+                    self._case(source, damage, outcome)
+
+    def test_the_valid_files_work(self):
+        # The baseline each fault departs from.
+        for source in SOURCES:
+            with self.subTest(file=source.name):
+                path = os.path.join(self.tmp, "valid-" + str(SOURCES.index(source)))
+                _write(path, source.text.encode())
+                source.check(self, source.make(path, self).retrieve())
+
+    def _case(self, source, damage, outcome):
+        folder = tempfile.mkdtemp(dir=self.tmp)
+        path = os.path.join(folder, "the-file")
+        if outcome == "empty":
+            outcome = source.empty
+        provider = source.make(path, self)
+        damaged = damage(path, source.text)
+        damaged = damaged if damaged is not None else contextlib.nullcontext()
+        with damaged, support.SecretWatch() as watch:
+            try:
+                found, error = provider.retrieve(), None
+            except Exception as exc:  # noqa: BLE001 - checked below
+                found, error = None, exc
+        watch.assert_clean(self, *SECRETS, extra_texts=[error] if error else [])
+        if outcome is FOUND:
+            self.assertIsNone(error)
+            source.check(self, found)
+        elif outcome is None:
+            self.assertIsNone(error)
+            self.assertIsNone(found)
+        else:
+            self.assertIsInstance(error, outcome, repr(error))
+            self.assertIn(path, str(error))
+
+
+if __name__ == "__main__":
+    unittest.main()
