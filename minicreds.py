@@ -1413,18 +1413,19 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     try:
         with open(path, "rb") as handle:
             raw = handle.read(_MAX_FILE + 1)
-        text = raw.decode("utf-8-sig")
+        value = parse(raw.decode("utf-8-sig"), path)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (line {line})", provider, path) from None
+        what = f"not UTF-8 (line {line})"
     except OSError as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    try:
-        value = parse(text, path)
+        what = f"cannot read ({_os_reason(exc)})"
     except ConfigError as exc:  # parsers know the file, not the provider
-        raise ConfigError(exc.what, provider, path) from None
-    _file_cache[path] = (stamp, value)
-    return value
+        what = exc.what
+    else:
+        _file_cache[path] = (stamp, value)
+        return value
+    # Raised out of the handler, so that no __context__ holds the file's text.
+    raise ConfigError(what, provider, path)
 
 
 def _parse_ini(text: str, path: str) -> Ini:

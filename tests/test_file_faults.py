@@ -80,12 +80,14 @@ class Source:
     ``make(path, ctx)`` returns the provider reading ``path`` (``ctx``: the test
     case, for its temp dir and fake servers); ``text``: valid contents; ``check(ctx,
     creds)``: asserts the credentials found are the ones in (or got with) the file;
-    ``empty``: the outcome of an empty file (``None`` or ``ConfigError``).
+    ``empty``: the outcome of an empty file (``None`` or ``ConfigError``);
+    ``broken``: contents with a syntax error on the line of a secret (token files
+    have no syntax: None).
     """
 
-    def __init__(self, name, make, text, check, *, empty):
+    def __init__(self, name, make, text, check, *, empty, broken=None):
         self.name, self.make, self.text, self.check = name, make, text, check
-        self.empty = empty
+        self.empty, self.broken = empty, broken
 
     def __repr__(self):
         return self.name
@@ -125,6 +127,11 @@ MC_JSON = (
     '      "api": "s3v4",\n      "path": "auto"\n    }\n  }\n}\n'
 )
 
+# The parsers' own exceptions quote the line (configparser) or hold the document
+# (json): none of that may reach the error raised, its cause or its context.
+BROKEN_INI = INI.replace("aws_secret_access_key = ", "aws_secret_access_key ")
+BROKEN_JSON = MC_JSON.replace(f'"{SECRET}",', f'"{SECRET}" "x",')
+
 
 def _aws_credentials_file(path, ctx, profile=None):
     environ = {"AWS_SHARED_CREDENTIALS_FILE": path}
@@ -162,13 +169,14 @@ def _container_token_file(path, ctx):
 
 SOURCES = [
     Source("AWS credentials file (implicit default profile)", _aws_credentials_file,
-           INI, _static, empty=None),
+           INI, _static, empty=None, broken=BROKEN_INI),
     Source("AWS credentials file (AWS_PROFILE=default)",
            lambda path, ctx: _aws_credentials_file(path, ctx, "default"),
-           INI, _static, empty=ConfigError),
-    Source("AWS config file", _aws_config_file, INI, _static, empty=None),
+           INI, _static, empty=ConfigError, broken=BROKEN_INI),
+    Source("AWS config file", _aws_config_file, INI, _static, empty=None,
+           broken=BROKEN_INI),
     Source("mc config.json", lambda path, ctx: MinioClientConfigProvider(path),
-           MC_JSON, _static, empty=ConfigError),
+           MC_JSON, _static, empty=ConfigError, broken=BROKEN_JSON),
     Source("AWS_WEB_IDENTITY_TOKEN_FILE", _web_identity_file, JWT + "\n", _jwt_sent,
            empty=ConfigError),
     Source("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", _container_token_file,
@@ -244,6 +252,10 @@ def _unreadable(path, text):
         yield
 
 
+def _broken(path, text):
+    _write(path, text.encode())
+
+
 FOUND = "credentials"
 FAULTS = [
     ("empty", _empty, "empty"),
@@ -255,6 +267,7 @@ FAULTS = [
     ("UTF-8 BOM", _bom, FOUND),
     ("CRLF line ends", _crlf, FOUND),
     ("non-UTF-8 bytes", _non_utf8, ConfigError),
+    ("syntax error beside a secret", _broken, ConfigError),
 ]
 
 
@@ -288,7 +301,12 @@ class FileFaultTest(unittest.TestCase):
         if outcome == "empty":
             outcome = source.empty
         provider = source.make(path, self)
-        damaged = damage(path, source.text)
+        text = source.text
+        if damage is _broken:
+            if source.broken is None:
+                return  # no syntax to break
+            text = source.broken
+        damaged = damage(path, text)
         damaged = damaged if damaged is not None else contextlib.nullcontext()
         with damaged, support.SecretWatch() as watch:
             try:
