@@ -69,6 +69,8 @@ __all__ = [
     "AWSConfigProvider",
     "MinioClientConfigProvider",
     # Process and SSO
+    "ProcessProvider",
+    "SSOProvider",
     # Container and instance metadata
     # STS
     "sign_request",
@@ -1308,15 +1310,18 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     try:
         with open(path, "rb") as handle:
             raw = handle.read(_MAX_FILE + 1)
-        text = raw.decode("utf-8-sig")
+        value = parse(raw.decode("utf-8-sig"), path)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (line {line})", provider, path) from None
+        error = f"not UTF-8 (line {raw[: exc.start].count(10) + 1})"
     except OSError as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    value = parse(text, path)
-    _file_cache[path] = (stamp, value)
-    return value
+        error = f"cannot read ({_os_reason(exc)})"
+    except ConfigError as exc:  # the parser says what, without quoting the file
+        error = str(exc)
+    else:
+        _file_cache[path] = (stamp, value)
+        return value
+    # Raised outside the handler, so no chained exception quotes the file.
+    raise ConfigError(error, provider, path)
 
 
 def _parse_ini(text: str, path: str) -> Ini:
@@ -1327,47 +1332,56 @@ def _parse_ini(text: str, path: str) -> Ini:
     try:
         parser.read_string(text, path)
     except configparser.Error as exc:
-        # The exception's text quotes the offending line, which may hold a secret.
+        # The exception's text quotes the offending line, which may hold a secret:
+        # keep its line number only, and raise outside the handler.
         lineno = getattr(exc, "lineno", None)
         if lineno is None and getattr(exc, "errors", None):
             lineno = exc.errors[0][0]  # type: ignore[attr-defined]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"
-        raise ConfigError(
-            f"cannot parse ({what} error at line {lineno})", "", path
-        ) from None
-    return {name: dict(parser.items(name)) for name in parser.sections()}
+        error = f"cannot parse ({what} error at line {lineno})"
+    else:
+        return {name: dict(parser.items(name)) for name in parser.sections()}
+    raise ConfigError(error)
 
 
 def _aws_profiles(
     provider: str, credentials_path: str, config_path: str
 ) -> tuple[Ini, Ini]:
-    """(credentials-file profiles, config-file profiles and other sections)."""
-
-    def load(path: str) -> Ini:
-        try:
-            return _read_file(provider, path, _parse_ini) or {}
-        except ConfigError as exc:
-            raise ConfigError(
-                str(exc.args[0]).lstrip(": "), provider, exc.source
-            ) from None
+    """(credentials-file profiles, config-file profiles and ``sso-session`` sections)."""
+    import shlex
 
     config: Ini = {}
-    for section, values in load(config_path).items():
-        words = section.split()
+    for section, values in (
+        _read_file(provider, config_path, _parse_ini) or {}
+    ).items():
+        # As botocore reads them: "default", else a section starting with "profile"
+        # or "sso-session" that splits, as a shell line, into exactly two words.
         if section == "default":
             config["default"] = values
-        elif len(words) == 2 and words[0] == "profile":
-            config[words[1]] = values
-        elif len(words) == 2 and words[0] == "sso-session":
-            config[f"sso-session {words[1]}"] = values
-    return load(credentials_path), config
+            continue
+        kind = next(
+            (k for k in ("profile", "sso-session") if section.startswith(k)), ""
+        )
+        try:
+            words = shlex.split(section) if kind else []
+        except ValueError:  # unbalanced quotes: not a profile
+            continue
+        if len(words) == 2:
+            config[words[1] if kind == "profile" else f"sso-session {words[1]}"] = (
+                values
+            )
+    return _read_file(provider, credentials_path, _parse_ini) or {}, config
 
 
 class AWSConfigProvider(Provider):
     """Credentials from the AWS shared credentials and config files.
 
     Profile: ``profile``, else ``AWS_PROFILE``, else ``AWS_DEFAULT_PROFILE``, else
-    ``default``, looked up at each call. Files are re-read when they change.
+    ``default``, looked up at each call. Files are re-read when they change. Role,
+    web identity, SSO and ``credential_process`` profiles are honoured; the source
+    built for a profile is kept, with its cached credentials, until that profile's
+    configuration changes. ``mfa_prompt(serial)`` returns an MFA code for roles
+    with ``mfa_serial``.
     """
 
     def __init__(
@@ -1382,6 +1396,10 @@ class AWSConfigProvider(Provider):
         self._profile = profile
         self._mfa_prompt = mfa_prompt
         self._environ = environ
+        self._built: tuple[tuple[Any, ...], Provider | None] | None = None
+        # default_provider() splits a profile in two links of its chain: "role"
+        # (role_arn without web_identity_token_file) and "other" (the rest).
+        self._part: str | None = None
 
     def _env(self) -> Mapping[str, str]:
         return os.environ if self._environ is None else self._environ
@@ -1403,25 +1421,34 @@ class AWSConfigProvider(Provider):
         )
         explicit = bool(profile)
         profile = profile or "default"
-        credentials_path, config_path = self._paths()
-        creds_file, config_file = _aws_profiles(
-            _name(self), credentials_path, config_path
-        )
+        paths = self._paths()
+        creds_file, config_file = _aws_profiles(_name(self), *paths)
         if profile not in creds_file and profile not in config_file:
             if explicit:
                 raise ConfigError(
-                    f"profile {profile!r} not found",
-                    _name(self),
-                    f"{credentials_path}, {config_path}",
+                    f"profile {profile!r} not found", _name(self), ", ".join(paths)
                 )
             self._reason = "no default profile"
             return None
-        found = _profile_credentials(
-            self, profile, creds_file, config_file, config_path
-        )
-        if found is None:
+        # Every section the profile's source depends on, along its source_profile
+        # links: while they are unchanged, the source built from them is kept.
+        key: list[tuple[Any, ...]] = []
+        name: str | None = profile
+        while name is not None and all(k[0] != name for k in key):
+            sections = [creds_file.get(name, {}), config_file.get(name, {})]
+            merged = {**sections[1], **sections[0]}
+            session = f"sso-session {merged.get('sso_session')}"
+            sections.append(config_file.get(session, {}))
+            key.append((name, *(tuple(s.items()) for s in sections)))
+            name = merged.get("source_profile")
+        built = self._built
+        if built is None or built[0] != tuple(key):
+            source = _profile_source(self, profile, creds_file, config_file, paths)
+            built = self._built = (tuple(key), source)
+        if built[1] is None:
             self._reason = f"profile {profile!r} has no credentials"
-        return found
+            return None
+        return built[1].retrieve()
 
 
 def _static_keys(
@@ -1438,28 +1465,128 @@ def _static_keys(
     return Credentials(key, secret, token)
 
 
-def _profile_credentials(
-    provider: AWSConfigProvider,
+def _profile_source(
+    cp: AWSConfigProvider,
     profile: str,
     creds_file: Ini,
     config_file: Ini,
-    config_path: str,
-) -> Credentials | None:
-    """Pick the profile's source in botocore's order (SPEC 4)."""
-    name = _name(provider)
-    from_creds = creds_file.get(profile, {})
-    from_config = config_file.get(profile, {})
-    merged = {**from_config, **from_creds}
-    where = f"profile {profile!r}"
-    for key in ("role_arn", "sso_session", "sso_start_url"):
-        if key in merged:
-            raise ConfigError(f"{key} profiles are not supported yet", name, where)
-    found = _static_keys(name, from_creds, f"{provider._paths()[0]}, {where}")
-    if found is None and "credential_process" in merged:
-        raise ConfigError(
-            "credential_process profiles are not supported yet", name, where
+    paths: tuple[str, str],
+) -> Provider | None:
+    """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
+    name, environ = _name(cp), cp._environ
+    top = {**config_file.get(profile, {}), **creds_file.get(profile, {})}
+    # Region, regional endpoints and CA bundle of the selected profile apply to every
+    # service call along the chain, as in botocore (they are session settings).
+    region, regional, ca_file = (
+        top.get(k) for k in ("region", "sts_regional_endpoints", "ca_bundle")
+    )
+
+    def values(p: str) -> dict[str, str]:
+        return {**config_file.get(p, {}), **creds_file.get(p, {})}
+
+    def is_role(v: dict[str, str]) -> bool:
+        return "role_arn" in v and "web_identity_token_file" not in v
+
+    def has_keys(v: dict[str, str]) -> bool:
+        return "aws_access_key_id" in v or "aws_secret_access_key" in v
+
+    def session_name(v: dict[str, str]) -> str:
+        return v.get("role_session_name") or f"minicreds-{int(time.time())}"
+
+    def sts(role: AssumeRoleProvider | WebIdentityProvider) -> Provider:
+        role.profile_region, role.regional = region, regional
+        return role
+
+    def role(p: str, chain: list[str]) -> Provider:
+        v, where = values(p), f"profile {p!r}"
+        src, named = v.get("source_profile"), v.get("credential_source")
+        if (src is None) == (named is None):
+            raise ConfigError(
+                "a role needs one of source_profile and credential_source", name, where
+            )
+        source: Provider | None
+        if named is not None:
+            # Looked up when used: the classes are defined in later sections.
+            kinds = {
+                "Environment": "EnvAWSProvider",
+                "Ec2InstanceMetadata": "IamAwsProvider",
+                "EcsContainer": "ContainerProvider",
+            }
+            if named not in kinds:
+                raise ConfigError(
+                    f"credential_source {named!r} is not one of {', '.join(kinds)}",
+                    name,
+                    where,
+                )
+            source = globals()[kinds[named]](environ=environ)
+        elif src not in creds_file and src not in config_file:
+            raise ConfigError(f"source_profile {src!r} does not exist", name, where)
+        elif src in chain and not (src == p and has_keys(v)):
+            # A profile may name itself to use its own keys (botocore); else a loop.
+            loop = " -> ".join([*chain, src])
+            raise ConfigError(f"source_profile loop: {loop}", name, where)
+        elif has_keys(values(src)) or not is_role(values(src)):
+            source = plain(src)
+            if source is None:
+                raise ConfigError(
+                    f"source_profile {src!r} has no credentials", name, where
+                )
+        else:
+            source = role(src, [*chain, src])
+        duration = v.get("duration_seconds", "").strip()
+        return sts(
+            AssumeRoleProvider(
+                source,
+                v["role_arn"],
+                session_name(v),
+                int(duration) if duration.isdigit() else None,  # botocore ignores junk
+                external_id=v.get("external_id"),
+                mfa_serial=v.get("mfa_serial"),
+                mfa_prompt=cp._mfa_prompt,
+                ca_file=ca_file,
+                environ=environ,
+            )
         )
-    return found or _static_keys(name, from_config, f"{config_path}, {where}")
+
+    def plain(p: str) -> Provider | None:
+        v, where = values(p), f"profile {p!r}"
+        if "web_identity_token_file" in v:
+            if not v.get("role_arn"):
+                raise ConfigError(
+                    "web_identity_token_file without role_arn", name, where
+                )
+            path = os.path.expanduser(v["web_identity_token_file"])
+            return sts(
+                WebIdentityProvider(
+                    lambda: _read_token(name, path),
+                    v["role_arn"],
+                    session_name(v),
+                    ca_file=ca_file,
+                    environ=environ,
+                )
+            )
+        if "sso_account_id" in v or "sso_role_name" in v:
+            return _sso_source(name, p, v, config_file, ca_file, environ)
+        found = _static_keys(name, creds_file.get(p, {}), f"{paths[0]}, {where}")
+        if found is None and "credential_process" in v:
+            return ProcessProvider(v["credential_process"])
+        found = found or _static_keys(
+            name, config_file.get(p, {}), f"{paths[1]}, {where}"
+        )
+        return StaticProvider(*found._key()[:3]) if found else None
+
+    if cp._part is not None and (cp._part == "role") != is_role(top):
+        return None
+    return role(profile, [profile]) if is_role(top) else plain(profile)
+
+
+def _read_token(provider: str, path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(_MAX_FILE).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = _os_reason(exc) if isinstance(exc, OSError) else "not UTF-8"
+        raise ConfigError(f"cannot read the token ({reason})", provider, path) from None
 
 
 class MinioClientConfigProvider(Provider):
@@ -1518,17 +1645,287 @@ class MinioClientConfigProvider(Provider):
         return Credentials(key, secret, token if isinstance(token, str) else None)
 
 
-def _parse_json(text: str, path: str) -> dict[str, Any]:
+def _loads(data: str | bytes) -> tuple[Any, int | None]:
+    """(the JSON value, None), or (None, line of the error): the error quotes the text."""
     import json
 
     try:
-        data = json.loads(text)
+        return json.loads(data), None
     except ValueError as exc:
-        line = getattr(exc, "lineno", "?")
-        raise ConfigError(f"not valid JSON (line {line})", "", path) from None
+        return None, getattr(exc, "lineno", 0)
+
+
+def _parse_json(text: str, path: str) -> dict[str, Any]:
+    data, line = _loads(text)
+    if line is not None:
+        raise ConfigError(f"not valid JSON (line {line})")
     if not isinstance(data, dict):
-        raise ConfigError("not a JSON object", "", path)
+        raise ConfigError("not a JSON object")
     return data
+
+
+# =====================================================================================
+# Process and SSO
+# =====================================================================================
+
+
+class ProcessProvider(RefreshingProvider):
+    """Credentials printed by a command, as ``credential_process`` runs it.
+
+    The command is split like a shell line (Windows rules on Windows) and run without
+    a shell; its stdin and stderr are the caller's, so it can prompt. It must print
+    the version 1 JSON (``Version``, ``AccessKeyId``, ``SecretAccessKey``, optional
+    ``SessionToken`` and ``Expiration``) within ``timeout`` seconds, or it is killed.
+    Credentials with an ``Expiration`` are refreshed by running it again.
+    """
+
+    def __init__(
+        self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
+    ) -> None:
+        super().__init__(self._run, clock=clock)
+        self._command = command
+        self._timeout = timeout
+
+    def _run(self) -> Credentials:
+        import shlex
+        import subprocess
+
+        name, error = _name(self), ""
+        kind: type[CredentialsError] = ConfigError
+        try:
+            argv = shlex.split(self._command, posix=os.name != "nt")
+        except ValueError:
+            argv = []
+        # Only the program is named in messages: the arguments may hold a secret.
+        program = argv[0] if argv else "credential_process"
+        if not argv:
+            raise ConfigError("the command is empty or badly quoted", name, program)
+        try:
+            done = subprocess.run(
+                argv, check=False, stdout=subprocess.PIPE, timeout=self._timeout
+            )
+        except subprocess.TimeoutExpired:  # run() has killed it
+            error, kind = (
+                f"no answer within {self._timeout:g} s, killed",
+                TransportError,
+            )
+        except OSError as exc:
+            error = f"cannot run ({_os_reason(exc)})"
+        # Errors are raised outside the handlers: the exceptions quote the command
+        # line or the output, which may hold secrets.
+        if error:
+            raise kind(error, name, program)
+        if done.returncode:
+            raise CredentialsError(
+                f"exited with status {done.returncode} (see its stderr)", name, program
+            )
+        data, line = _loads(done.stdout)
+        if line is not None:
+            raise TransportError(f"output is not JSON (line {line})", name, program)
+        if not isinstance(data, dict) or data.get("Version") != 1:
+            version = data.get("Version") if isinstance(data, dict) else None
+            raise TransportError(
+                f"output has Version {str(version)[:10]!r}, not 1", name, program
+            )
+        try:
+            expiry = data.get("Expiration")
+            return Credentials(
+                data["AccessKeyId"],
+                data["SecretAccessKey"],
+                data.get("SessionToken"),
+                _parse_time(expiry) if expiry else None,
+            )
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            error = (
+                f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
+            )
+        raise TransportError(f"output {error}", name, program)
+
+
+class SSOProvider(RefreshingProvider):
+    """Role credentials from AWS IAM Identity Center (SSO), as ``aws sso login`` left them.
+
+    The access token is read from ``~/.aws/sso/cache/<sha1>.json`` (sha1 of
+    ``session_name`` for an ``[sso-session]``, else of ``start_url``) and traded for
+    the role's credentials at the SSO portal (``AWS_ENDPOINT_URL_SSO``, else
+    ``AWS_ENDPOINT_URL``, else AWS's). With a ``session_name``, a token due within
+    15 minutes is renewed with its refresh token (``AWS_ENDPOINT_URL_SSO_OIDC``, else
+    ``AWS_ENDPOINT_URL``, else AWS's) and written back to the cache.
+    """
+
+    def __init__(
+        self,
+        start_url: str,
+        sso_region: str,
+        account_id: str,
+        role_name: str,
+        *,
+        session_name: str | None = None,
+        cache_dir: str | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(self._fetch, clock=clock)
+        self._start_url, self._region = start_url, sso_region
+        self._account, self._role = account_id, role_name
+        self._session, self._cache_dir = session_name, cache_dir
+        self._ca_file, self._environ = ca_file, environ
+        self._login = "aws sso login" + (
+            f" --sso-session {session_name}" if session_name else ""
+        )
+
+    def _endpoint(self, env: Mapping[str, str], variable: str, host: str) -> str:
+        suffix = (
+            ".amazonaws.com.cn" if self._region.startswith("cn-") else ".amazonaws.com"
+        )
+        url = env.get(variable) or env.get("AWS_ENDPOINT_URL")
+        return (url or f"https://{host}.{self._region}{suffix}").rstrip("/")
+
+    def _fetch(self) -> Credentials:
+        import hashlib
+        from datetime import datetime, timezone
+        from urllib.parse import urlencode
+
+        name, login = _name(self), f"run '{self._login}'"
+        env = os.environ if self._environ is None else self._environ
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        folder = self._cache_dir or os.path.join("~", ".aws", "sso", "cache")
+        digest = hashlib.sha1((self._session or self._start_url).encode()).hexdigest()
+        path = os.path.join(os.path.expanduser(folder), digest + ".json")
+        token: Any = False  # None: no file; False: unreadable
+        try:
+            token = _read_file(name, path, _parse_json)
+            # Older AWS CLI versions wrote "...T12:00:00UTC".
+            when = _parse_time(str(token["expiresAt"]).replace("UTC", "Z"))
+            access, expires = str(token["accessToken"]), when.timestamp()
+        except (KeyError, TypeError, ValueError):  # ConfigError included
+            what = "no cached SSO token" if token is None else "bad cached SSO token"
+            raise CredentialsError(f"{what}, {login}", name, path) from None
+        now = self._clock()
+        if self._session and expires - now < 900:  # botocore renews 15 min ahead
+            renewed = self._renew(token, path, now, env, ca_file)
+            if renewed is not None:
+                access, expires = renewed
+        if expires <= now:
+            raise CredentialsError(f"the SSO token has expired, {login}", name, path)
+        query = urlencode({"role_name": self._role, "account_id": self._account})
+        url = f"{self._endpoint(env, 'AWS_ENDPOINT_URL_SSO', 'portal.sso')}/federation/credentials"
+        status, headers, data = _http(
+            name, "GET", f"{url}?{query}",
+            headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
+            ca_file=ca_file, environ=env,
+        )  # fmt: skip
+        source = _safe_url(url)
+        if status == 401:
+            raise CredentialsError(f"the SSO token was refused, {login}", name, source)
+        answer = _loads(data)[0]
+        if status != 200:
+            text = answer.get("message", "") if isinstance(answer, dict) else ""
+            code = headers.get("x-amzn-errortype", "").split(":")[0]
+            raise STSError(
+                _scrub(code, (access,))[:100],
+                _scrub(str(text), (access,)),
+                name,
+                source,
+                status=status,
+            )
+        try:
+            found = answer["roleCredentials"]
+            when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
+            return Credentials(
+                found["accessKeyId"],
+                found["secretAccessKey"],
+                found.get("sessionToken"),
+                when,
+            )
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise TransportError("answer lacks roleCredentials", name, source) from None
+
+    def _renew(
+        self,
+        token: dict[str, Any],
+        path: str,
+        now: float,
+        env: Mapping[str, str],
+        ca_file: str | None,
+    ) -> tuple[str, float] | None:
+        """Trade the refresh token for a new access token; None when it cannot."""
+        import json
+        import tempfile
+
+        need = ("refreshToken", "clientId", "clientSecret", "registrationExpiresAt")
+        if not all(isinstance(token.get(k), str) for k in need):
+            return None
+        name = _name(self)
+        url = self._endpoint(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc") + "/token"
+        try:
+            if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
+                return None
+            body = {k: token[k] for k in ("clientId", "clientSecret", "refreshToken")}
+            body["grantType"] = "refresh_token"
+            status, _, data = _http(
+                name, "POST", url, headers={"Content-Type": "application/json"},
+                body=json.dumps(body).encode(), ca_file=ca_file, environ=env,
+            )  # fmt: skip
+            if status != 200:
+                raise STSError("", "", name, _safe_url(url), status=status)
+            answer = _loads(data)[0]
+            expires = now + int(answer["expiresIn"])
+            fresh = dict(token, accessToken=str(answer["accessToken"]))
+            fresh["expiresAt"] = time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)
+            )
+            fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
+        except (CredentialsError, KeyError, TypeError, ValueError) as exc:
+            _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
+            return None
+        try:  # atomically, as the AWS CLI does: a reader never sees half a file
+            fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(fresh, handle)
+            os.replace(temp, path)
+        except OSError as exc:
+            _logger().warning(
+                "%s: cannot save the renewed SSO token: %s", name, _os_reason(exc)
+            )
+        return fresh["accessToken"], expires
+
+
+def _sso_source(
+    provider: str,
+    profile: str,
+    values: dict[str, str],
+    config_file: Ini,
+    ca_file: str | None,
+    environ: Mapping[str, str] | None,
+) -> SSOProvider:
+    """The SSO source of a profile: legacy ``sso_*`` keys or an ``sso_session``."""
+    where, session = f"profile {profile!r}", values.get("sso_session")
+    if session is not None:
+        shared = config_file.get(f"sso-session {session}")
+        if shared is None:
+            raise ConfigError(
+                f"sso-session {session!r} does not exist", provider, where
+            )
+        for key, value in shared.items():
+            if values.get(key, value) != value:
+                raise ConfigError(
+                    f"{key} differs in sso-session {session!r}", provider, where
+                )
+        values = {**values, **shared}
+    need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+    missing = [k for k in need if k not in values]
+    if missing:
+        raise ConfigError(f"SSO needs {', '.join(missing)}", provider, where)
+    sso = SSOProvider(
+        *(values[k] for k in need),
+        session_name=session,
+        ca_file=ca_file,
+        environ=environ,
+    )
+    sso._login = f"aws sso login --profile {profile}"
+    return sso
 
 
 # =====================================================================================

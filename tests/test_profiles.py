@@ -1,0 +1,324 @@
+"""AWSConfigProvider: profile selection, role chains and web identity profiles.
+
+Standard library only; STS is a loopback fake that records what it is sent.
+"""
+
+import os
+import textwrap
+import time
+import unittest
+
+import minicreds
+from tests import support
+
+SOURCE_SECRET = "profile-source-secret-Kd82mN"
+ROLE_SECRET = "profile-role-secret-Tf51qP"
+ROLE_TOKEN = "profile-role-token-Lr30xB"
+JWT = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJwcm9maWxlIn0.jwt-secret-Qa19"
+SECRETS = (SOURCE_SECRET, ROLE_SECRET, ROLE_TOKEN, JWT)
+
+
+def sts_answer(req):
+    """An AssumeRole(WithWebIdentity) answer with a numbered key, valid one hour."""
+    action = req.form["Action"][0]
+    n = sum(1 for r in sts_answer.server.requests if r.method == "POST")
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    body = ("<{0}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{0}Result>"
+            "<Credentials><AccessKeyId>ASIAROLE{1}</AccessKeyId>"
+            "<SecretAccessKey>{2}</SecretAccessKey><SessionToken>{3}-{1}</SessionToken>"
+            "<Expiration>{4}</Expiration></Credentials></{0}Result>"
+            "<ResponseMetadata><RequestId>r-{1}</RequestId></ResponseMetadata></{0}Response>"
+            .format(action, n, ROLE_SECRET, ROLE_TOKEN, expires))
+    return 200, body, {"Content-Type": "text/xml"}
+
+
+def access_key_of(req):
+    """The access key that signed a request (from its Authorization header)."""
+    auth = req.headers.get("Authorization") or ""
+    return auth.split("Credential=")[1].split("/")[0] if "Credential=" in auth else None
+
+
+class ProfileTestBase(unittest.TestCase):
+    env_vars = {}
+
+    def setUp(self):
+        self.sts = support.FakeServer().start()
+        self.addCleanup(self.sts.stop)
+        sts_answer.server = self.sts
+        self.sts.route("POST", "/", sts_answer)
+        ctx = support.env(AWS_ENDPOINT_URL_STS=self.sts.url, **self.env_vars)
+        self.home = ctx.__enter__()
+        self.addCleanup(ctx.__exit__, None, None, None)
+        os.mkdir(os.path.join(self.home, ".aws"))
+        self.watch = support.SecretWatch().__enter__()
+        self.addCleanup(self.watch.__exit__, None, None, None)
+
+    def write(self, name, text):
+        with open(os.path.join(self.home, ".aws", name), "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def get(self, profile=None, **kw):
+        return minicreds.AWSConfigProvider(profile=profile, **kw).retrieve()
+
+    def calls(self):
+        return [r for r in self.sts.requests if r.method == "POST"]
+
+    def fails(self, profile, fragment, cls=minicreds.ConfigError, **kw):
+        with self.assertRaises(cls) as ctx:
+            self.get(profile, **kw)
+        self.assertIn(fragment, str(ctx.exception))
+        self.watch.assert_clean(self, *SECRETS, extra_texts=[ctx.exception])
+        return ctx.exception
+
+
+class SelectionTest(ProfileTestBase):
+    def test_sections_as_botocore_reads_them(self):
+        self.write("config", """\
+            # a comment
+            [default]
+            aws_access_key_id = AKDEFAULT
+            aws_secret_access_key = s1
+            [profile  spaced ]
+            aws_access_key_id=AKSPACED
+            aws_secret_access_key   =   s2
+            [bare]
+            aws_access_key_id = AKBARE
+            aws_secret_access_key = s3
+            [profile "quoted name"]
+            ; another comment
+            aws_access_key_id = AKQUOTED
+            aws_secret_access_key = s4
+        """)
+        self.write("credentials", """\
+            [profile x]
+            aws_access_key_id = AKVERBATIM
+            aws_secret_access_key = s5
+        """)
+        self.assertEqual(self.get().access_key, "AKDEFAULT")
+        self.assertEqual(self.get("spaced").secret_key, "s2")
+        self.assertEqual(self.get("quoted name").access_key, "AKQUOTED")
+        self.assertEqual(self.get("profile x").access_key, "AKVERBATIM")
+        self.fails("bare", "not found")  # a bare [NAME] in the config file is no profile
+        self.fails("x", "not found")
+
+    def test_credentials_file_wins_and_default_absent(self):
+        self.assertIsNone(self.get())
+        self.write("config", "[profile p]\naws_access_key_id = AKCONFIG\n"
+                             "aws_secret_access_key = c\n")
+        self.write("credentials", "[p]\naws_access_key_id = AKCREDS\n"
+                                  "aws_secret_access_key = k\n")
+        self.assertEqual(self.get("p").access_key, "AKCREDS")
+        self.assertIsNone(self.get())  # no default profile: not configured
+        with support.env(HOME=self.home, AWS_PROFILE="p"):
+            self.assertEqual(self.get().access_key, "AKCREDS")
+
+    def test_parse_error_names_the_line_only(self):
+        self.write("credentials", "[a]\naws_secret_access_key = %s\n  broken line\n[\n"
+                   % SOURCE_SECRET)
+        exc = self.fails("a", "line", minicreds.ConfigError)
+        self.assertIn("credentials", str(exc))
+        self.assertIn("AWSConfigProvider", str(exc))
+
+
+class RoleTest(ProfileTestBase):
+    def test_role_from_static_source(self):
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.write("config", """\
+            [profile role]
+            role_arn = arn:aws:iam::123456789012:role/one
+            source_profile = src
+            external_id = ext-123
+            duration_seconds = 1800
+            region = eu-west-3
+        """)
+        provider = minicreds.AWSConfigProvider(profile="role")
+        creds = provider.retrieve()
+        self.assertEqual((creds.access_key, creds.secret_key), ("ASIAROLE1", ROLE_SECRET))
+        (call,) = self.calls()
+        form = {k: v[0] for k, v in call.form.items()}
+        self.assertEqual(form["Action"], "AssumeRole")
+        self.assertEqual(form["RoleArn"], "arn:aws:iam::123456789012:role/one")
+        self.assertEqual(form["ExternalId"], "ext-123")
+        self.assertEqual(form["DurationSeconds"], "1800")
+        self.assertRegex(form["RoleSessionName"], r"^minicreds-\d+$")
+        self.assertEqual(access_key_of(call), "AKSOURCE")
+        self.assertIn("/eu-west-3/sts/aws4_request", call.headers["Authorization"])
+        # One STS call per credential lifetime, not per retrieve().
+        self.assertIs(provider.retrieve(), creds)
+        self.assertEqual(len(self.calls()), 1)
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_configuration_change_rebuilds_the_source(self):
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+                             "source_profile = src\nrole_session_name = first\n")
+        provider = minicreds.AWSConfigProvider(profile="role")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        # Another profile changes: the role source and its cache are kept.
+        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+                             "source_profile = src\nrole_session_name = first\n"
+                             "[profile other]\nregion = us-west-2\n")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        self.assertEqual(len(self.calls()), 1)
+        # The source profile changes: rebuilt, STS asked again with the new key.
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE2\n"
+                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE2")
+        self.assertEqual(access_key_of(self.calls()[-1]), "AKSOURCE2")
+        self.assertEqual(self.calls()[-1].form["RoleSessionName"], ["first"])
+
+    def test_chain_of_roles(self):
+        self.write("config", """\
+            [profile base]
+            aws_access_key_id = AKBASE
+            aws_secret_access_key = %s
+            [profile one]
+            role_arn = arn:aws:iam::123456789012:role/one
+            source_profile = base
+            [profile two]
+            role_arn = arn:aws:iam::123456789012:role/two
+            source_profile = one
+            [profile three]
+            role_arn = arn:aws:iam::123456789012:role/three
+            source_profile = two
+        """ % SOURCE_SECRET)
+        creds = self.get("three")
+        self.assertEqual(creds.access_key, "ASIAROLE3")
+        calls = self.calls()
+        self.assertEqual([c.form["RoleArn"][0].rsplit("/", 1)[1] for c in calls],
+                         ["one", "two", "three"])
+        self.assertEqual([access_key_of(c) for c in calls],
+                         ["AKBASE", "ASIAROLE1", "ASIAROLE2"])
+        self.assertEqual(calls[1].headers["X-Amz-Security-Token"], ROLE_TOKEN + "-1")
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_loops(self):
+        self.write("config", """\
+            [profile a]
+            role_arn = arn:aws:iam::1:role/a
+            source_profile = b
+            [profile b]
+            role_arn = arn:aws:iam::1:role/b
+            source_profile = c
+            [profile c]
+            role_arn = arn:aws:iam::1:role/c
+            source_profile = a
+            [profile selfish]
+            role_arn = arn:aws:iam::1:role/s
+            source_profile = selfish
+        """)
+        self.fails("a", "a -> b -> c -> a")
+        self.fails("b", "b -> c -> a -> b")
+        self.fails("selfish", "selfish -> selfish")
+        self.assertEqual(self.calls(), [])
+
+    def test_self_reference_with_static_keys(self):
+        self.write("credentials", "[me]\naws_access_key_id = AKME\n"
+                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.write("config", "[profile me]\nrole_arn = arn:aws:iam::1:role/me\n"
+                             "source_profile = me\n")
+        self.assertEqual(self.get("me").access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKME")
+
+    def test_source_with_static_keys_is_not_followed(self):
+        # botocore: a source profile with keys is used for them, even if it is a role.
+        self.write("config", """\
+            [profile top]
+            role_arn = arn:aws:iam::1:role/top
+            source_profile = mid
+            [profile mid]
+            role_arn = arn:aws:iam::1:role/mid
+            source_profile = top
+            aws_access_key_id = AKMID
+            aws_secret_access_key = %s
+        """ % SOURCE_SECRET)
+        self.assertEqual(self.get("top").access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKMID")
+
+    def test_bad_role_configurations(self):
+        self.write("config", """\
+            [profile none]
+            role_arn = arn:aws:iam::1:role/x
+            [profile both]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = none
+            credential_source = Environment
+            [profile missing]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = ghost
+            [profile empty]
+            region = us-east-1
+            [profile hollow]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = empty
+            [profile weird]
+            role_arn = arn:aws:iam::1:role/x
+            credential_source = Environmnet
+        """)
+        self.fails("none", "source_profile and credential_source")
+        self.fails("both", "source_profile and credential_source")
+        self.fails("missing", "'ghost' does not exist")
+        self.fails("hollow", "'empty' has no credentials")
+        self.fails("weird", "Environmnet")
+        self.assertEqual(self.calls(), [])
+
+    def test_credential_source_environment(self):
+        self.write("config", "[profile env]\nrole_arn = arn:aws:iam::1:role/e\n"
+                             "credential_source = Environment\n")
+        environ = dict(os.environ, AWS_ACCESS_KEY_ID="AKFROMENV",
+                       AWS_SECRET_ACCESS_KEY=SOURCE_SECRET)
+        self.assertEqual(self.get("env", environ=environ).access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKFROMENV")
+        self.fails("env", "no credentials")  # os.environ has none
+
+    def test_mfa(self):
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.write("config", "[profile mfa]\nrole_arn = arn:aws:iam::1:role/m\n"
+                             "source_profile = src\n"
+                             "mfa_serial = arn:aws:iam::1:mfa/user\n")
+        self.fails("mfa", "mfa_prompt")
+        self.assertEqual(self.calls(), [])
+        asked = []
+        creds = self.get("mfa", mfa_prompt=lambda serial: asked.append(serial) or "123456")
+        self.assertEqual(creds.access_key, "ASIAROLE1")
+        self.assertEqual(asked, ["arn:aws:iam::1:mfa/user"])
+        form = self.calls()[0].form
+        self.assertEqual(form["SerialNumber"], ["arn:aws:iam::1:mfa/user"])
+        self.assertEqual(form["TokenCode"], ["123456"])
+
+
+class WebIdentityProfileTest(ProfileTestBase):
+    def test_web_identity_token_file(self):
+        token_file = os.path.join(self.home, "token")
+        with open(token_file, "w") as f:
+            f.write(JWT + "\n")
+        self.write("config", """\
+            [profile wi]
+            role_arn = arn:aws:iam::123456789012:role/web
+            web_identity_token_file = %s
+            role_session_name = pod-1
+        """ % token_file)
+        creds = self.get("wi")
+        self.assertEqual(creds.access_key, "ASIAROLE1")
+        (call,) = self.calls()
+        form = {k: v[0] for k, v in call.form.items()}
+        self.assertEqual(form["Action"], "AssumeRoleWithWebIdentity")
+        self.assertEqual(form["WebIdentityToken"], JWT)
+        self.assertEqual(form["RoleSessionName"], "pod-1")
+        self.assertIsNone(call.headers.get("Authorization"))
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_web_identity_errors(self):
+        self.write("config", "[profile wi]\nweb_identity_token_file = /nonexistent/token\n"
+                             "[profile gone]\nrole_arn = arn:aws:iam::1:role/w\n"
+                             "web_identity_token_file = /nonexistent/token\n")
+        self.fails("wi", "without role_arn")
+        self.fails("gone", "/nonexistent/token")
+        self.assertEqual(self.calls(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
