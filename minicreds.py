@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
 
 __version__ = "0.1.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Credentials, the provider interface and errors
     "Credentials",
     "Provider",
@@ -95,8 +95,8 @@ _MAX_FILE = 4 << 20  # largest config file read
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
-_LEGACY_STS_REGIONS = frozenset(  # noqa: SIM905 - a list of 16 names, kept short
-    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"
+_LEGACY_STS_REGIONS = frozenset(
+    "ap-northeast-1 ap-south-1 ap-southeast-1 ap-southeast-2 aws-global ca-central-1"  # noqa: SIM905
     " eu-central-1 eu-north-1 eu-west-1 eu-west-2 eu-west-3 sa-east-1 us-east-1"
     " us-east-2 us-west-1 us-west-2".split()
 )
@@ -130,6 +130,7 @@ class CredentialsError(ValueError):
     def __init__(self, what: str, provider: str = "", source: str = "") -> None:
         self.provider = provider
         self.source = source
+        self.what = what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -1316,7 +1317,7 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     except OSError as exc:
         error = f"cannot read ({_os_reason(exc)})"
     except ConfigError as exc:  # the parser says what, without quoting the file
-        error = str(exc)
+        error = exc.what
     else:
         _file_cache[path] = (stamp, value)
         return value
