@@ -23,12 +23,13 @@ def sts_answer(req):
     action = req.form["Action"][0]
     n = sum(1 for r in sts_answer.server.requests if r.method == "POST")
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-    body = ("<{0}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{0}Result>"
-            "<Credentials><AccessKeyId>ASIAROLE{1}</AccessKeyId>"
-            "<SecretAccessKey>{2}</SecretAccessKey><SessionToken>{3}-{1}</SessionToken>"
-            "<Expiration>{4}</Expiration></Credentials></{0}Result>"
-            "<ResponseMetadata><RequestId>r-{1}</RequestId></ResponseMetadata></{0}Response>"
-            .format(action, n, ROLE_SECRET, ROLE_TOKEN, expires))
+    body = (
+        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
+        f"<Credentials><AccessKeyId>ASIAROLE{n}</AccessKeyId>"
+        f"<SecretAccessKey>{ROLE_SECRET}</SecretAccessKey><SessionToken>{ROLE_TOKEN}-{n}</SessionToken>"
+        f"<Expiration>{expires}</Expiration></Credentials></{action}Result>"
+        f"<ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
+    )
     return 200, body, {"Content-Type": "text/xml"}
 
 
@@ -39,7 +40,7 @@ def access_key_of(req):
 
 
 class ProfileTestBase(unittest.TestCase):
-    env_vars = {}
+    env_vars: dict = {}  # noqa: RUF012 - read only
 
     def setUp(self):
         self.sts = support.FakeServer().start()
@@ -73,7 +74,9 @@ class ProfileTestBase(unittest.TestCase):
 
 class SelectionTest(ProfileTestBase):
     def test_sections_as_botocore_reads_them(self):
-        self.write("config", """\
+        self.write(
+            "config",
+            """\
             # a comment
             [default]
             aws_access_key_id = AKDEFAULT
@@ -88,33 +91,45 @@ class SelectionTest(ProfileTestBase):
             ; another comment
             aws_access_key_id = AKQUOTED
             aws_secret_access_key = s4
-        """)
-        self.write("credentials", """\
+        """,
+        )
+        self.write(
+            "credentials",
+            """\
             [profile x]
             aws_access_key_id = AKVERBATIM
             aws_secret_access_key = s5
-        """)
+        """,
+        )
         self.assertEqual(self.get().access_key, "AKDEFAULT")
         self.assertEqual(self.get("spaced").secret_key, "s2")
         self.assertEqual(self.get("quoted name").access_key, "AKQUOTED")
         self.assertEqual(self.get("profile x").access_key, "AKVERBATIM")
-        self.fails("bare", "not found")  # a bare [NAME] in the config file is no profile
+        self.fails(
+            "bare", "not found"
+        )  # a bare [NAME] in the config file is no profile
         self.fails("x", "not found")
 
     def test_credentials_file_wins_and_default_absent(self):
         self.assertIsNone(self.get())
-        self.write("config", "[profile p]\naws_access_key_id = AKCONFIG\n"
-                             "aws_secret_access_key = c\n")
-        self.write("credentials", "[p]\naws_access_key_id = AKCREDS\n"
-                                  "aws_secret_access_key = k\n")
+        self.write(
+            "config",
+            "[profile p]\naws_access_key_id = AKCONFIG\naws_secret_access_key = c\n",
+        )
+        self.write(
+            "credentials",
+            "[p]\naws_access_key_id = AKCREDS\naws_secret_access_key = k\n",
+        )
         self.assertEqual(self.get("p").access_key, "AKCREDS")
         self.assertIsNone(self.get())  # no default profile: not configured
         with support.env(HOME=self.home, AWS_PROFILE="p"):
             self.assertEqual(self.get().access_key, "AKCREDS")
 
     def test_parse_error_names_the_line_only(self):
-        self.write("credentials", "[a]\naws_secret_access_key = %s\n  broken line\n[\n"
-                   % SOURCE_SECRET)
+        self.write(
+            "credentials",
+            f"[a]\naws_secret_access_key = {SOURCE_SECRET}\n  broken line\n[\n",
+        )
         exc = self.fails("a", "line", minicreds.ConfigError)
         self.assertIn("credentials", str(exc))
         self.assertIn("AWSConfigProvider", str(exc))
@@ -122,19 +137,27 @@ class SelectionTest(ProfileTestBase):
 
 class RoleTest(ProfileTestBase):
     def test_role_from_static_source(self):
-        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
-                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
-        self.write("config", """\
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            """\
             [profile role]
             role_arn = arn:aws:iam::123456789012:role/one
             source_profile = src
             external_id = ext-123
             duration_seconds = 1800
             region = eu-west-3
-        """)
+        """,
+        )
         provider = minicreds.AWSConfigProvider(profile="role")
         creds = provider.retrieve()
-        self.assertEqual((creds.access_key, creds.secret_key), ("ASIAROLE1", ROLE_SECRET))
+        self.assertEqual(
+            (creds.access_key, creds.secret_key), ("ASIAROLE1", ROLE_SECRET)
+        )
         (call,) = self.calls()
         form = {k: v[0] for k, v in call.form.items()}
         self.assertEqual(form["Action"], "AssumeRole")
@@ -150,30 +173,44 @@ class RoleTest(ProfileTestBase):
         self.watch.assert_clean(self, *SECRETS)
 
     def test_configuration_change_rebuilds_the_source(self):
-        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
-                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
-        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
-                             "source_profile = src\nrole_session_name = first\n")
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "source_profile = src\nrole_session_name = first\n",
+        )
         provider = minicreds.AWSConfigProvider(profile="role")
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
         # Another profile changes: the role source and its cache are kept.
-        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
-                             "source_profile = src\nrole_session_name = first\n"
-                             "[profile other]\nregion = us-west-2\n")
+        self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "source_profile = src\nrole_session_name = first\n"
+            "[profile other]\nregion = us-west-2\n",
+        )
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
         self.assertEqual(len(self.calls()), 1)
         # The source profile changes: rebuilt, STS asked again with the new key.
-        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE2\n"
-                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE2\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE2")
         self.assertEqual(access_key_of(self.calls()[-1]), "AKSOURCE2")
         self.assertEqual(self.calls()[-1].form["RoleSessionName"], ["first"])
 
     def test_chain_of_roles(self):
-        self.write("config", """\
+        self.write(
+            "config",
+            f"""\
             [profile base]
             aws_access_key_id = AKBASE
-            aws_secret_access_key = %s
+            aws_secret_access_key = {SOURCE_SECRET}
             [profile one]
             role_arn = arn:aws:iam::123456789012:role/one
             source_profile = base
@@ -183,19 +220,25 @@ class RoleTest(ProfileTestBase):
             [profile three]
             role_arn = arn:aws:iam::123456789012:role/three
             source_profile = two
-        """ % SOURCE_SECRET)
+        """,
+        )
         creds = self.get("three")
         self.assertEqual(creds.access_key, "ASIAROLE3")
         calls = self.calls()
-        self.assertEqual([c.form["RoleArn"][0].rsplit("/", 1)[1] for c in calls],
-                         ["one", "two", "three"])
-        self.assertEqual([access_key_of(c) for c in calls],
-                         ["AKBASE", "ASIAROLE1", "ASIAROLE2"])
+        self.assertEqual(
+            [c.form["RoleArn"][0].rsplit("/", 1)[1] for c in calls],
+            ["one", "two", "three"],
+        )
+        self.assertEqual(
+            [access_key_of(c) for c in calls], ["AKBASE", "ASIAROLE1", "ASIAROLE2"]
+        )
         self.assertEqual(calls[1].headers["X-Amz-Security-Token"], ROLE_TOKEN + "-1")
         self.watch.assert_clean(self, *SECRETS)
 
     def test_loops(self):
-        self.write("config", """\
+        self.write(
+            "config",
+            """\
             [profile a]
             role_arn = arn:aws:iam::1:role/a
             source_profile = b
@@ -208,23 +251,31 @@ class RoleTest(ProfileTestBase):
             [profile selfish]
             role_arn = arn:aws:iam::1:role/s
             source_profile = selfish
-        """)
+        """,
+        )
         self.fails("a", "a -> b -> c -> a")
         self.fails("b", "b -> c -> a -> b")
         self.fails("selfish", "selfish -> selfish")
         self.assertEqual(self.calls(), [])
 
     def test_self_reference_with_static_keys(self):
-        self.write("credentials", "[me]\naws_access_key_id = AKME\n"
-                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
-        self.write("config", "[profile me]\nrole_arn = arn:aws:iam::1:role/me\n"
-                             "source_profile = me\n")
+        self.write(
+            "credentials",
+            "[me]\naws_access_key_id = AKME\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile me]\nrole_arn = arn:aws:iam::1:role/me\nsource_profile = me\n",
+        )
         self.assertEqual(self.get("me").access_key, "ASIAROLE1")
         self.assertEqual(access_key_of(self.calls()[0]), "AKME")
 
     def test_source_with_static_keys_is_not_followed(self):
         # botocore: a source profile with keys is used for them, even if it is a role.
-        self.write("config", """\
+        self.write(
+            "config",
+            f"""\
             [profile top]
             role_arn = arn:aws:iam::1:role/top
             source_profile = mid
@@ -232,13 +283,16 @@ class RoleTest(ProfileTestBase):
             role_arn = arn:aws:iam::1:role/mid
             source_profile = top
             aws_access_key_id = AKMID
-            aws_secret_access_key = %s
-        """ % SOURCE_SECRET)
+            aws_secret_access_key = {SOURCE_SECRET}
+        """,
+        )
         self.assertEqual(self.get("top").access_key, "ASIAROLE1")
         self.assertEqual(access_key_of(self.calls()[0]), "AKMID")
 
     def test_bad_role_configurations(self):
-        self.write("config", """\
+        self.write(
+            "config",
+            """\
             [profile none]
             role_arn = arn:aws:iam::1:role/x
             [profile both]
@@ -256,7 +310,8 @@ class RoleTest(ProfileTestBase):
             [profile weird]
             role_arn = arn:aws:iam::1:role/x
             credential_source = Environmnet
-        """)
+        """,
+        )
         self.fails("none", "source_profile and credential_source")
         self.fails("both", "source_profile and credential_source")
         self.fails("missing", "'ghost' does not exist")
@@ -265,24 +320,38 @@ class RoleTest(ProfileTestBase):
         self.assertEqual(self.calls(), [])
 
     def test_credential_source_environment(self):
-        self.write("config", "[profile env]\nrole_arn = arn:aws:iam::1:role/e\n"
-                             "credential_source = Environment\n")
-        environ = dict(os.environ, AWS_ACCESS_KEY_ID="AKFROMENV",
-                       AWS_SECRET_ACCESS_KEY=SOURCE_SECRET)
+        self.write(
+            "config",
+            "[profile env]\nrole_arn = arn:aws:iam::1:role/e\n"
+            "credential_source = Environment\n",
+        )
+        environ = dict(
+            os.environ,
+            AWS_ACCESS_KEY_ID="AKFROMENV",
+            AWS_SECRET_ACCESS_KEY=SOURCE_SECRET,
+        )
         self.assertEqual(self.get("env", environ=environ).access_key, "ASIAROLE1")
         self.assertEqual(access_key_of(self.calls()[0]), "AKFROMENV")
         self.fails("env", "no credentials")  # os.environ has none
 
     def test_mfa(self):
-        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
-                                  "aws_secret_access_key = %s\n" % SOURCE_SECRET)
-        self.write("config", "[profile mfa]\nrole_arn = arn:aws:iam::1:role/m\n"
-                             "source_profile = src\n"
-                             "mfa_serial = arn:aws:iam::1:mfa/user\n")
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile mfa]\nrole_arn = arn:aws:iam::1:role/m\n"
+            "source_profile = src\n"
+            "mfa_serial = arn:aws:iam::1:mfa/user\n",
+        )
         self.fails("mfa", "mfa_prompt")
         self.assertEqual(self.calls(), [])
         asked = []
-        creds = self.get("mfa", mfa_prompt=lambda serial: asked.append(serial) or "123456")
+        creds = self.get(
+            "mfa", mfa_prompt=lambda serial: asked.append(serial) or "123456"
+        )
         self.assertEqual(creds.access_key, "ASIAROLE1")
         self.assertEqual(asked, ["arn:aws:iam::1:mfa/user"])
         form = self.calls()[0].form
@@ -295,12 +364,15 @@ class WebIdentityProfileTest(ProfileTestBase):
         token_file = os.path.join(self.home, "token")
         with open(token_file, "w") as f:
             f.write(JWT + "\n")
-        self.write("config", """\
+        self.write(
+            "config",
+            f"""\
             [profile wi]
             role_arn = arn:aws:iam::123456789012:role/web
-            web_identity_token_file = %s
+            web_identity_token_file = {token_file}
             role_session_name = pod-1
-        """ % token_file)
+        """,
+        )
         creds = self.get("wi")
         self.assertEqual(creds.access_key, "ASIAROLE1")
         (call,) = self.calls()
@@ -312,9 +384,12 @@ class WebIdentityProfileTest(ProfileTestBase):
         self.watch.assert_clean(self, *SECRETS)
 
     def test_web_identity_errors(self):
-        self.write("config", "[profile wi]\nweb_identity_token_file = /nonexistent/token\n"
-                             "[profile gone]\nrole_arn = arn:aws:iam::1:role/w\n"
-                             "web_identity_token_file = /nonexistent/token\n")
+        self.write(
+            "config",
+            "[profile wi]\nweb_identity_token_file = /nonexistent/token\n"
+            "[profile gone]\nrole_arn = arn:aws:iam::1:role/w\n"
+            "web_identity_token_file = /nonexistent/token\n",
+        )
         self.fails("wi", "without role_arn")
         self.fails("gone", "/nonexistent/token")
         self.assertEqual(self.calls(), [])
