@@ -1348,7 +1348,7 @@ def _parse_ini(text: str, path: str) -> Ini:
 def _aws_profiles(
     provider: str, credentials_path: str, config_path: str
 ) -> tuple[Ini, Ini]:
-    """(credentials-file profiles, config-file profiles and ``sso-session`` sections)."""
+    """(credentials-file profiles, config-file profiles and sso-session sections)."""
     import shlex
 
     config: Ini = {}
@@ -1475,12 +1475,6 @@ def _profile_source(
 ) -> Provider | None:
     """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
     name, environ = _name(cp), cp._environ
-    top = {**config_file.get(profile, {}), **creds_file.get(profile, {})}
-    # Region, regional endpoints and CA bundle of the selected profile apply to every
-    # service call along the chain, as in botocore (they are session settings).
-    region, regional, ca_file = (
-        top.get(k) for k in ("region", "sts_regional_endpoints", "ca_bundle")
-    )
 
     def values(p: str) -> dict[str, str]:
         return {**config_file.get(p, {}), **creds_file.get(p, {})}
@@ -1491,63 +1485,71 @@ def _profile_source(
     def has_keys(v: dict[str, str]) -> bool:
         return "aws_access_key_id" in v or "aws_secret_access_key" in v
 
-    def session_name(v: dict[str, str]) -> str:
-        return v.get("role_session_name") or f"minicreds-{int(time.time())}"
+    top = values(profile)
+    # The selected profile's region, STS endpoint mode and CA bundle apply along the
+    # whole chain, as in botocore (they are settings of the session).
+    settings = ("region", "sts_regional_endpoints", "ca_bundle")
+    region, regional, ca_file = (top.get(k) for k in settings)
 
-    def sts(role: AssumeRoleProvider | WebIdentityProvider) -> Provider:
-        role.profile_region, role.regional = region, regional
-        return role
+    def sts(kind: Any, first: Any, v: dict[str, str], **kw: Any) -> Provider:
+        session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
+        made = kind(
+            first, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
+        )
+        made.profile_region, made.regional = region, regional
+        return made  # type: ignore[no-any-return]
 
     def role(p: str, chain: list[str]) -> Provider:
-        v, where = values(p), f"profile {p!r}"
+        v, error, source = values(p), "", None
         src, named = v.get("source_profile"), v.get("credential_source")
+        # Looked up when used: these classes are defined in later sections.
+        kinds = {"Environment": "EnvAWSProvider", "EcsContainer": "ContainerProvider",
+                 "Ec2InstanceMetadata": "IamAwsProvider"}  # fmt: skip
         if (src is None) == (named is None):
-            raise ConfigError(
-                "a role needs one of source_profile and credential_source", name, where
-            )
-        source: Provider | None
-        if named is not None:
-            # Looked up when used: the classes are defined in later sections.
-            kinds = {
-                "Environment": "EnvAWSProvider",
-                "Ec2InstanceMetadata": "IamAwsProvider",
-                "EcsContainer": "ContainerProvider",
-            }
+            error = "a role needs one of source_profile and credential_source"
+        elif named is not None:
             if named not in kinds:
-                raise ConfigError(
-                    f"credential_source {named!r} is not one of {', '.join(kinds)}",
-                    name,
-                    where,
-                )
-            source = globals()[kinds[named]](environ=environ)
+                error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
+            else:
+                source = globals()[kinds[named]](environ=environ)
         elif src not in creds_file and src not in config_file:
-            raise ConfigError(f"source_profile {src!r} does not exist", name, where)
+            error = f"source_profile {src!r} does not exist"
         elif src in chain and not (src == p and has_keys(v)):
             # A profile may name itself to use its own keys (botocore); else a loop.
-            loop = " -> ".join([*chain, src])
-            raise ConfigError(f"source_profile loop: {loop}", name, where)
+            error = "source_profile loop: " + " -> ".join([*chain, src])
         elif has_keys(values(src)) or not is_role(values(src)):
             source = plain(src)
-            if source is None:
-                raise ConfigError(
-                    f"source_profile {src!r} has no credentials", name, where
-                )
+            error = "" if source else f"source_profile {src!r} has no credentials"
         else:
             source = role(src, [*chain, src])
-        duration = v.get("duration_seconds", "").strip()
+        if error:
+            raise ConfigError(error, name, f"profile {p!r}")
+        seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk here
         return sts(
-            AssumeRoleProvider(
-                source,
-                v["role_arn"],
-                session_name(v),
-                int(duration) if duration.isdigit() else None,  # botocore ignores junk
-                external_id=v.get("external_id"),
-                mfa_serial=v.get("mfa_serial"),
-                mfa_prompt=cp._mfa_prompt,
-                ca_file=ca_file,
-                environ=environ,
-            )
-        )
+            AssumeRoleProvider, source, v, external_id=v.get("external_id"),
+            duration=int(seconds) if seconds.isdigit() else None,
+            mfa_serial=v.get("mfa_serial"), mfa_prompt=cp._mfa_prompt,
+        )  # fmt: skip
+
+    def sso(p: str, v: dict[str, str]) -> Provider:
+        session, error = v.get("sso_session"), ""
+        shared = config_file.get(f"sso-session {session}", {})
+        if session is not None and not shared:
+            error = f"sso-session {session!r} does not exist"
+        for key, value in shared.items():
+            if v.setdefault(key, value) != value:
+                error = f"{key} differs in sso-session {session!r}"
+        need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+        missing = [k for k in need if k not in v]
+        if error or missing:
+            error = error or f"SSO needs {', '.join(missing)}"
+            raise ConfigError(error, name, f"profile {p!r}")
+        made = SSOProvider(
+            *(v[k] for k in need), session_name=session, ca_file=ca_file,
+            environ=environ,
+        )  # fmt: skip
+        made._login = f"aws sso login --profile {p}"
+        return made
 
     def plain(p: str) -> Provider | None:
         v, where = values(p), f"profile {p!r}"
@@ -1557,23 +1559,14 @@ def _profile_source(
                     "web_identity_token_file without role_arn", name, where
                 )
             path = os.path.expanduser(v["web_identity_token_file"])
-            return sts(
-                WebIdentityProvider(
-                    lambda: _read_token(name, path),
-                    v["role_arn"],
-                    session_name(v),
-                    ca_file=ca_file,
-                    environ=environ,
-                )
-            )
+            return sts(WebIdentityProvider, lambda: _read_token(name, path), v)
         if "sso_account_id" in v or "sso_role_name" in v:
-            return _sso_source(name, p, v, config_file, ca_file, environ)
+            return sso(p, v)
         found = _static_keys(name, creds_file.get(p, {}), f"{paths[0]}, {where}")
         if found is None and "credential_process" in v:
             return ProcessProvider(v["credential_process"])
-        found = found or _static_keys(
-            name, config_file.get(p, {}), f"{paths[1]}, {where}"
-        )
+        where = f"{paths[1]}, {where}"
+        found = found or _static_keys(name, config_file.get(p, {}), where)
         return StaticProvider(*found._key()[:3]) if found else None
 
     if cp._part is not None and (cp._part == "role") != is_role(top):
@@ -1582,12 +1575,15 @@ def _profile_source(
 
 
 def _read_token(provider: str, path: str) -> str:
+    """A web identity token file, read at each refresh."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(_MAX_FILE).strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = _os_reason(exc) if isinstance(exc, OSError) else "not UTF-8"
-        raise ConfigError(f"cannot read the token ({reason})", provider, path) from None
+        with open(path, "rb") as handle:
+            return handle.read(_MAX_FILE).decode().strip()
+    except OSError as exc:
+        error = f"cannot read the token ({_os_reason(exc)})"
+    except UnicodeDecodeError:  # raised outside the handler, which quotes the token
+        error = "the token is not UTF-8"
+    raise ConfigError(error, provider, path)
 
 
 class MinioClientConfigProvider(Provider):
@@ -1647,7 +1643,7 @@ class MinioClientConfigProvider(Provider):
 
 
 def _loads(data: str | bytes) -> tuple[Any, int | None]:
-    """(the JSON value, None), or (None, line of the error): the error quotes the text."""
+    """(JSON value, None) or (None, line of the error): the error quotes the text."""
     import json
 
     try:
@@ -1744,14 +1740,13 @@ class ProcessProvider(RefreshingProvider):
 
 
 class SSOProvider(RefreshingProvider):
-    """Role credentials from AWS IAM Identity Center (SSO), as ``aws sso login`` left them.
+    """Role credentials from IAM Identity Center (SSO), with ``aws sso login``'s token.
 
-    The access token is read from ``~/.aws/sso/cache/<sha1>.json`` (sha1 of
-    ``session_name`` for an ``[sso-session]``, else of ``start_url``) and traded for
-    the role's credentials at the SSO portal (``AWS_ENDPOINT_URL_SSO``, else
-    ``AWS_ENDPOINT_URL``, else AWS's). With a ``session_name``, a token due within
-    15 minutes is renewed with its refresh token (``AWS_ENDPOINT_URL_SSO_OIDC``, else
-    ``AWS_ENDPOINT_URL``, else AWS's) and written back to the cache.
+    The token is read from ``~/.aws/sso/cache/<sha1>.json`` (sha1 of ``session_name``
+    for an ``[sso-session]``, else of ``start_url``) and traded at the SSO portal
+    (``AWS_ENDPOINT_URL_SSO``, else ``AWS_ENDPOINT_URL``, else AWS's). With a
+    ``session_name``, a token due within 15 minutes is renewed with its refresh token
+    (``AWS_ENDPOINT_URL_SSO_OIDC``...) and written back to the cache.
     """
 
     def __init__(
@@ -1768,32 +1763,24 @@ class SSOProvider(RefreshingProvider):
         environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(self._fetch, clock=clock)
-        self._start_url, self._region = start_url, sso_region
-        self._account, self._role = account_id, role_name
-        self._session, self._cache_dir = session_name, cache_dir
-        self._ca_file, self._environ = ca_file, environ
+        self._args = (start_url, sso_region, account_id, role_name, session_name)
+        self._cache_dir, self._ca_file, self._environ = cache_dir, ca_file, environ
         self._login = "aws sso login" + (
             f" --sso-session {session_name}" if session_name else ""
         )
-
-    def _endpoint(self, env: Mapping[str, str], variable: str, host: str) -> str:
-        suffix = (
-            ".amazonaws.com.cn" if self._region.startswith("cn-") else ".amazonaws.com"
-        )
-        url = env.get(variable) or env.get("AWS_ENDPOINT_URL")
-        return (url or f"https://{host}.{self._region}{suffix}").rstrip("/")
 
     def _fetch(self) -> Credentials:
         import hashlib
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
+        start_url, _, account, role, session = self._args
         name, login = _name(self), f"run '{self._login}'"
         env = os.environ if self._environ is None else self._environ
         ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
         folder = self._cache_dir or os.path.join("~", ".aws", "sso", "cache")
-        digest = hashlib.sha1((self._session or self._start_url).encode()).hexdigest()
-        path = os.path.join(os.path.expanduser(folder), digest + ".json")
+        digest = hashlib.sha1((session or start_url).encode()).hexdigest()
+        path = os.path.join(os.path.expanduser(folder), f"{digest}.json")
         token: Any = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
@@ -1804,129 +1791,83 @@ class SSOProvider(RefreshingProvider):
             what = "no cached SSO token" if token is None else "bad cached SSO token"
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
-        if self._session and expires - now < 900:  # botocore renews 15 min ahead
-            renewed = self._renew(token, path, now, env, ca_file)
-            if renewed is not None:
-                access, expires = renewed
+        if session and expires - now < 900:  # botocore renews 15 minutes ahead
+            access, expires = self._renew(token, path, now, env) or (access, expires)
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        query = urlencode({"role_name": self._role, "account_id": self._account})
-        url = f"{self._endpoint(env, 'AWS_ENDPOINT_URL_SSO', 'portal.sso')}/federation/credentials"
+        url = self._url(env, "AWS_ENDPOINT_URL_SSO", "portal.sso")
+        url = _safe_url(url + "/federation/credentials")
+        query = urlencode({"role_name": role, "account_id": account})
         status, headers, data = _http(
-            name, "GET", f"{url}?{query}",
+            name, "GET", f"{url}?{query}", ca_file=ca_file, environ=env,
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
-            ca_file=ca_file, environ=env,
         )  # fmt: skip
-        source = _safe_url(url)
         if status == 401:
-            raise CredentialsError(f"the SSO token was refused, {login}", name, source)
+            raise CredentialsError(f"the SSO token was refused, {login}", name, url)
         answer = _loads(data)[0]
         if status != 200:
-            text = answer.get("message", "") if isinstance(answer, dict) else ""
-            code = headers.get("x-amzn-errortype", "").split(":")[0]
+            text = str(answer.get("message", "")) if isinstance(answer, dict) else ""
+            code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
             raise STSError(
-                _scrub(code, (access,))[:100],
-                _scrub(str(text), (access,)),
-                name,
-                source,
+                _scrub(code, (access,)), _scrub(text, (access,)), name, url,
                 status=status,
-            )
+            )  # fmt: skip
         try:
             found = answer["roleCredentials"]
             when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
             return Credentials(
-                found["accessKeyId"],
-                found["secretAccessKey"],
-                found.get("sessionToken"),
-                when,
-            )
+                found["accessKeyId"], found["secretAccessKey"],
+                found.get("sessionToken"), when,
+            )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
-            raise TransportError("answer lacks roleCredentials", name, source) from None
+            raise TransportError("answer lacks roleCredentials", name, url) from None
+
+    def _url(self, env: Mapping[str, str], variable: str, host: str) -> str:
+        region = self._args[1]
+        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        url = env.get(variable) or env.get("AWS_ENDPOINT_URL")
+        return (url or f"https://{host}.{region}.{dns}").rstrip("/")
 
     def _renew(
-        self,
-        token: dict[str, Any],
-        path: str,
-        now: float,
-        env: Mapping[str, str],
-        ca_file: str | None,
+        self, token: dict[str, Any], path: str, now: float, env: Mapping[str, str]
     ) -> tuple[str, float] | None:
-        """Trade the refresh token for a new access token; None when it cannot."""
+        """Trade the refresh token for a new access token; None when that fails."""
         import json
         import tempfile
 
-        need = ("refreshToken", "clientId", "clientSecret", "registrationExpiresAt")
-        if not all(isinstance(token.get(k), str) for k in need):
-            return None
         name = _name(self)
-        url = self._endpoint(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc") + "/token"
+        keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
+        if not all(isinstance(token.get(k), str) for k in keys):
+            return None
         try:
             if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
                 return None
-            body = {k: token[k] for k in ("clientId", "clientSecret", "refreshToken")}
+            body = {k: token[k] for k in keys[:3]}
             body["grantType"] = "refresh_token"
+            url = self._url(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc") + "/token"
             status, _, data = _http(
                 name, "POST", url, headers={"Content-Type": "application/json"},
-                body=json.dumps(body).encode(), ca_file=ca_file, environ=env,
+                body=json.dumps(body).encode(), environ=env,
+                ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
             )  # fmt: skip
             if status != 200:
-                raise STSError("", "", name, _safe_url(url), status=status)
+                raise TransportError(f"HTTP {status}", name, _safe_url(url))
             answer = _loads(data)[0]
             expires = now + int(answer["expiresIn"])
             fresh = dict(token, accessToken=str(answer["accessToken"]))
-            fresh["expiresAt"] = time.strftime(
-                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)
-            )
-            fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
         except (CredentialsError, KeyError, TypeError, ValueError) as exc:
             _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
             return None
+        fresh["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+        fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
         try:  # atomically, as the AWS CLI does: a reader never sees half a file
             fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(fresh, handle)
             os.replace(temp, path)
         except OSError as exc:
-            _logger().warning(
-                "%s: cannot save the renewed SSO token: %s", name, _os_reason(exc)
-            )
+            _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
         return fresh["accessToken"], expires
-
-
-def _sso_source(
-    provider: str,
-    profile: str,
-    values: dict[str, str],
-    config_file: Ini,
-    ca_file: str | None,
-    environ: Mapping[str, str] | None,
-) -> SSOProvider:
-    """The SSO source of a profile: legacy ``sso_*`` keys or an ``sso_session``."""
-    where, session = f"profile {profile!r}", values.get("sso_session")
-    if session is not None:
-        shared = config_file.get(f"sso-session {session}")
-        if shared is None:
-            raise ConfigError(
-                f"sso-session {session!r} does not exist", provider, where
-            )
-        for key, value in shared.items():
-            if values.get(key, value) != value:
-                raise ConfigError(
-                    f"{key} differs in sso-session {session!r}", provider, where
-                )
-        values = {**values, **shared}
-    need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-    missing = [k for k in need if k not in values]
-    if missing:
-        raise ConfigError(f"SSO needs {', '.join(missing)}", provider, where)
-    sso = SSOProvider(
-        *(values[k] for k in need),
-        session_name=session,
-        ca_file=ca_file,
-        environ=environ,
-    )
-    sso._login = f"aws sso login --profile {profile}"
-    return sso
 
 
 # =====================================================================================
