@@ -864,7 +864,7 @@ def _sts_call(
         raise TransportError(f"HTTP {status} without an XML answer", provider, source)
     root = _parse_xml(provider, source, data)
     if root.tag in ("ErrorResponse", "Error"):
-        error = root.find("Error") if root.tag == "ErrorResponse" else root
+        error = root.find(".//Error") if root.tag == "ErrorResponse" else root
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
             _scrub(_text(error, "Message"), secrets),
@@ -1913,3 +1913,216 @@ class ChainedProvider(Provider):
             return None
         finally:
             self.attempts = tuple(record)
+
+
+# =====================================================================================
+# Command line
+# =====================================================================================
+
+_CLI_EPILOG = """\
+examples:
+  minicreds                         which credentials, and from where (secret masked)
+  minicreds --explain               every source tried, its outcome and time (stderr)
+  eval "$(minicreds --format env)"  export them into a POSIX shell
+  minicreds --profile dev --provider aws-config --format json
+  credential_process = python3 /path/to/minicreds.py --format process
+                                    in ~/.aws/config: minicreds serves any AWS SDK
+
+exit status: 0 found, 1 nothing found, 2 error or bad usage
+"""
+# What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
+_CLI_LINES = {
+    "env": "export {}={}\n",
+    "env-no-export": "{}={}\n",
+    "powershell": '$Env:{}="{}"\n',
+    "windows-cmd": "set {}={}\n",
+}
+_CLI_CLASSES = {
+    "env": "EnvAWSProvider",
+    "minio-env": "EnvMinioProvider",
+    "iam": "IamAwsProvider",
+    "container": "ContainerProvider",
+}
+_CLI_PROVIDERS = ("default", "aws-config", "mc-config", *_CLI_CLASSES)
+_CLI_FORMATS = ("summary", *_CLI_LINES, "process", "json")
+_CLI_DEPTH = "MINICREDS_CLI_DEPTH"  # stops a credential_process that runs itself
+
+
+def _ask_mfa(serial: str) -> str:
+    import getpass
+
+    return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
+
+
+def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
+    """The provider --provider names, in a strict chain so that --explain can list it."""
+    prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
+    names = globals()
+    found: Any
+    if name == "default" and "default_provider" in names:
+        found = names["default_provider"](profile=profile, mfa_prompt=prompt)
+    elif name == "default":  # stand-in until default_provider is merged
+        found = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
+        found.append(AWSConfigProvider(profile=profile, mfa_prompt=prompt))
+        found += [
+            names[n]() for n in ("ContainerProvider", "IamAwsProvider") if n in names
+        ]
+    elif name == "aws-config":
+        found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+    elif name == "mc-config":
+        found = MinioClientConfigProvider(alias=profile)
+    elif _CLI_CLASSES[name] in names:
+        found = names[_CLI_CLASSES[name]]()
+    else:
+        raise ConfigError(f"--provider {name} is not available in this minicreds")
+    if isinstance(found, ChainedProvider):
+        return found
+    return ChainedProvider(found if isinstance(found, list) else [found], strict=True)
+
+
+def _cli_span(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+
+
+def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
+    """Credentials in one of the --format formats (SPEC 8)."""
+    expiry = creds.expiration.isoformat() if creds.expiration else None
+    if fmt == "summary":
+        secret = creds.secret_key
+        when = "none"
+        if creds.expiration is not None:
+            left = int(creds.expiration.timestamp() - time.time())
+            when = creds.expiration.strftime("%Y-%m-%d %H:%M:%S UTC")
+            when += f" ({_cli_span(left)} left)" if left > 0 else " (expired)"
+        rows = (
+            ("provider", source),
+            ("access key", creds.access_key),
+            # The last 4 characters only of a secret long enough to spare them.
+            ("secret key", _MASK + (secret[-4:] if len(secret) >= 12 else "")),
+            ("session token", "present" if creds.session_token else "none"),
+            ("expiration", when),
+        )
+        return "".join(f"{label + ':':<15}{value}\n" for label, value in rows)
+    if fmt in _CLI_LINES:
+        import re
+        import shlex
+
+        pairs = (
+            ("AWS_ACCESS_KEY_ID", creds.access_key),
+            ("AWS_SECRET_ACCESS_KEY", creds.secret_key),
+            ("AWS_SESSION_TOKEN", creds.session_token),
+            ("AWS_CREDENTIAL_EXPIRATION", expiry),
+        )
+        lines = []
+        for var, value in pairs:
+            if value is None:
+                continue
+            if fmt.startswith("env"):
+                value = shlex.quote(value)  # as is, unless the shell would split it
+            elif not re.fullmatch(r"[\w@+=:,./-]*", value, re.ASCII):
+                raise ConfigError(f"{var} cannot be written safely as {fmt}")
+            lines.append(_CLI_LINES[fmt].format(var, value))
+        return "".join(lines)
+    import json
+
+    doc: dict[str, Any] = {"Version": 1, "AccessKeyId": creds.access_key}
+    doc["SecretAccessKey"] = creds.secret_key
+    if fmt == "json" or creds.session_token:
+        doc["SessionToken"] = creds.session_token
+    if fmt == "json" or expiry:
+        doc["Expiration"] = expiry
+    if fmt == "json":
+        doc["Provider"] = source
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
+    rows = list(attempts)
+    width = max([len(row[0]) for row in rows] + [8])
+    print("minicreds: providers tried, in order:", file=sys.stderr)
+    for i, (name, outcome, detail, seconds) in enumerate(rows, 1):
+        if detail.startswith(name + ": "):  # the name is in its own column
+            detail = detail[len(name) + 2 :]
+        line = (
+            f"  {i}. {name:<{width}}  {outcome:<14}  {seconds * 1000:7.1f} ms  {detail}"
+        )
+        print(line.rstrip(), file=sys.stderr)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> Any:  # one line, not usage + error
+            self.exit(2, f"minicreds: error: {message} (see --help)\n")
+
+    parser = Parser(
+        prog="minicreds",
+        description="Find AWS or MinIO credentials the way an SDK does and show where "
+        "they came from, or print them for a shell or for an SDK's credential_process.",
+        epilog=_CLI_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
+    add("--provider", default="default", choices=_CLI_PROVIDERS, metavar="NAME",
+        help="one source instead of the default chain: %(choices)s")  # fmt: skip
+    add("--format", default="summary", choices=_CLI_FORMATS,
+        help="summary (the default; secret masked); the others print the secrets, "
+        "the export formats as `aws configure export-credentials` does")  # fmt: skip
+    add("--explain", action="store_true", help="list each provider tried, on stderr")
+    add("--version", action="version", version=f"minicreds {__version__}")
+    args = parser.parse_args(argv)
+    if args.profile and args.provider in _CLI_CLASSES:
+        parser.error(f"--profile does not apply to --provider {args.provider}")
+    # A profile whose credential_process runs minicreds with that same profile would
+    # start copies of itself for ever: children inherit the depth and stop at 3.
+    saved = os.environ.get(_CLI_DEPTH)
+    depth = int(saved) if saved and saved.isdigit() else 0
+    if depth >= 3:
+        parser.exit(
+            2, "minicreds: error: credential_process runs minicreds in a loop\n"
+        )
+    os.environ[_CLI_DEPTH] = str(depth + 1)
+    try:
+        return _cli_run(args.provider, args.profile, args.format, args.explain)
+    finally:
+        if saved is None:
+            del os.environ[_CLI_DEPTH]
+        else:
+            os.environ[_CLI_DEPTH] = saved
+
+
+def _cli_run(provider: str, profile: str | None, fmt: str, explain: bool) -> int:
+    chain = None
+    try:
+        chain = _cli_chain(provider, profile)
+        creds = chain.retrieve()
+        if creds is not None:
+            found = [row[0] for row in chain.attempts if row[1] == "found"]
+            text = _cli_render(creds, fmt, found[-1] if found else "?")
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
+        if explain and chain is not None:
+            _cli_explain(chain.attempts)
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+        print(f"minicreds: error: {what}", file=sys.stderr)
+        return 2
+    if explain:
+        _cli_explain(chain.attempts)
+    if creds is None:
+        hint = "" if explain else " (--explain shows where minicreds looked)"
+        print(f"minicreds: no credentials found{hint}", file=sys.stderr)
+        return 1
+    if fmt.startswith("env"):  # LF even on Windows, as the AWS CLI does
+        getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

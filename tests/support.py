@@ -43,6 +43,7 @@ def free_port():
 
 # --------------------------------------------------------------------------- responses
 
+
 class Response:
     """A scripted answer.
 
@@ -56,8 +57,17 @@ class Response:
     factory functions below.
     """
 
-    def __init__(self, status=200, body=b"", headers=None, *, delay=0.0, fault=None,
-                 close=False, missing=0):
+    def __init__(
+        self,
+        status=200,
+        body=b"",
+        headers=None,
+        *,
+        delay=0.0,
+        fault=None,
+        close=False,
+        missing=0,
+    ):
         headers = list(headers.items() if hasattr(headers, "items") else headers or ())
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
@@ -69,7 +79,11 @@ class Response:
         self.delay, self.fault, self.close, self.missing = delay, fault, close, missing
 
     def __repr__(self):
-        return "Response(%d, %d bytes, fault=%r)" % (self.status, len(self.body), self.fault)
+        return "Response(%d, %d bytes, fault=%r)" % (
+            self.status,
+            len(self.body),
+            self.fault,
+        )
 
 
 def as_response(spec):
@@ -98,7 +112,9 @@ def reset(when="before", status=200, body=b"x" * 4096, headers=None, **kw):
     return Response(status, body, headers, fault="reset_" + when, **kw)
 
 
-def truncated(status=200, body=b'{"AccessKeyId": "AKIA', headers=None, missing=100, **kw):
+def truncated(
+    status=200, body=b'{"AccessKeyId": "AKIA', headers=None, missing=100, **kw
+):
     """Announce ``len(body) + missing`` bytes, send ``body``, close the connection."""
     return Response(status, body, headers, fault="truncate", missing=missing, **kw)
 
@@ -121,8 +137,9 @@ def redirect(location="http://localhost:{port}/redirected", status=302, **kw):
 def oversized(size=2 * MiB, status=200, content_length=True, **kw):
     """A ``size``-byte body; without Content-Length (close-delimited) if ``content_length``
     is false, so only a reader that caps what it reads is protected."""
-    return Response(status, b"A" * size, None, fault=None if content_length else "no_length",
-                    **kw)
+    return Response(
+        status, b"A" * size, None, fault=None if content_length else "no_length", **kw
+    )
 
 
 NON_UTF8 = b"<Error>\xff\xfe\xc3\x28 caf\xe9 \x80\x81</Error>"
@@ -135,22 +152,32 @@ def non_utf8(status=200, content_type="text/xml", **kw):
 
 def html_error(status=502, **kw):
     """An HTML error page, as a proxy or load balancer sends it."""
-    page = ("<html><head><title>%d Bad Gateway</title></head><body><center><h1>%d Bad "
-            "Gateway</h1></center><hr><center>nginx</center></body></html>\n" % (status, status))
+    page = (
+        "<html><head><title>%d Bad Gateway</title></head><body><center><h1>%d Bad "
+        "Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+        % (status, status)
+    )
     return Response(status, page, [("Content-Type", "text/html")], **kw)
 
 
 # --------------------------------------------------------------------------- server
 
+
 class Request:
     """A recorded request. ``headers`` is an ``http.client.HTTPMessage`` (case-insensitive
     ``[]``/``get``/``get_all``/``items``); ``path`` includes the query."""
 
-    def __init__(self, method, path, headers, body, version, client_address, tls, peer_cert):
+    def __init__(
+        self, method, path, headers, body, version, client_address, tls, peer_cert
+    ):
         self.method, self.path, self.headers, self.body = method, path, headers, body
         self.version, self.client_address, self.tls = version, client_address, tls
-        self.client_cert = peer_cert or None  # dict from SSLSocket.getpeercert(), or None
-        self.client_subject = _subject(peer_cert)  # e.g. "commonName=minicreds test client"
+        self.client_cert = (
+            peer_cert or None
+        )  # dict from SSLSocket.getpeercert(), or None
+        self.client_subject = _subject(
+            peer_cert
+        )  # e.g. "commonName=minicreds test client"
 
     @property
     def path_only(self):
@@ -160,8 +187,9 @@ class Request:
     @property
     def query(self):
         """The query parsed: name -> list of values (blank values kept)."""
-        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query,
-                                     keep_blank_values=True)
+        return urllib.parse.parse_qs(
+            urllib.parse.urlsplit(self.path).query, keep_blank_values=True
+        )
 
     @property
     def form(self):
@@ -187,9 +215,11 @@ class _Route:
         self.queue = list(responses)
 
     def matches(self, req):
-        return ((self.method == "*" or self.method == req.method)
-                and (self.path in (None, "*") or self.path == req.path_only)
-                and (self.match is None or self.match(req)))
+        return (
+            (self.method == "*" or self.method == req.method)
+            and (self.path in (None, "*") or self.path == req.path_only)
+            and (self.match is None or self.match(req))
+        )
 
     def next(self):
         return self.queue.pop(0) if len(self.queue) > 1 else self.queue[0]
@@ -197,7 +227,9 @@ class _Route:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 10  # socket timeout while reading a request: no handler thread lives forever
+    timeout = (
+        10  # socket timeout while reading a request: no handler thread lives forever
+    )
     _dead = False
 
     def log_message(self, *args):  # silence the default stderr log
@@ -256,15 +288,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         peer = None
         if isinstance(self.connection, ssl.SSLSocket):
             peer = self.connection.getpeercert()
-        req = Request(self.command, self.path, self.headers, self._read_body(),
-                      self.request_version, self.client_address, fake.tls, peer)
+        req = Request(
+            self.command,
+            self.path,
+            self.headers,
+            self._read_body(),
+            self.request_version,
+            self.client_address,
+            fake.tls,
+            peer,
+        )
         fake._record(req)
         try:
             spec = fake._pick(req)
             if callable(spec) and not isinstance(spec, Response):
                 spec = spec(req)
             resp = as_response(spec)
-        except Exception as exc:  # a bug in a test handler: answer 500, keep it for the test
+        except (
+            Exception
+        ) as exc:  # a bug in a test handler: answer 500, keep it for the test
             fake.errors.append(exc)
             resp = Response(500, "handler error: %r" % (exc,))
         self._answer(resp)
@@ -286,8 +328,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _rst(self):
         self.close_connection = True
         with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
         self.connection.close()
 
     def _answer(self, resp):
@@ -302,9 +345,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if fault == "reset_before":
             return self._rst()
-        headers = [(k, str(v).replace("{port}", str(self.server.fake.port)))
-                   for k, v in resp.headers]
-        if not any(k.lower() == "content-length" for k, _ in headers) and fault != "no_length":
+        headers = [
+            (k, str(v).replace("{port}", str(self.server.fake.port)))
+            for k, v in resp.headers
+        ]
+        if (
+            not any(k.lower() == "content-length" for k, _ in headers)
+            and fault != "no_length"
+        ):
             headers.append(("Content-Length", str(len(resp.body) + resp.missing)))
         if resp.close or fault in ("no_length", "truncate") or self.close_connection:
             headers.append(("Connection", "close"))
@@ -314,9 +362,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         head += "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n"
         body = b"" if self.command == "HEAD" else resp.body
         if fault in ("reset_after_headers", "reset_mid_body"):
-            part = body[:len(body) // 2] if fault == "reset_mid_body" else b""
+            part = body[: len(body) // 2] if fault == "reset_mid_body" else b""
             self.wfile.write(head.encode("latin-1") + part)
-            stopping.wait(0.05)  # let the client read what was sent before the RST lands
+            stopping.wait(
+                0.05
+            )  # let the client read what was sent before the RST lands
             return self._rst()
         self.wfile.write(head.encode("latin-1") + body)
 
@@ -327,11 +377,15 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
     def server_bind(self):  # skip HTTPServer's getfqdn() (a reverse lookup)
         import socketserver
+
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
-    def handle_error(self, request, client_address):  # keep it quiet, keep it for the test
+    def handle_error(
+        self, request, client_address
+    ):  # keep it quiet, keep it for the test
         import sys
+
         self.fake.errors.append(sys.exc_info()[1])
 
 
@@ -366,7 +420,9 @@ class FakeServer:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(*(cert or (c["server_cert"], c["server_key"])))
             ctx.load_verify_locations(ca or c["ca"])
-            ctx.verify_mode = ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
+            ctx.verify_mode = (
+                ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
+            )
             self.ssl_context = ctx
         self.port = None
         self.url = None
@@ -411,8 +467,11 @@ class FakeServer:
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
         self.url = "%s://%s:%d" % ("https" if self.tls else "http", HOST, self.port)
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -484,28 +543,75 @@ def make_certs(directory):
     (a client certificate from an unrelated CA). Valid for Python 3.13's VERIFY_X509_STRICT.
     """
     import random
-    d = lambda name: os.path.join(directory, name)  # noqa: E731
+
+    d = lambda name: os.path.join(directory, name)
     with open(d("openssl.cnf"), "w") as f:
         f.write(_CNF)
 
     def run(*args):
-        subprocess.run(("openssl",) + args, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, env=dict(os.environ, OPENSSL_CONF=d("openssl.cnf")))
+        subprocess.run(
+            ("openssl",) + args,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, OPENSSL_CONF=d("openssl.cnf")),
+        )
 
     newkey = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
 
     def ca(name, cn):
-        run("req", "-x509", "-config", d("openssl.cnf"), "-extensions", "ca", *newkey,
-            "-keyout", d(name + ".key"), "-out", d(name + ".pem"), "-days", "3650",
-            "-subj", "/CN=" + cn)
+        run(
+            "req",
+            "-x509",
+            "-config",
+            d("openssl.cnf"),
+            "-extensions",
+            "ca",
+            *newkey,
+            "-keyout",
+            d(name + ".key"),
+            "-out",
+            d(name + ".pem"),
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=" + cn,
+        )
 
     def leaf(name, cn, section, issuer):
-        run("req", "-new", "-config", d("openssl.cnf"), *newkey, "-keyout", d(name + ".key"),
-            "-out", d(name + ".csr"), "-subj", "/CN=" + cn)
-        run("x509", "-req", "-in", d(name + ".csr"), "-CA", d(issuer + ".pem"),
-            "-CAkey", d(issuer + ".key"), "-set_serial", str(random.getrandbits(62) | 1 << 62),
-            "-days", "3650", "-extfile", d("openssl.cnf"), "-extensions", section,
-            "-out", d(name + ".pem"))
+        run(
+            "req",
+            "-new",
+            "-config",
+            d("openssl.cnf"),
+            *newkey,
+            "-keyout",
+            d(name + ".key"),
+            "-out",
+            d(name + ".csr"),
+            "-subj",
+            "/CN=" + cn,
+        )
+        run(
+            "x509",
+            "-req",
+            "-in",
+            d(name + ".csr"),
+            "-CA",
+            d(issuer + ".pem"),
+            "-CAkey",
+            d(issuer + ".key"),
+            "-set_serial",
+            str(random.getrandbits(62) | 1 << 62),
+            "-days",
+            "3650",
+            "-extfile",
+            d("openssl.cnf"),
+            "-extensions",
+            section,
+            "-out",
+            d(name + ".pem"),
+        )
 
     ca("ca", "minicreds test CA")
     ca("other_ca", "unrelated test CA")
@@ -517,8 +623,12 @@ def make_certs(directory):
         for part in ("client.pem", "client.key"):
             with open(d(part)) as f:
                 out.write(f.read())
-    paths = {"ca": d("ca.pem"), "ca_key": d("ca.key"), "other_ca": d("other_ca.pem"),
-             "client_pem": d("client_pem.pem")}
+    paths = {
+        "ca": d("ca.pem"),
+        "ca_key": d("ca.key"),
+        "other_ca": d("other_ca.pem"),
+        "client_pem": d("client_pem.pem"),
+    }
     for name in ("server", "wrong_host", "client", "other_client"):
         paths[name + "_cert"], paths[name + "_key"] = d(name + ".pem"), d(name + ".key")
     return paths
@@ -554,6 +664,7 @@ def client_context(client_cert=False, *, strict=True):
 
 
 # --------------------------------------------------------------------------- dead ends
+
 
 class Address(tuple):
     """``(host, port)`` with a ``url`` attribute (``http://host:port``)."""
@@ -612,6 +723,7 @@ def full_backlog(fill_timeout=0.1):
 
 # --------------------------------------------------------------------------- secrets
 
+
 def exception_texts(exc):
     """Every text an exception shows: ``str``/``repr``/``args``/attributes of it and of each
     exception in its ``__cause__``/``__context__`` chain, plus the full formatted traceback."""
@@ -657,13 +769,18 @@ class SecretWatch:
         logging.disable(logging.NOTSET)
         logging.getLogger("minicreds")
         self._handler = _Capture(self)
-        loggers = [logging.getLogger()] + [lg for lg in list(mgr.loggerDict.values())
-                                           if isinstance(lg, logging.Logger)]
+        loggers = [logging.getLogger()] + [
+            lg for lg in list(mgr.loggerDict.values()) if isinstance(lg, logging.Logger)
+        ]
         self._saved = [(lg, lg.level, lg.disabled) for lg in loggers]
         self._attached = []
         for lg in loggers:
             lg.disabled = False
-            if lg.level != logging.NOTSET or lg is logging.root or lg.name == "minicreds":
+            if (
+                lg.level != logging.NOTSET
+                or lg is logging.root
+                or lg.name == "minicreds"
+            ):
                 lg.setLevel(logging.DEBUG)
             if lg is logging.root or not lg.propagate or lg.name == "minicreds":
                 lg.addHandler(self._handler)
@@ -706,8 +823,10 @@ class SecretWatch:
         texts = [("log %s %s" % (n, lv), t) for n, lv, t in self.records]
         for item in extra_texts:
             if isinstance(item, BaseException):
-                texts += [("exception %r" % type(item).__name__, t)
-                          for t in exception_texts(item)]
+                texts += [
+                    ("exception %r" % type(item).__name__, t)
+                    for t in exception_texts(item)
+                ]
             else:
                 texts.append(("text", item if isinstance(item, str) else repr(item)))
         for secret in secrets:
@@ -715,27 +834,45 @@ class SecretWatch:
                 continue
             if isinstance(secret, bytes):
                 secret = secret.decode("latin-1")
-            forms = {secret, urllib.parse.quote(secret, safe=""),
-                     urllib.parse.quote_plus(secret, safe="")}
+            forms = {
+                secret,
+                urllib.parse.quote(secret, safe=""),
+                urllib.parse.quote_plus(secret, safe=""),
+            }
             for where, text in texts:
                 for form in forms:
                     if form in text:
-                        testcase.fail("secret %r leaked in %s: %r" % (secret, where, text))
+                        testcase.fail(
+                            "secret %r leaked in %s: %r" % (secret, where, text)
+                        )
 
 
 # --------------------------------------------------------------------------- environment
 
 _CLEARED_PREFIXES = ("AWS_", "MINIO_", "MC_")
-_CLEARED_NAMES = ("HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH", "XDG_CONFIG_HOME",
-                  "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
+_CLEARED_NAMES = (
+    "HOME",
+    "USERPROFILE",
+    "HOMEDRIVE",
+    "HOMEPATH",
+    "XDG_CONFIG_HOME",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+)
 
 
 def clean_environ(**variables):
     """A copy of ``os.environ`` without ``AWS_*``, ``MINIO_*``, ``MC_*``, home and proxy
     variables (any case), plus ``variables`` (a value of None leaves the name out).
     PATH, PYENV_* and the rest are kept so subprocesses still run."""
-    out = {k: v for k, v in os.environ.items()
-           if not k.upper().startswith(_CLEARED_PREFIXES) and k.upper() not in _CLEARED_NAMES}
+    out = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(_CLEARED_PREFIXES)
+        and k.upper() not in _CLEARED_NAMES
+    }
     out.update((k, str(v)) for k, v in variables.items() if v is not None)
     return out
 

@@ -20,8 +20,9 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRET+x"
 
 
 def get(url, timeout=2.0, context=None, **kw):
-    return urllib.request.urlopen(urllib.request.Request(url, **kw), timeout=timeout,
-                                  context=context)
+    return urllib.request.urlopen(
+        urllib.request.Request(url, **kw), timeout=timeout, context=context
+    )
 
 
 class FakeServerTest(unittest.TestCase):
@@ -35,14 +36,21 @@ class FakeServerTest(unittest.TestCase):
         codes = []
         for _ in range(3):
             try:
-                with get(s.url + "/sts?a=1&b=", data=b"Action=X&k=v+w",
-                         headers={"X-Test": "t"}) as r:
+                with get(
+                    s.url + "/sts?a=1&b=",
+                    data=b"Action=X&k=v+w",
+                    headers={"X-Test": "t"},
+                ) as r:
                     codes.append((r.status, r.read()))
             except urllib.error.HTTPError as e:
                 codes.append((e.code, e.read()))
-        self.assertEqual(codes, [(500, b"busy"), (200, b'{"ok": 1}'), (200, b'{"ok": 1}')])
+        self.assertEqual(
+            codes, [(500, b"busy"), (200, b'{"ok": 1}'), (200, b'{"ok": 1}')]
+        )
         req = s.requests[0]
-        self.assertEqual((req.method, req.path, req.path_only), ("POST", "/sts?a=1&b=", "/sts"))
+        self.assertEqual(
+            (req.method, req.path, req.path_only), ("POST", "/sts?a=1&b=", "/sts")
+        )
         self.assertEqual(req.headers["x-test"], "t")
         self.assertEqual(req.query, {"a": ["1"], "b": [""]})
         self.assertEqual(req.form, {"Action": ["X"], "k": ["v w"]})
@@ -52,8 +60,11 @@ class FakeServerTest(unittest.TestCase):
 
     def test_handler_and_match(self):
         s = self.server
-        s.route("GET", "/x", lambda req: (200 if req.headers.get("T") == "good" else 401,
-                                          "hi"))
+        s.route(
+            "GET",
+            "/x",
+            lambda req: (200 if req.headers.get("T") == "good" else 401, "hi"),
+        )
         s.route("GET", "/x", (299, "matched"), match=lambda req: "special" in req.path)
         with get(s.url + "/x", headers={"T": "good"}) as r:
             self.assertEqual(r.status, 200)
@@ -96,8 +107,9 @@ class FakeServerTest(unittest.TestCase):
         for when in ("before", "after_headers", "mid_body"):
             with self.subTest(when=when):
                 self.server.route("GET", "/r", support.reset(when))
-                with self.assertRaises((ConnectionError, http.client.HTTPException,
-                                        urllib.error.URLError)):
+                with self.assertRaises(
+                    (ConnectionError, http.client.HTTPException, urllib.error.URLError)
+                ):
                     with get(self.server.url + "/r") as r:
                         r.read()
 
@@ -122,7 +134,9 @@ class FakeServerTest(unittest.TestCase):
         conn.request("GET", "/redir")
         r = conn.getresponse()
         self.assertEqual(r.status, 302)
-        self.assertEqual(r.getheader("Location"), "http://localhost:%d/redirected" % s.port)
+        self.assertEqual(
+            r.getheader("Location"), "http://localhost:%d/redirected" % s.port
+        )
         conn.close()
         with get(s.url + "/big") as r:
             self.assertIsNone(r.headers["Content-Length"])
@@ -146,15 +160,22 @@ class TLSTest(unittest.TestCase):
         with FakeServer(tls=True, require_client_cert=True) as s:
             s.route("GET", "/", (200, "tls"))
             conn = http.client.HTTPSConnection(
-                "127.0.0.1", s.port, timeout=3, context=support.client_context(True))
+                "127.0.0.1", s.port, timeout=3, context=support.client_context(True)
+            )
             conn.request("GET", "/")
             self.assertEqual(conn.getresponse().read(), b"tls")
             conn.close()
-            self.assertEqual(s.requests[0].client_subject, "commonName=minicreds test client")
+            self.assertEqual(
+                s.requests[0].client_subject, "commonName=minicreds test client"
+            )
             for cert in (False, "other"):
                 with self.subTest(cert=cert):
                     conn = http.client.HTTPSConnection(
-                        "127.0.0.1", s.port, timeout=3, context=support.client_context(cert))
+                        "127.0.0.1",
+                        s.port,
+                        timeout=3,
+                        context=support.client_context(cert),
+                    )
                     with self.assertRaises((ssl.SSLError, OSError)):
                         conn.request("GET", "/")
                         conn.getresponse().read()
@@ -168,20 +189,28 @@ class TLSTest(unittest.TestCase):
                 self.assertEqual(r.read(), b"ok")
             self.assertIsNone(s.requests[0].client_subject)
         c = support.certs()
-        with FakeServer(tls=True, cert=(c["wrong_host_cert"], c["wrong_host_key"])) as s:
+        with FakeServer(
+            tls=True, cert=(c["wrong_host_cert"], c["wrong_host_key"])
+        ) as s:
             with self.assertRaises(urllib.error.URLError) as cm:
                 get(s.url + "/", context=support.client_context())
             self.assertIsInstance(cm.exception.reason, ssl.SSLCertVerificationError)
 
     def test_default_context_in_subprocess(self):
         """The running interpreter's default context (strict on 3.13) accepts the server."""
-        code = ("import ssl, sys, urllib.request; ctx = ssl.create_default_context("
-                "cafile=sys.argv[1]); print(urllib.request.urlopen(sys.argv[2], timeout=5,"
-                " context=ctx).read().decode(), bool(ctx.verify_flags & ssl.VERIFY_X509_STRICT))")
+        code = (
+            "import ssl, sys, urllib.request; ctx = ssl.create_default_context("
+            "cafile=sys.argv[1]); print(urllib.request.urlopen(sys.argv[2], timeout=5,"
+            " context=ctx).read().decode(), bool(ctx.verify_flags & ssl.VERIFY_X509_STRICT))"
+        )
         with FakeServer(tls=True) as s:
             s.route("GET", "/", (200, "verified"))
-            out = subprocess.run([sys.executable, "-c", code, support.certs()["ca"], s.url],
-                                 stdout=subprocess.PIPE, timeout=20, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", code, support.certs()["ca"], s.url],
+                stdout=subprocess.PIPE,
+                timeout=20,
+                check=True,
+            ).stdout
         self.assertEqual(out.split()[0], b"verified")
         if sys.version_info >= (3, 13):
             self.assertEqual(out.split()[1], b"True")
@@ -195,13 +224,14 @@ class DeadEndTest(unittest.TestCase):
                 self.assertRaises(socket.timeout, c.recv, 1)
 
     def test_full_backlog_connect_times_out(self):
-        with support.full_backlog() as addr:
-            with self.assertRaises(socket.timeout):
-                socket.create_connection(addr, timeout=0.5).close()
+        with support.full_backlog() as addr, self.assertRaises(socket.timeout):
+            socket.create_connection(addr, timeout=0.5).close()
 
     def test_free_port_is_closed(self):
         with self.assertRaises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", support.free_port()), timeout=2).close()
+            socket.create_connection(
+                ("127.0.0.1", support.free_port()), timeout=2
+            ).close()
 
 
 class SecretsAndEnvTest(unittest.TestCase):

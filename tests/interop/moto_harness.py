@@ -36,13 +36,16 @@ import urllib.request
 try:
     import boto3
     import botocore.config
+
     HAVE_BOTO3 = True
 except ImportError:  # pragma: no cover
     boto3 = None
     HAVE_BOTO3 = False
 
+
 def _installed(*names):
     import importlib.util
+
     try:
         return all(importlib.util.find_spec(n) is not None for n in names)
     except (ImportError, ValueError):  # pragma: no cover
@@ -53,10 +56,16 @@ HAVE_MOTO = _installed("moto", "flask")  # moto.server needs its "server" extras
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-SETUP_KEY_ID = "AKIDMOTOSETUP0000000"  # fake keys for setup clients (unchecked while the
+SETUP_KEY_ID = (
+    "AKIDMOTOSETUP0000000"  # fake keys for setup clients (unchecked while the
+)
 SETUP_SECRET = "moto-setup-secret-not-used-for-auth"  # no-auth count lasts)
-ASSUME_ANY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+ASSUME_ANY_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+    }
+)
 
 
 def setup_action_count(users=0, roles=0):
@@ -68,8 +77,11 @@ def setup_action_count(users=0, roles=0):
 def session_arn(role_arn, session_name):
     """The assumed-role ARN of a session: what a chained role's trust policy must name."""
     account = role_arn.split(":")[4]
-    return "arn:aws:sts::%s:assumed-role/%s/%s" % (account, role_arn.rsplit("/", 1)[1],
-                                                   session_name)
+    return "arn:aws:sts::%s:assumed-role/%s/%s" % (
+        account,
+        role_arn.rsplit("/", 1)[1],
+        session_name,
+    )
 
 
 def _free_port():
@@ -99,16 +111,34 @@ class MotoServer:
     def start(self):
         if not HAVE_MOTO:
             raise RuntimeError("moto is not installed")
-        env = {k: v for k, v in os.environ.items()
-               if not k.upper().startswith(("AWS_", "MOTO_"))}
-        env.update(INITIAL_NO_AUTH_ACTION_COUNT=str(self.no_auth_count),
-                   AWS_ACCESS_KEY_ID=SETUP_KEY_ID, AWS_SECRET_ACCESS_KEY=SETUP_SECRET,
-                   AWS_DEFAULT_REGION=REGION)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.upper().startswith(("AWS_", "MOTO_"))
+        }
+        env.update(
+            INITIAL_NO_AUTH_ACTION_COUNT=str(self.no_auth_count),
+            AWS_ACCESS_KEY_ID=SETUP_KEY_ID,
+            AWS_SECRET_ACCESS_KEY=SETUP_SECRET,
+            AWS_DEFAULT_REGION=REGION,
+        )
         fd, self.log_path = tempfile.mkstemp(prefix="moto-", suffix=".log")
         with os.fdopen(fd, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                ],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         atexit.register(self.stop)
         deadline = time.monotonic() + self.timeout
         while True:
@@ -125,7 +155,9 @@ class MotoServer:
                 self.stop()
                 raise RuntimeError("moto server did not start:\n" + text[-2000:])
             time.sleep(0.05)
-        self.reset_auth(self.no_auth_count)  # the probe (S3 ListBuckets) spent an action
+        self.reset_auth(
+            self.no_auth_count
+        )  # the probe (S3 ListBuckets) spent an action
         return self
 
     def stop(self):
@@ -155,8 +187,12 @@ class MotoServer:
     def reset_auth(self, n):
         """Let the next ``n`` actions through unauthenticated (0: check everything now)."""
         # not as a form (urllib's default type): Flask would eat the body, moto answer 500
-        req = urllib.request.Request(self.url + "/moto-api/reset-auth", data=str(n).encode(),
-                                     headers={"Content-Type": "text/plain"}, method="POST")
+        req = urllib.request.Request(
+            self.url + "/moto-api/reset-auth",
+            data=str(n).encode(),
+            headers={"Content-Type": "text/plain"},
+            method="POST",
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read().decode())
 
@@ -169,12 +205,20 @@ class MotoServer:
         finally:
             self.reset_auth(0)
 
-    def client(self, service, access_key=SETUP_KEY_ID, secret_key=SETUP_SECRET,
-               session_token=None):
+    def client(
+        self,
+        service,
+        access_key=SETUP_KEY_ID,
+        secret_key=SETUP_SECRET,
+        session_token=None,
+    ):
         """A boto3 client for this server (region us-east-1, one attempt per call)."""
         session = boto3.session.Session(
-            aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-            aws_session_token=session_token, region_name=REGION)
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            aws_session_token=session_token,
+            region_name=REGION,
+        )
         cfg = botocore.config.Config(retries={"total_max_attempts": 1})
         return session.client(service, endpoint_url=self.url, config=cfg)
 
@@ -183,25 +227,36 @@ class MotoServer:
         (3 actions). Returns ``(access_key, secret_key)``."""
         iam = self.client("iam")
         iam.create_user(UserName=name)
-        iam.put_user_policy(UserName=name, PolicyName="assume-any",
-                            PolicyDocument=ASSUME_ANY_POLICY)
+        iam.put_user_policy(
+            UserName=name, PolicyName="assume-any", PolicyDocument=ASSUME_ANY_POLICY
+        )
         key = iam.create_access_key(UserName=name)["AccessKey"]
         return key["AccessKeyId"], key["SecretAccessKey"]
 
-    def create_role(self, name, trust_principal_arn, external_id=None, allow_assume=True):
+    def create_role(
+        self, name, trust_principal_arn, external_id=None, allow_assume=True
+    ):
         """A role trusting ``trust_principal_arn`` (optionally with an ``sts:ExternalId``
         condition, which moto does not enforce) and, if ``allow_assume``, allowed
         ``sts:AssumeRole`` on ``*`` so it can chain (2 actions, 1 without). Returns its ARN."""
-        statement = {"Effect": "Allow", "Principal": {"AWS": trust_principal_arn},
-                     "Action": "sts:AssumeRole"}
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"AWS": trust_principal_arn},
+            "Action": "sts:AssumeRole",
+        }
         if external_id is not None:
             statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
         iam = self.client("iam")
-        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [statement]}))["Role"]["Arn"]
+        arn = iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [statement]}
+            ),
+        )["Role"]["Arn"]
         if allow_assume:
-            iam.put_role_policy(RoleName=name, PolicyName="assume-any",
-                                PolicyDocument=ASSUME_ANY_POLICY)
+            iam.put_role_policy(
+                RoleName=name, PolicyName="assume-any", PolicyDocument=ASSUME_ANY_POLICY
+            )
         return arn
 
 

@@ -12,10 +12,14 @@ def setUpModule():
     global server, USER_KEYS, ROLE_ARN
     if not (mh.HAVE_MOTO and mh.HAVE_BOTO3):
         raise unittest.SkipTest("needs boto3 and moto[server]")
-    server = mh.MotoServer(no_auth_count=mh.setup_action_count(users=1, roles=1)).start()
+    server = mh.MotoServer(
+        no_auth_count=mh.setup_action_count(users=1, roles=1)
+    ).start()
     try:
         USER_KEYS = server.create_user_with_keys("alice")
-        ROLE_ARN = server.create_role("reader", mh.user_arn("alice"), external_id="ext-1")
+        ROLE_ARN = server.create_role(
+            "reader", mh.user_arn("alice"), external_id="ext-1"
+        )
     except Exception:
         server.stop()
         raise
@@ -41,34 +45,49 @@ class MotoHarnessTest(unittest.TestCase):
 
     def test_signature_is_checked(self):
         from botocore.exceptions import ClientError
-        for keys in ((USER_KEYS[0], "wrong-secret"), ("AKIDUNKNOWN000000000", USER_KEYS[1])):
+
+        for keys in (
+            (USER_KEYS[0], "wrong-secret"),
+            ("AKIDUNKNOWN000000000", USER_KEYS[1]),
+        ):
             with self.subTest(keys=keys[0]):
                 with self.assertRaises(ClientError) as cm:
                     self.assume(sts(*keys), ROLE_ARN)
-                self.assertIn(cm.exception.response["Error"]["Code"],
-                              ("SignatureDoesNotMatch", "InvalidClientTokenId"))
+                self.assertIn(
+                    cm.exception.response["Error"]["Code"],
+                    ("SignatureDoesNotMatch", "InvalidClientTokenId"),
+                )
 
     def test_no_auth_budget_is_spent(self):
         from botocore.exceptions import ClientError
+
         with self.assertRaises(ClientError):
             server.client("iam").create_user(UserName="mallory")
 
     def test_role_chaining(self):
         with server.unauthenticated():
             second = server.create_role(
-                "second", mh.session_arn(ROLE_ARN, "hop1"), allow_assume=False)
+                "second", mh.session_arn(ROLE_ARN, "hop1"), allow_assume=False
+            )
         first = self.assume(sts(*USER_KEYS), ROLE_ARN, "hop1")
         hop = sts(first["AccessKeyId"], first["SecretAccessKey"], first["SessionToken"])
         creds = self.assume(hop, second, "hop2")
         self.assertNotEqual(creds["AccessKeyId"], first["AccessKeyId"])
         from botocore.exceptions import ClientError
-        with self.assertRaises(ClientError) as cm:  # the trust policy names the session only
+
+        with self.assertRaises(
+            ClientError
+        ) as cm:  # the trust policy names the session only
             self.assume(sts(*USER_KEYS), second)
         self.assertEqual(cm.exception.response["Error"]["Code"], "AccessDenied")
         with self.assertRaises(ClientError) as cm:  # a wrong session token is refused
-            self.assume(sts(first["AccessKeyId"], first["SecretAccessKey"], "bogus"), second)
-        self.assertIn(cm.exception.response["Error"]["Code"],
-                      ("SignatureDoesNotMatch", "InvalidClientTokenId"))
+            self.assume(
+                sts(first["AccessKeyId"], first["SecretAccessKey"], "bogus"), second
+            )
+        self.assertIn(
+            cm.exception.response["Error"]["Code"],
+            ("SignatureDoesNotMatch", "InvalidClientTokenId"),
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+"""botocore runs ``minicreds.py --format process`` as a profile's ``credential_process``.
+
+botocore splits the command with POSIX rules, runs it, and reads the JSON as every AWS
+SDK does; it must get back the credentials minicreds found, expiry included.
+"""
+
+import datetime
+import os
+import shlex
+import sys
+import unittest
+
+from tests import support
+
+try:
+    import botocore.session
+except ImportError:  # pragma: no cover - tox -e interop installs it
+    botocore = None
+
+SCRIPT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "minicreds.py",
+)
+KEY = "AKIDVIAMINICREDS"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzPROCESS"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/PROCESS+TOKEN=="
+
+
+@unittest.skipUnless(botocore, "botocore is not installed")
+@unittest.skipIf(sys.platform == "win32", "POSIX command line")
+class CredentialProcess(unittest.TestCase):
+    def botocore_credentials(self, profile, config, **variables):
+        with support.env(AWS_EC2_METADATA_DISABLED="true", **variables) as home:
+            path = os.path.join(home, "config")
+            with open(path, "w") as handle:
+                handle.write(config)
+            os.environ["AWS_CONFIG_FILE"] = path
+            os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(home, "none")
+            os.environ.pop("MINICREDS_CLI_DEPTH", None)
+            # An explicit profile turns botocore's environment provider off, so only
+            # the credential_process can answer.
+            credentials = botocore.session.Session(profile=profile).get_credentials()
+            self.assertIsNotNone(credentials)
+            return credentials, credentials.get_frozen_credentials()
+
+    def command(self, *args):
+        return " ".join(shlex.quote(a) for a in (sys.executable, SCRIPT, *args))
+
+    def test_temporary_credentials_from_the_environment(self):
+        expiry = datetime.datetime.now(datetime.timezone.utc).replace(
+            microsecond=0
+        ) + datetime.timedelta(hours=3)
+        config = f"[profile viaminicreds]\ncredential_process = {self.command('--format', 'process')}\n"
+        credentials, frozen = self.botocore_credentials(
+            "viaminicreds",
+            config,
+            AWS_ACCESS_KEY_ID=KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET,
+            AWS_SESSION_TOKEN=TOKEN,
+            AWS_CREDENTIAL_EXPIRATION=expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        self.assertEqual(credentials.method, "custom-process")
+        self.assertEqual(
+            (frozen.access_key, frozen.secret_key, frozen.token), (KEY, SECRET, TOKEN)
+        )
+        self.assertEqual(credentials._expiry_time, expiry)
+
+    def test_static_keys_of_another_profile(self):
+        command = self.command(
+            "--provider", "aws-config", "--profile", "keys", "--format", "process"
+        )
+        config = (
+            f"[profile viaminicreds]\ncredential_process = {command}\n"
+            f"[profile keys]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n"
+        )
+        credentials, frozen = self.botocore_credentials("viaminicreds", config)
+        self.assertEqual(credentials.method, "custom-process")
+        self.assertEqual(
+            (frozen.access_key, frozen.secret_key, frozen.token), (KEY, SECRET, None)
+        )
+
+
+if __name__ == "__main__":
+    unittest.main()

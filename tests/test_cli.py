@@ -1,0 +1,576 @@
+"""The command line (SPEC section 8), run as ``python minicreds.py`` in a subprocess.
+
+Every run gets a controlled environment: a fresh empty HOME, no ``AWS_*``, ``MINIO_*``
+or ``MC_*`` variable but those a test sets, ``AWS_EC2_METADATA_DISABLED=true`` so that
+nothing reaches the instance metadata address, and stdin not a terminal.
+
+The export formats are asserted byte for byte as AWS CLI v2's ``aws configure
+export-credentials --format ...`` prints them (facts from its source; AWS CLI v2 is not
+on PyPI, where ``awscli`` is v1 and has no such command, so this cannot be a
+differential test):
+
+- ``env``: ``export NAME=value`` lines, ``env-no-export``: ``NAME=value``,
+  ``powershell``: ``$Env:NAME="value"``, ``windows-cmd``: ``set NAME=value``; one line
+  per variable, ``\\n`` after each, in the order AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (only with a token),
+  AWS_CREDENTIAL_EXPIRATION (only with an expiry). Values are not quoted.
+- ``process``: ``json.dumps(doc, indent=2)`` (two-space indent, ``", "`` inside lines,
+  ``": "`` after keys) and a newline; keys Version (1), AccessKeyId, SecretAccessKey,
+  SessionToken and Expiration (each only when there is one).
+- The expiry is Python's ``isoformat()`` of an aware UTC datetime:
+  ``2030-01-02T03:04:05+00:00`` (microseconds only when there are some).
+
+Where minicreds departs on purpose: a value that a POSIX shell would split or expand is
+single-quoted (``shlex.quote``) in the ``env`` formats, where the AWS CLI would print a
+line that ``eval`` runs as code; ``powershell`` and ``windows-cmd`` refuse such a value
+(exit 2). AWS keys, tokens and expiries never need it, so for them the bytes are the
+AWS CLI's.
+
+``json`` is minicreds's own: the ``process`` document with SessionToken and Expiration
+always present (null when absent) and ``Provider``, the class that answered.
+"""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import minicreds
+from tests import support
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "minicreds.py")
+KEY = "AKIDCLITESTKEY"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzCLISECRET"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/CLI+TOKEN=="
+EXPIRY = "2030-01-02T03:04:05Z"
+EXPIRY_OUT = "2030-01-02T03:04:05+00:00"
+ENV_CREDS = {
+    "AWS_ACCESS_KEY_ID": KEY,
+    "AWS_SECRET_ACCESS_KEY": SECRET,
+    "AWS_SESSION_TOKEN": TOKEN,
+    "AWS_CREDENTIAL_EXPIRATION": EXPIRY,
+}
+EXPECTED = {
+    "env": (
+        f"export AWS_ACCESS_KEY_ID={KEY}\n"
+        f"export AWS_SECRET_ACCESS_KEY={SECRET}\n"
+        f"export AWS_SESSION_TOKEN={TOKEN}\n"
+        f"export AWS_CREDENTIAL_EXPIRATION={EXPIRY_OUT}\n"
+    ),
+    "env-no-export": (
+        f"AWS_ACCESS_KEY_ID={KEY}\n"
+        f"AWS_SECRET_ACCESS_KEY={SECRET}\n"
+        f"AWS_SESSION_TOKEN={TOKEN}\n"
+        f"AWS_CREDENTIAL_EXPIRATION={EXPIRY_OUT}\n"
+    ),
+    "powershell": (
+        f'$Env:AWS_ACCESS_KEY_ID="{KEY}"\n'
+        f'$Env:AWS_SECRET_ACCESS_KEY="{SECRET}"\n'
+        f'$Env:AWS_SESSION_TOKEN="{TOKEN}"\n'
+        f'$Env:AWS_CREDENTIAL_EXPIRATION="{EXPIRY_OUT}"\n'
+    ),
+    "windows-cmd": (
+        f"set AWS_ACCESS_KEY_ID={KEY}\n"
+        f"set AWS_SECRET_ACCESS_KEY={SECRET}\n"
+        f"set AWS_SESSION_TOKEN={TOKEN}\n"
+        f"set AWS_CREDENTIAL_EXPIRATION={EXPIRY_OUT}\n"
+    ),
+    "process": (
+        "{\n"
+        '  "Version": 1,\n'
+        f'  "AccessKeyId": "{KEY}",\n'
+        f'  "SecretAccessKey": "{SECRET}",\n'
+        f'  "SessionToken": "{TOKEN}",\n'
+        f'  "Expiration": "{EXPIRY_OUT}"\n'
+        "}\n"
+    ),
+    "json": (
+        "{\n"
+        '  "Version": 1,\n'
+        f'  "AccessKeyId": "{KEY}",\n'
+        f'  "SecretAccessKey": "{SECRET}",\n'
+        f'  "SessionToken": "{TOKEN}",\n'
+        f'  "Expiration": "{EXPIRY_OUT}",\n'
+        '  "Provider": "EnvAWSProvider"\n'
+        "}\n"
+    ),
+}
+# An explain line: "  3. AWSConfigProvider  found   0.1 ms  [detail]"
+EXPLAIN_LINE = re.compile(
+    r"  (\d+)\. (\w+) +(found|not configured|error) +\d+\.\d ms(?:  (.*))?"
+)
+SH = shutil.which("sh")
+
+
+class CliCase(unittest.TestCase):
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="minicreds-cli-")
+        self.addCleanup(shutil.rmtree, self.home, True)
+
+    def environ(self, **variables):
+        return support.clean_environ(
+            HOME=self.home,
+            USERPROFILE=self.home,
+            AWS_EC2_METADATA_DISABLED="true",
+            **dict({"MINICREDS_CLI_DEPTH": ""}, **variables),
+        )
+
+    def run_cli(self, *args, module=False, **variables):
+        command = [sys.executable, "-m", "minicreds"] if module else [sys.executable]
+        proc = subprocess.run(
+            command + ([] if module else [SCRIPT]) + list(args),
+            env=self.environ(**variables),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertNotIn("Traceback", proc.stderr)
+        return proc
+
+    def write(self, relative, text):
+        path = os.path.join(self.home, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def assert_one_error_line(self, proc, status, pattern):
+        self.assertEqual(proc.returncode, status, proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, proc.stderr)
+        self.assertRegex(lines[0], pattern)
+
+    def explain_rows(self, stderr):
+        rows = [
+            m.groups() for m in map(EXPLAIN_LINE.fullmatch, stderr.splitlines()) if m
+        ]
+        self.assertTrue(rows, stderr)
+        self.assertEqual([int(r[0]) for r in rows], list(range(1, len(rows) + 1)))
+        return [(name, outcome, detail or "") for _, name, outcome, detail in rows]
+
+
+class Summary(CliCase):
+    def test_default_format_masks_the_secret(self):
+        proc = self.run_cli(**ENV_CREDS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        lines = dict(line.split(":", 1) for line in proc.stdout.splitlines())
+        self.assertEqual(lines["provider"].strip(), "EnvAWSProvider")
+        self.assertEqual(lines["access key"].strip(), KEY)
+        self.assertEqual(lines["secret key"].strip(), "****************" + SECRET[-4:])
+        self.assertEqual(lines["session token"].strip(), "present")
+        self.assertRegex(
+            lines["expiration"].strip(),
+            r"^2030-01-02 03:04:05 UTC \(\d+d \d+h left\)$",
+        )
+        for secret in (SECRET, TOKEN, SECRET[:-4]):
+            self.assertNotIn(secret, proc.stdout + proc.stderr)
+
+    def test_no_token_no_expiry(self):
+        proc = self.run_cli(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("session token: none\n", proc.stdout)
+        self.assertIn("expiration:    none\n", proc.stdout)
+
+    def test_expired(self):
+        proc = self.run_cli(
+            AWS_ACCESS_KEY_ID=KEY,
+            AWS_SECRET_ACCESS_KEY=SECRET,
+            AWS_CREDENTIAL_EXPIRATION="2001-02-03T04:05:06Z",
+        )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("expiration:    2001-02-03 04:05:06 UTC (expired)\n", proc.stdout)
+
+    def test_short_secret_shows_no_characters(self):
+        proc = self.run_cli(MINIO_ROOT_USER="minio", MINIO_ROOT_PASSWORD="pw-9876")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("secret key:    ****************\n", proc.stdout)
+        self.assertNotIn("9876", proc.stdout)
+
+
+class ExportFormats(CliCase):
+    def test_every_format_byte_for_byte(self):
+        for fmt, expected in EXPECTED.items():
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli("--format", fmt, **ENV_CREDS)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertEqual(proc.stdout, expected)
+                self.assertEqual(proc.stderr, "")
+
+    def test_without_token_and_expiry_the_lines_are_left_out(self):
+        static = {"AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
+        for fmt, expected in EXPECTED.items():
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli("--format", fmt, **static)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                kept = [
+                    line
+                    for line in expected.splitlines(True)
+                    if TOKEN not in line and EXPIRY_OUT not in line
+                ]
+                if fmt == "process":
+                    kept[3] = kept[3].replace(",", "")  # the last key has no comma
+                if fmt == "json":
+                    kept[4:4] = ['  "SessionToken": null,\n', '  "Expiration": null,\n']
+                self.assertEqual(proc.stdout, "".join(kept))
+
+    def source_in_sh(self, text):
+        """Source ``text`` in sh; (the four values as sh sees them, the secret as a
+        child process sees it)."""
+        path = self.write("exports.sh", text)
+        script = (
+            '. "$1" && printf "%s\\036" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY"'
+            ' "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" && "$2" -c'
+            ' \'import os; print(os.environ.get("AWS_SECRET_ACCESS_KEY", "<unset>"))\''
+        )
+        proc = subprocess.run(
+            [SH, "-c", script, "sh", path, sys.executable],
+            env=self.environ(),
+            cwd=self.home,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(proc.returncode, 0)
+        *values, child = proc.stdout.split("\036")
+        return values, child.rstrip("\n")
+
+    @unittest.skipUnless(SH, "no sh")
+    def test_env_sourced_in_sh_exports(self):
+        proc = self.run_cli("--format", "env", **ENV_CREDS)
+        values, child = self.source_in_sh(proc.stdout)
+        self.assertEqual(values, [KEY, SECRET, TOKEN, EXPIRY_OUT])
+        self.assertEqual(child, SECRET)
+
+    @unittest.skipUnless(SH, "no sh")
+    def test_env_no_export_sourced_in_sh_does_not_export(self):
+        proc = self.run_cli("--format", "env-no-export", **ENV_CREDS)
+        values, child = self.source_in_sh(proc.stdout)
+        self.assertEqual(values, [KEY, SECRET, TOKEN, EXPIRY_OUT])
+        self.assertEqual(child, "<unset>")
+
+    @unittest.skipUnless(SH, "no sh")
+    def test_a_secret_the_shell_would_run_is_quoted(self):
+        # A MinIO password may hold anything; `eval "$(minicreds --format env)"` must
+        # not run it. The AWS CLI would print it as is.
+        awkward = 'it\'s $(touch pwned); `touch pwned` "a  b"\nc\\d'
+        for fmt in ("env", "env-no-export"):
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli(
+                    "--format",
+                    fmt,
+                    AWS_ACCESS_KEY_ID=KEY,
+                    AWS_SECRET_ACCESS_KEY=awkward,
+                )
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                values, _ = self.source_in_sh(proc.stdout)
+                self.assertEqual(values[:2], [KEY, awkward])
+                self.assertFalse(os.path.exists(os.path.join(self.home, "pwned")))
+
+    def test_windows_formats_refuse_a_secret_they_cannot_hold(self):
+        awkward = 'pass"word$x%PATH%&calc'
+        for fmt in ("powershell", "windows-cmd"):
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli(
+                    "--format",
+                    fmt,
+                    AWS_ACCESS_KEY_ID=KEY,
+                    AWS_SECRET_ACCESS_KEY=awkward,
+                )
+                self.assert_one_error_line(
+                    proc, 2, "^minicreds: error: AWS_SECRET_ACCESS_KEY cannot be"
+                )
+                self.assertNotIn(awkward, proc.stderr)
+
+    def test_process_output_parsed_as_sdks_do(self):
+        # What botocore's ProcessProvider (and the other SDKs) require: UTF-8 JSON,
+        # Version 1, non-empty AccessKeyId and SecretAccessKey strings, optional
+        # SessionToken and an RFC 3339 Expiration.
+        proc = self.run_cli("--format", "process", **ENV_CREDS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout.encode("utf-8").decode("utf-8"))
+        self.assertEqual(doc["Version"], 1)
+        self.assertEqual((doc["AccessKeyId"], doc["SecretAccessKey"]), (KEY, SECRET))
+        self.assertEqual(doc.get("SessionToken"), TOKEN)
+        self.assertRegex(
+            doc["Expiration"],
+            r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$",
+        )
+        when = datetime.datetime.fromisoformat(doc["Expiration"])
+        self.assertEqual(
+            when, datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+        )
+
+
+class ExitStatus(CliCase):
+    def test_nothing_found_is_1(self):
+        for fmt in ("summary", "env", "process", "json"):
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli("--format", fmt)
+                self.assert_one_error_line(
+                    proc, 1, r"^minicreds: no credentials found \(--explain"
+                )
+
+    def test_bad_usage_is_2_in_one_line(self):
+        cases = [
+            (["--format", "yaml"], "argument --format: invalid choice: 'yaml'"),
+            (["--provider", "sso"], "argument --provider: invalid choice: 'sso'"),
+            (["--bogus"], "unrecognized arguments: --bogus"),
+            (["--provider", "env", "--profile", "p"], "--profile does not apply"),
+            (["extra"], "unrecognized arguments: extra"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                proc = self.run_cli(*args, **ENV_CREDS)
+                self.assert_one_error_line(
+                    proc, 2, "^minicreds: error: " + re.escape(message)
+                )
+
+    def test_configuration_error_is_2_without_the_secret(self):
+        self.write(
+            ".aws/credentials",
+            f"[default]\naws_access_key_id = {KEY}\n{SECRET} on a line of its own\n",
+        )
+        for fmt in ("summary", "env", "process"):
+            with self.subTest(fmt=fmt):
+                proc = self.run_cli("--format", fmt)
+                self.assert_one_error_line(
+                    proc, 2, r"^minicreds: error: AWSConfigProvider: cannot parse"
+                )
+                self.assertNotIn(SECRET, proc.stderr)
+
+    def test_explicit_profile_not_found_is_2(self):
+        proc = self.run_cli("--profile", "nosuch")
+        self.assert_one_error_line(
+            proc, 2, r"^minicreds: error: .*profile 'nosuch' not found"
+        )
+
+    def test_half_set_environment_is_2(self):
+        proc = self.run_cli(AWS_SECRET_ACCESS_KEY=SECRET)
+        self.assert_one_error_line(proc, 2, "AWS_ACCESS_KEY_ID is not set")
+        self.assertNotIn(SECRET, proc.stderr)
+
+    def test_a_credential_process_loop_stops(self):
+        proc = self.run_cli(MINICREDS_CLI_DEPTH="3", **ENV_CREDS)
+        self.assert_one_error_line(proc, 2, "^minicreds: error: .* loop")
+        proc = self.run_cli(MINICREDS_CLI_DEPTH="2", **ENV_CREDS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    @unittest.skipIf(hasattr(minicreds, "IamAwsProvider"), "IamAwsProvider exists")
+    def test_provider_not_in_this_file_is_2(self):
+        proc = self.run_cli("--provider", "iam")
+        self.assert_one_error_line(proc, 2, "^minicreds: error: --provider iam is not")
+
+
+class Explain(CliCase):
+    def test_lists_each_provider_tried_in_order(self):
+        self.write(
+            ".aws/credentials",
+            f"[default]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n",
+        )
+        proc = self.run_cli("--explain")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        rows = self.explain_rows(proc.stderr)
+        self.assertEqual(
+            rows[:2],
+            [
+                (
+                    "EnvAWSProvider",
+                    "not configured",
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+                ),
+                (
+                    "EnvMinioProvider",
+                    "not configured",
+                    "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set",
+                ),
+            ],
+        )
+        self.assertEqual(rows[-1][1], "found")
+        self.assertTrue(all(row[1] == "not configured" for row in rows[:-1]))
+        self.assertIn(f"provider:      {rows[-1][0]}\n", proc.stdout)
+        self.assertNotIn(SECRET, proc.stdout + proc.stderr)
+
+    def test_nothing_found(self):
+        proc = self.run_cli("--explain")
+        self.assertEqual(proc.returncode, 1)
+        rows = self.explain_rows(proc.stderr)
+        self.assertTrue(all(row[1] == "not configured" for row in rows), rows)
+        self.assertIn(
+            ("AWSConfigProvider", "not configured", "no default profile"), rows
+        )
+        self.assertEqual(
+            proc.stderr.splitlines()[-1], "minicreds: no credentials found"
+        )
+
+    def test_error_is_listed_then_reported(self):
+        proc = self.run_cli("--explain", AWS_ACCESS_KEY_ID=KEY)
+        self.assertEqual(proc.returncode, 2)
+        rows = self.explain_rows(proc.stderr)
+        self.assertEqual(rows[-1][:2], ("EnvAWSProvider", "error"))
+        self.assertIn("AWS_SECRET_ACCESS_KEY is not set", rows[-1][2])
+        self.assertRegex(proc.stderr.splitlines()[-1], "^minicreds: error: ")
+
+    def test_single_provider(self):
+        proc = self.run_cli(
+            "--explain",
+            "--provider",
+            "minio-env",
+            MINIO_ROOT_USER="minioadmin",
+            MINIO_ROOT_PASSWORD="minio-secret-1234",
+            **ENV_CREDS,
+        )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(
+            self.explain_rows(proc.stderr), [("EnvMinioProvider", "found", "")]
+        )
+        self.assertIn("access key:    minioadmin\n", proc.stdout)
+
+    def test_stdout_stays_sourceable(self):
+        proc = self.run_cli("--explain", "--format", "env", **ENV_CREDS)
+        self.assertEqual(proc.stdout, EXPECTED["env"])
+        self.assertEqual(
+            self.explain_rows(proc.stderr), [("EnvAWSProvider", "found", "")]
+        )
+
+
+class Providers(CliCase):
+    def access_key(self, *args, **variables):
+        proc = self.run_cli("--format", "json", *args, **variables)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout)
+        return doc["AccessKeyId"], doc["Provider"]
+
+    def test_each_local_provider(self):
+        self.write(
+            ".aws/credentials",
+            "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s-file\n"
+            "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s-dev\n",
+        )
+        self.write(
+            ".mc/config.json",
+            json.dumps(
+                {
+                    "version": "10",
+                    "aliases": {
+                        "s3": {"accessKey": "MCS3", "secretKey": "mc-s3-secret"},
+                        "play": {"accessKey": "MCPLAY", "secretKey": "mc-play-secret"},
+                    },
+                }
+            ),
+        )
+        minio = {"MINIO_ROOT_USER": "MINIOENV", "MINIO_ROOT_PASSWORD": "minio-pass"}
+        cases = [
+            (["--provider", "env"], dict(ENV_CREDS, **minio), (KEY, "EnvAWSProvider")),
+            (["--provider", "minio-env"], dict(ENV_CREDS, **minio), ("MINIOENV", "EnvMinioProvider")),
+            (["--provider", "aws-config"], ENV_CREDS, ("AKIDFILE", "AWSConfigProvider")),
+            (["--provider", "aws-config", "--profile", "dev"], {}, ("AKIDDEV", "AWSConfigProvider")),
+            (["--provider", "mc-config"], ENV_CREDS, ("MCS3", "MinioClientConfigProvider")),
+            (["--provider", "mc-config", "--profile", "play"], {}, ("MCPLAY", "MinioClientConfigProvider")),
+            ([], minio, ("MINIOENV", "EnvMinioProvider")),
+        ]  # fmt: skip
+        for args, variables, expected in cases:
+            with self.subTest(args=args):
+                self.assertEqual(self.access_key(*args, **variables), expected)
+
+    def test_explicit_profile_turns_the_environment_off(self):
+        self.write(
+            ".aws/credentials",
+            "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s-dev\n",
+        )
+        key, _ = self.access_key("--profile", "dev", **ENV_CREDS)
+        self.assertEqual(key, "AKIDDEV")
+
+    @unittest.skipUnless(
+        hasattr(minicreds, "ContainerProvider"), "no ContainerProvider"
+    )
+    def test_container(self):
+        body = {
+            "AccessKeyId": "AKIDCONTAINER",
+            "SecretAccessKey": SECRET,
+            "Token": TOKEN,
+            "Expiration": EXPIRY,
+        }
+        with support.FakeServer() as server:
+            server.route("GET", "/creds", (200, body))
+            proc = self.run_cli(
+                "--provider",
+                "container",
+                "--format",
+                "process",
+                AWS_CONTAINER_CREDENTIALS_FULL_URI=server.url + "/creds",
+            )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, EXPECTED["process"].replace(KEY, "AKIDCONTAINER"))
+
+    @unittest.skipUnless(hasattr(minicreds, "IamAwsProvider"), "no IamAwsProvider")
+    def test_iam_with_metadata_disabled_finds_nothing(self):
+        proc = self.run_cli("--provider", "iam", "--explain")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertEqual(
+            self.explain_rows(proc.stderr)[0][:2], ("IamAwsProvider", "not configured")
+        )
+
+
+class Entry(CliCase):
+    def test_version(self):
+        for module in (False, True):
+            with self.subTest(module=module):
+                proc = self.run_cli("--version", module=module)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertEqual(proc.stdout, f"minicreds {minicreds.__version__}\n")
+
+    def test_module_runs_the_command(self):
+        proc = self.run_cli("--format", "process", module=True, **ENV_CREDS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, EXPECTED["process"])
+
+    def test_help_has_examples(self):
+        proc = self.run_cli("--help")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("examples:", proc.stdout)
+        self.assertIn("credential_process = ", proc.stdout)
+        for name in list(EXPECTED) + ["summary", "--explain", "--profile", "container"]:
+            self.assertIn(name, proc.stdout)
+
+    def test_import_does_not_load_argparse(self):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, minicreds; print('argparse' in sys.modules)",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(proc.stdout, "False\n")
+
+    def test_main_in_process_restores_the_environment(self):
+        import contextlib
+        import io
+
+        with support.env(**ENV_CREDS):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = minicreds._main(["--format", "env-no-export"])
+            self.assertNotIn("MINICREDS_CLI_DEPTH", os.environ)
+        self.assertEqual(status, 0)
+        self.assertEqual(out.getvalue(), EXPECTED["env-no-export"])
+
+
+if __name__ == "__main__":
+    unittest.main()
