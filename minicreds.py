@@ -72,6 +72,8 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     "ProcessProvider",
     "SSOProvider",
     # Container and instance metadata
+    "ContainerProvider",
+    "IamAwsProvider",
     # STS
     "sign_request",
     "AssumeRoleProvider",
@@ -1868,6 +1870,394 @@ class SSOProvider(RefreshingProvider):
         except OSError as exc:
             _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
         return fresh["accessToken"], expires
+
+
+# =====================================================================================
+# Container and instance metadata
+# =====================================================================================
+
+_CONTAINER_BASE = "http://169.254.170.2"
+# Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
+_CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
+_IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
+_IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
+# (connect, read) timeouts, README "Instance metadata timeouts". Until IMDS answers
+# in a lookup, fail fast: off EC2 nothing does (0.25 s when SYNs are dropped, 0.8 s
+# when a listener never replies). Once it has answered, be patient.
+_IMDS_PROBE = (0.25, 0.4)
+_IMDS_PATIENT = (1.0, 1.0)
+
+
+class _Absent(CredentialsError):
+    """Not here: IMDS disabled or silent, or no role attached; retrieve() -> None."""
+
+
+def _true(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _number(kind: type, value: Any, where: str, provider: str) -> Any:
+    """A positive int or float setting; None when unset."""
+    if value is None or value == "":
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number < 1e6:  # also NaN
+        raise ConfigError(f"{value!r} is not a positive number", provider, where)
+    return number
+
+
+def _read_text(provider: str, path: str) -> str:
+    """A token file, read afresh; errors name the file, never its text."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(_MAX_FILE)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
+
+
+def _json_credentials(
+    provider: str, url: str, status: int, data: bytes, secret: str | None
+) -> Credentials:
+    """Credentials from a container or IMDS JSON answer, or the error it carries."""
+    import json
+
+    source = _safe_url(url)
+    try:
+        doc = json.loads(data)
+    except ValueError:  # UnicodeDecodeError too
+        doc = None
+    if not isinstance(doc, dict):
+        if status == 200:
+            raise TransportError("answer is not a JSON object", provider, source)
+        doc = {}
+    code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+    if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
+        message = doc.get("Message", doc.get("message"))
+        message = _scrub(message, (secret,)) if isinstance(message, str) else ""
+        code = _scrub(str(code), (secret,))[:100]
+        raise STSError(code, message, provider, source, status=status)
+    keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
+    key, secret_key, token, expiration = (doc.get(k) for k in keys)
+    if not (key and secret_key and isinstance(key + secret_key, str)):
+        raise TransportError("no AccessKeyId or SecretAccessKey", provider, source)
+    try:
+        expiry = _parse_time(expiration) if expiration else None
+    except (AttributeError, TypeError, ValueError):
+        raise TransportError("answer has a bad Expiration", provider, source) from None
+    token = token if isinstance(token, str) else None
+    return Credentials(key, secret_key, token, expiry)
+
+
+def _container_url_allowed(url: str) -> bool:
+    """SPEC 6: https anywhere; plain http only to loopback, localhost, ECS, EKS."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname or "", parts.port  # a bad port raises ValueError
+        if "@" in parts.netloc or "%" in host or parts.scheme not in ("http", "https"):
+            return False  # userinfo tricks, zone ids
+        if parts.scheme == "https" or host == "localhost":
+            return bool(host)
+        ip = ipaddress.ip_address(host)  # refuses names, 127.1, 0x7f.1, 2130706433
+    except ValueError:
+        return False
+    if ip.version == 4 and str(ip) != host:  # "127.0.0.010" is octal to inet_aton
+        return False
+    allowed = map(ipaddress.ip_address, ("::1",) + _CONTAINER_HOSTS)
+    return ip in ipaddress.ip_network("127.0.0.0/8") or ip in allowed
+
+
+class ContainerProvider(RefreshingProvider):
+    """Credentials from the ECS or EKS Pod Identity container endpoint.
+
+    ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` under ``http://169.254.170.2``, else
+    ``AWS_CONTAINER_CREDENTIALS_FULL_URI`` (plain http only to loopback addresses,
+    ``localhost``, 169.254.170.2, 169.254.170.23 and fd00:ec2::23). The
+    ``Authorization`` header comes from ``AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE``
+    (re-read at each refresh), else ``AWS_CONTAINER_AUTHORIZATION_TOKEN``.
+    """
+
+    def __init__(
+        self, *, environ: Mapping[str, str] | None = None, clock: Clock = time.time
+    ) -> None:
+        super().__init__(self._fetch_container, clock=clock)
+        self._environ = environ
+        self._base = _CONTAINER_BASE  # tests point it at a local fake
+
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """The cached credentials, or None when no container URI is set."""
+        if self._state is None and not self._url():
+            self._reason = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set"
+            return None
+        return super().retrieve()
+
+    def _url(self) -> str:
+        env = os.environ if self._environ is None else self._environ
+        relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        if relative and not relative.startswith("/"):  # "@host/" would change host
+            raise ConfigError(
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /",
+                _name(self),
+                "environment",
+            )
+        full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+        return self._base + relative if relative else full
+
+    def _fetch_container(self) -> Credentials:
+        name, url = _name(self), self._url()
+        env = os.environ if self._environ is None else self._environ
+        if not _container_url_allowed(url):  # before any lookup or connection
+            raise ConfigError(
+                "URI refused: plain http only to loopback, localhost, "
+                + ", ".join(_CONTAINER_HOSTS),
+                name,
+                _safe_url(url),
+            )
+        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+        token = (  # the agent rotates the file: read at each refresh
+            _read_text(name, path).rstrip("\r\n")
+            if path
+            else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        )
+        headers = {"Accept": "application/json"}
+        if token:  # http.client would quote a bad value in its exception
+            if "\r" in token or "\n" in token or max(map(ord, token)) > 255:
+                raise ConfigError(
+                    "the authorization token has a line break or non-Latin-1 text",
+                    name,
+                    path or "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                )
+            headers["Authorization"] = token
+        status, _, data = _http(
+            name, "GET", url, headers=headers, timeout=2.0, connect_timeout=1.0,
+            proxy=False,
+        )  # fmt: skip
+        return _json_credentials(name, url, status, data, token)
+
+
+class IamAwsProvider(RefreshingProvider):
+    """Credentials of the role given to this pod, container or EC2 instance.
+
+    Tried in order: web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` and
+    ``AWS_ROLE_ARN``, the token file re-read at each refresh), the container
+    endpoint (as ``ContainerProvider``), then EC2 instance metadata (IMDSv2, falling
+    back to IMDSv1). ``custom_endpoint`` is the instance metadata base URL. The
+    keyword-only settings are those of the AWS config file; the ``AWS_*`` variables
+    of the same names win over them, as in botocore. Off EC2, ``retrieve()`` returns
+    None within about a second.
+    """
+
+    # Set at each IMDS fetch: (base URL, timeout, attempts, IMDSv1 disabled).
+    _settings: tuple[str, float | None, int | None, bool]
+
+    def __init__(
+        self,
+        custom_endpoint: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = time.time,
+        metadata_service_timeout: float | str | None = None,
+        metadata_service_num_attempts: int | str | None = None,
+        ec2_metadata_service_endpoint: str | None = None,
+        ec2_metadata_service_endpoint_mode: str | None = None,
+        ec2_metadata_v1_disabled: bool | str | None = None,
+    ) -> None:
+        super().__init__(self._fetch_imds, clock=clock)
+        self._endpoint = custom_endpoint
+        self._environ = environ
+        # The five config-file settings, by name: metadata_service_*, ec2_metadata_*.
+        config = {k: v for k, v in locals().items() if k.startswith(("meta", "ec2"))}
+        self._config: dict[str, Any] = config
+        self._delegate: Provider | None = None
+        self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
+        self._last: Credentials | None = None  # what static stability serves
+        self._answered = False  # during a fetch (one at a time): IMDS answered?
+
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """Credentials from the first source configured here; None off AWS."""
+        delegate = self._delegate or self._choose()
+        if delegate is not self:
+            return delegate.retrieve()
+        try:
+            return super().retrieve()
+        except _Absent as exc:
+            self._reason = str(exc)
+            return None
+
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def _choose(self) -> Provider:
+        """The source, picked once from the environment and kept with its cache."""
+        env, name = self._env(), _name(self)
+        path = env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+        delegate: Provider = self
+        if path:
+            role = env.get("AWS_ROLE_ARN")
+            if not role:
+                raise ConfigError(
+                    "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
+                    name,
+                    "environment",
+                )
+            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+            file: str = path
+            delegate = WebIdentityProvider(
+                lambda: _read_text(name, file).strip(), role, session,
+                clock=self._clock, environ=self._environ,
+            )  # fmt: skip
+        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        ):
+            delegate = ContainerProvider(environ=self._environ, clock=self._clock)
+        self._delegate = delegate
+        return delegate
+
+    def _imds_settings(
+        self, env: Mapping[str, str]
+    ) -> tuple[str, float | None, int | None, bool]:
+        """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
+
+        def get(key: str) -> tuple[Any, str]:
+            var = "AWS_" + key.upper()
+            return (env[var], var) if env.get(var) else (self._config[key], key)
+
+        name = _name(self)
+        mode, where = get("ec2_metadata_service_endpoint_mode")
+        mode = str(mode or "IPv4").lower()
+        if mode not in ("ipv4", "ipv6"):
+            raise ConfigError(f"mode {mode!r} is not IPv4 or IPv6", name, where)
+        default = "[fd00:ec2::254]" if mode == "ipv6" else "169.254.169.254"
+        base = self._endpoint or get("ec2_metadata_service_endpoint")[0]
+        timeout = _number(float, *get("metadata_service_timeout"), name)
+        attempts = _number(int, *get("metadata_service_num_attempts"), name)
+        v1_off = _true(get("ec2_metadata_v1_disabled")[0])
+        return str(base or f"http://{default}").rstrip("/"), timeout, attempts, v1_off
+
+    def _fetch_imds(self) -> Credentials:
+        """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
+        env = self._env()
+        if _true(env.get("AWS_EC2_METADATA_DISABLED")):
+            raise _Absent("AWS_EC2_METADATA_DISABLED is true")
+        self._settings = self._imds_settings(env)
+        try:
+            creds = self._imds_credentials()
+            if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
+                self._last = creds
+                return creds
+            self._last, why = creds, "it served expired credentials"
+        except CredentialsError as exc:
+            if self._last is None:
+                raise
+            why = _describe(exc)
+        # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
+        # rather than fail every caller at once; the refresh engine retries sooner.
+        import random
+        from datetime import datetime, timezone
+
+        last, more = self._last, random.uniform(300.0, 600.0)
+        log = "%s: %s; static stability: serving the last credentials %d s more"
+        _logger().warning(log, _name(self), why, more)
+        expiry = datetime.fromtimestamp(self._clock() + more, timezone.utc)
+        return Credentials(last.access_key, last.secret_key, last.session_token, expiry)
+
+    def _imds_credentials(self) -> Credentials:
+        from urllib.parse import quote
+
+        name, base = _name(self), self._settings[0]
+        self._answered = False
+        try:
+            token = self._imds_token(False)
+            status, data, token = self._imds_get(_IMDS_ROLES, token)
+            if status == 404:
+                raise _Absent("no IAM role is attached to this instance (HTTP 404)")
+            roles = data.split()
+            if status != 200 or not roles:
+                what = f"HTTP {status}" if status != 200 else "the role list is empty"
+                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
+            path = _IMDS_ROLES + quote(roles[0], safe="")
+            status, data, token = self._imds_get(path, token)
+        except TransportError as exc:
+            if self._answered or exc.kind == "other":
+                raise
+            # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
+            what = str(exc).split(": ", 1)[-1]
+            raise _Absent(f"no instance metadata service: {what}") from None
+        return _json_credentials(name, base + path, status, data, token)
+
+    def _imds_token(self, renew: bool) -> str | None:
+        """The cached IMDSv2 token, a new one, or None for IMDSv1."""
+        now, cached, path = self._clock(), self._token, "/latest/api/token"
+        if cached is not None and not renew and now < cached[1]:
+            return cached[0]
+        self._token, source = None, _safe_url(self._settings[0] + path)
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+        try:
+            status, data = self._imds_call("PUT", path, ttl)
+        except TransportError as exc:
+            if exc.kind != "read":
+                raise
+            # Connected, then silence: the hop limit keeps IMDSv2 answers from a
+            # container on a bridge network, where IMDSv1 still works.
+            status, data = 0, b""
+        token = data.decode("latin-1").strip()
+        if status == 200 and token and token.isascii() and token.isprintable():
+            self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
+            return token
+        why = f"HTTP {status}" if status else "no answer"
+        if status not in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+            what = "not a valid header value" if status == 200 else why
+            raise TransportError(f"token request: {what}", _name(self), source)
+        if self._settings[3]:
+            raise TransportError(
+                f"no IMDSv2 token ({why}) and IMDSv1 is disabled", _name(self), source
+            )
+        _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
+        return None
+
+    def _imds_get(self, path: str, token: str | None) -> tuple[int, bytes, str | None]:
+        for renewed in (False, True):
+            headers = {"X-aws-ec2-metadata-token": token} if token else {}
+            status, data = self._imds_call("GET", path, headers)
+            if status != 401 or not token or renewed:
+                break
+            token = self._imds_token(True)  # expired or revoked: renew at once
+        return status, data, token
+
+    def _imds_call(
+        self, method: str, path: str, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """One IMDS request. Answered errors are retried; transport errors too once
+        IMDS has answered, or when the number of attempts is set."""
+        import random
+
+        base, timeout, attempts, _ = self._settings
+        probe = not self._answered
+        connect, read = _IMDS_PROBE if probe else _IMDS_PATIENT
+        connect, read = (timeout, timeout) if timeout else (connect, read)
+        tries, attempt = attempts or 3, 0
+        while True:
+            attempt += 1
+            try:
+                status, _, data = _http(
+                    _name(self), method, base + path, headers=headers, timeout=read,
+                    connect_timeout=connect, attempts=1, deadline=connect + read,
+                    proxy=False,
+                )  # fmt: skip
+            except TransportError as exc:
+                self._answered |= exc.kind == "other"
+                if attempt >= tries or exc.kind == "other" or (probe and not attempts):
+                    raise
+            else:
+                self._answered = True
+                if attempt >= tries or (status < 500 and status != 429):
+                    return status, data
+            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
 
 
 # =====================================================================================

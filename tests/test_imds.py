@@ -1,0 +1,614 @@
+"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation (SPEC 6).
+
+Every test points the provider at a fake on 127.0.0.1 (``custom_endpoint`` or
+``AWS_EC2_METADATA_SERVICE_ENDPOINT``) or disables IMDS: never the real address.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import unittest
+
+import minicreds
+from tests import support
+from tests.support import FakeServer, Response, SecretWatch
+
+ROLES = "/latest/meta-data/iam/security-credentials/"
+TOKEN_PATH = "/latest/api/token"
+IMDS_TOKEN = "AQAEAImdsTokenSECRET-7f3e9a=="
+SECRET_KEY = "imdsSecretKey/SECRET+0123456789abcdefghij"
+SESSION_TOKEN = "IQoJb3JpZ2luSessionTokenSECRET//////////ABCDEF"
+HANG_GUARD = 10.0  # seconds: only stops a hang, says nothing about speed
+
+
+class Clock:
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+def iso(stamp):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+
+
+def header(request, name="X-aws-ec2-metadata-token"):
+    return request.headers.get(name)
+
+
+class ImdsCase(unittest.TestCase):
+    """A fake IMDS: tokens from ``self.tokens``, one role, credentials valid for
+    ``self.lifetime`` seconds of the fake clock."""
+
+    def setUp(self):
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+        self.clock = Clock()
+        self.env = {}
+        self.lifetime = 3600
+        self.tokens = [IMDS_TOKEN]
+        self.serial = 0
+        self.server.route("PUT", TOKEN_PATH, self._token)
+        self.server.route("GET", ROLES, (200, "web-role\n"))
+        self.server.route("GET", ROLES + "web-role", self._credentials)
+
+    def _token(self, request):
+        if header(request, "X-aws-ec2-metadata-token-ttl-seconds") != "21600":
+            return 400
+        token = self.tokens.pop(0) if len(self.tokens) > 1 else self.tokens[0]
+        return 200, token
+
+    def _credentials(self, request):
+        self.serial += 1
+        return 200, {
+            "Code": "Success",
+            "LastUpdated": iso(self.clock()),
+            "Type": "AWS-HMAC",
+            "AccessKeyId": "ASIAIMDS%04d" % self.serial,
+            "SecretAccessKey": SECRET_KEY,
+            "Token": SESSION_TOKEN,
+            "Expiration": iso(self.clock() + self.lifetime),
+        }
+
+    def provider(self, **kw):
+        url = self.server.url
+        return minicreds.IamAwsProvider(url, environ=self.env, clock=self.clock, **kw)
+
+    def requests(self, method=None, path=None):
+        return [
+            r
+            for r in self.server.requests
+            if (method is None or r.method == method)
+            and (path is None or r.path_only == path)
+        ]
+
+
+class ImdsV2Test(ImdsCase):
+    def test_happy_path_one_token_for_many_refreshes(self):
+        p = self.provider()
+        creds = p.retrieve()
+        self.assertEqual(creds.access_key, "ASIAIMDS0001")
+        self.assertEqual(creds.secret_key, SECRET_KEY)
+        self.assertEqual(creds.session_token, SESSION_TOKEN)
+        self.assertAlmostEqual(
+            creds.expiration.timestamp(), self.clock() + 3600, delta=1
+        )
+        put, listing, get = self.server.requests
+        self.assertEqual((put.method, put.path), ("PUT", TOKEN_PATH))
+        self.assertEqual(header(put, "X-aws-ec2-metadata-token-ttl-seconds"), "21600")
+        self.assertEqual((listing.method, listing.path), ("GET", ROLES))
+        self.assertEqual(get.path, ROLES + "web-role")
+        self.assertEqual(header(listing), IMDS_TOKEN)
+        self.assertEqual(header(get), IMDS_TOKEN)
+        self.assertIs(p.retrieve(), creds)  # cached: no request
+        self.assertEqual(len(self.server.requests), 3)
+        for n in range(2, 7):  # five refreshes within the token's 6 hours
+            self.clock.advance(3600 - 600)
+            self.assertEqual(p.retrieve().access_key, "ASIAIMDS%04d" % n)
+        self.assertEqual(len(self.requests("PUT")), 1)
+        self.assertEqual(len(self.requests("GET", ROLES + "web-role")), 6)
+        # Past the token's lifetime, the next refresh fetches a new token first.
+        self.tokens = ["second-token"]
+        self.clock.advance(21600)
+        self.assertEqual(p.retrieve().access_key, "ASIAIMDS0007")
+        self.assertEqual(len(self.requests("PUT")), 2)
+        self.assertEqual(header(self.server.requests[-1]), "second-token")
+
+    def test_401_renews_the_token_at_once(self):
+        self.tokens = ["token-one", "token-two"]
+        self.server.route(
+            "GET",
+            ROLES,
+            lambda r: (200, "web-role") if header(r) == "token-two" else 401,
+        )
+        self.server.route(
+            "GET",
+            ROLES + "web-role",
+            lambda r: self._credentials(r) if header(r) == "token-two" else 401,
+        )
+        creds = self.provider().retrieve()
+        self.assertEqual(creds.access_key, "ASIAIMDS0001")
+        methods = [(r.method, header(r)) for r in self.server.requests]
+        self.assertEqual(
+            methods,
+            [
+                ("PUT", None),
+                ("GET", "token-one"),
+                ("PUT", None),
+                ("GET", "token-two"),
+                ("GET", "token-two"),
+            ],
+        )
+
+    def test_401_with_a_cached_token_during_refresh(self):
+        p = self.provider()
+        p.retrieve()
+        self.tokens = ["token-two"]
+        self.server.route(
+            "GET",
+            ROLES,
+            lambda r: (200, "web-role") if header(r) == "token-two" else 401,
+        )
+        self.clock.advance(3600 - 600)
+        self.assertEqual(p.retrieve().access_key, "ASIAIMDS0002")
+        self.assertEqual(len(self.requests("PUT")), 2)
+
+    def test_5xx_then_success(self):
+        self.server.route("GET", ROLES, 500, (503, "busy"), (200, "web-role"))
+        self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
+        self.assertEqual(len(self.requests("GET", ROLES)), 3)
+
+    def test_5xx_every_time_is_an_error_after_three_attempts(self):
+        self.server.route("GET", ROLES, (500, "down"))
+        with self.assertRaises(minicreds.TransportError) as cm:
+            self.provider().retrieve()
+        self.assertIn("HTTP 500", str(cm.exception))
+        self.assertEqual(len(self.requests("GET", ROLES)), 3)
+
+    def test_num_attempts_variable_wins_over_config(self):
+        self.server.route("GET", ROLES, (500, "down"))
+        self.env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] = "1"
+        with self.assertRaises(minicreds.TransportError):
+            self.provider(metadata_service_num_attempts=5).retrieve()
+        self.assertEqual(len(self.requests("GET", ROLES)), 1)
+
+    def test_num_attempts_config(self):
+        self.server.route("GET", ROLES, (500, "down"))
+        with self.assertRaises(minicreds.TransportError):
+            self.provider(metadata_service_num_attempts=4).retrieve()
+        self.assertEqual(len(self.requests("GET", ROLES)), 4)
+
+    def test_empty_role_list(self):
+        for body in ("", "\n"):
+            with self.subTest(body=body):
+                self.server.route("GET", ROLES, (200, body))
+                with self.assertRaises(minicreds.TransportError) as cm:
+                    self.provider().retrieve()
+                self.assertIn("role list is empty", str(cm.exception))
+
+    def test_no_role_attached_is_not_configured(self):
+        self.server.route("GET", ROLES, 404)
+        p = self.provider()
+        self.assertIsNone(p.retrieve())
+        self.assertIn("no IAM role", p._reason)
+
+    def test_bad_json(self):
+        for body in (
+            '{"AccessKeyId": "ASIA',
+            "[1, 2]",
+            b"\xff\xfe{",
+            '{"Code": "Success"}',
+        ):
+            with self.subTest(body=body):
+                self.server.route("GET", ROLES + "web-role", (200, body))
+                with self.assertRaises(minicreds.TransportError) as cm:
+                    self.provider().retrieve()
+                self.assertRegex(str(cm.exception), "JSON|AccessKeyId")
+
+    def test_bad_expiration(self):
+        doc = {"Code": "Success", "AccessKeyId": "A", "SecretAccessKey": "S"}
+        doc["Expiration"] = "tomorrow"
+        self.server.route("GET", ROLES + "web-role", (200, doc))
+        with self.assertRaisesRegex(minicreds.TransportError, "bad Expiration"):
+            self.provider().retrieve()
+
+    def test_code_other_than_success(self):
+        doc = {
+            "Code": "AssumeRoleUnauthorizedAccess",
+            "Message": "EC2 cannot assume the role web-role (token %s)" % IMDS_TOKEN,
+            "LastUpdated": "2026-01-01T00:00:00Z",
+        }
+        self.server.route("GET", ROLES + "web-role", (200, doc))
+        with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
+            self.provider().retrieve()
+        self.assertEqual(cm.exception.code, "AssumeRoleUnauthorizedAccess")
+        self.assertIn("cannot assume the role", cm.exception.message)
+        watch.assert_clean(self, IMDS_TOKEN, extra_texts=[cm.exception])
+
+    def test_role_name_is_quoted_in_the_path(self):
+        self.server.route("GET", ROLES, (200, "a/b?c\n"))
+        self.server.route("GET", ROLES + "a%2Fb%3Fc", self._credentials)
+        self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
+
+    def test_bad_token_answer_is_not_sent_as_a_header(self):
+        self.server.route("PUT", TOKEN_PATH, (200, "bad\x01token"))
+        with self.assertRaisesRegex(minicreds.TransportError, "not a valid header"):
+            self.provider().retrieve()
+        self.assertEqual(len(self.requests("GET")), 0)
+
+    def test_proxy_variables_are_ignored(self):
+        self.env.update(HTTP_PROXY="http://127.0.0.1:9", http_proxy="127.0.0.1:9")
+        self.assertIsNotNone(self.provider().retrieve())
+
+
+class ImdsV1FallbackTest(ImdsCase):
+    def test_token_403_404_405_fall_back_to_v1(self):
+        for status in (403, 404, 405):
+            with self.subTest(status=status):
+                self.server.reset_routes()
+                self.server.route("PUT", TOKEN_PATH, status)
+                self.server.route("GET", ROLES, (200, "web-role"))
+                self.server.route("GET", ROLES + "web-role", self._credentials)
+                self.assertIsNotNone(self.provider().retrieve())
+                gets = self.requests("GET")
+                self.assertEqual(len(gets), 2)
+                self.assertEqual([header(r) for r in gets], [None, None])
+
+    def test_token_timeout_falls_back_to_v1(self):
+        self.server.route("PUT", TOKEN_PATH, support.hang())
+        start = time.monotonic()
+        creds = self.provider().retrieve()
+        self.assertLess(time.monotonic() - start, HANG_GUARD)
+        self.assertEqual(creds.access_key, "ASIAIMDS0001")
+        self.assertEqual([header(r) for r in self.requests("GET")], [None, None])
+
+    def test_other_token_errors_are_errors(self):
+        self.server.route("PUT", TOKEN_PATH, 400)
+        with self.assertRaisesRegex(minicreds.TransportError, "HTTP 400"):
+            self.provider().retrieve()
+        self.assertEqual(self.requests("GET"), [])
+
+    def test_v1_disabled_and_no_token_is_an_error(self):
+        cases = [
+            ({"AWS_EC2_METADATA_V1_DISABLED": "true"}, {}),
+            ({}, {"ec2_metadata_v1_disabled": True}),
+            ({}, {"ec2_metadata_v1_disabled": "TRUE"}),
+        ]
+        for env, kw in cases:
+            with self.subTest(env=env, kw=kw):
+                self.server.reset_routes()
+                self.server.route("PUT", TOKEN_PATH, 403)
+                self.env = env
+                with self.assertRaises(minicreds.TransportError) as cm:
+                    self.provider(**kw).retrieve()
+                self.assertIn("IMDSv1 is disabled", str(cm.exception))
+                self.assertIn("HTTP 403", str(cm.exception))
+                self.assertEqual(self.requests("GET"), [])
+
+    def test_v1_disabled_false_in_the_environment_wins_over_config(self):
+        self.server.route("PUT", TOKEN_PATH, 405)
+        self.env["AWS_EC2_METADATA_V1_DISABLED"] = "false"
+        p = self.provider(ec2_metadata_v1_disabled=True)
+        self.assertIsNotNone(p.retrieve())
+
+    def test_v1_401_is_an_error(self):
+        self.server.route("PUT", TOKEN_PATH, 404)
+        self.server.route("GET", ROLES, 401)
+        with self.assertRaisesRegex(minicreds.TransportError, "HTTP 401"):
+            self.provider().retrieve()
+
+
+class StaticStabilityTest(ImdsCase):
+    def test_expired_credentials_served_when_imds_fails(self):
+        p = self.provider()
+        first = p.retrieve()
+        self.server.route("GET", ROLES, (500, "down"))
+        self.clock.advance(3600 + 120)  # past expiry
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            creds = p.retrieve()
+        self.assertEqual(creds.access_key, first.access_key)
+        self.assertEqual(creds.session_token, first.session_token)
+        left = creds.expiration.timestamp() - self.clock()
+        self.assertTrue(300 <= left <= 600, left)
+        self.assertIn("static stability", "\n".join(logs.output))
+        self.assertIs(p.retrieve(), creds)  # cached until the extension's window
+
+    def test_imds_unreachable_with_credentials_in_hand(self):
+        p = self.provider()
+        first = p.retrieve()
+        self.server.stop()  # nothing listens any more: connection refused
+        self.clock.advance(3600)
+        with self.assertLogs("minicreds", "WARNING"):
+            creds = p.retrieve()
+        self.assertEqual(creds.access_key, first.access_key)
+        self.assertGreater(creds.expiration.timestamp(), self.clock() + 299)
+
+    def test_imds_returns_expired_credentials(self):
+        p = self.provider()
+        first = p.retrieve()
+        self.lifetime = -60  # IMDS now serves credentials that have already expired
+        self.clock.advance(3600 - 30)
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            creds = p.retrieve()
+        self.assertEqual(creds.access_key, "ASIAIMDS0002")
+        self.assertNotEqual(creds.access_key, first.access_key)
+        left = creds.expiration.timestamp() - self.clock()
+        self.assertTrue(300 <= left <= 600, left)
+        self.assertIn("expired", "\n".join(logs.output))
+
+    def test_without_credentials_in_hand_the_error_is_raised(self):
+        self.server.route("GET", ROLES, (500, "down"))
+        with self.assertRaises(minicreds.TransportError):
+            self.provider().retrieve()
+
+    def test_no_secret_in_logs_or_errors(self):
+        p = self.provider()
+        p.retrieve()
+        self.server.route("GET", ROLES + "web-role", 401)
+        self.clock.advance(4000)
+        with SecretWatch() as watch:
+            creds = p.retrieve()
+            q = self.provider()
+            with self.assertRaises(minicreds.CredentialsError) as cm:
+                q.retrieve()
+        self.assertTrue(watch.records)
+        watch.assert_clean(
+            self,
+            IMDS_TOKEN,
+            SECRET_KEY,
+            SESSION_TOKEN,
+            extra_texts=[cm.exception, repr(creds), repr(p), repr(q)],
+        )
+
+
+class OffEc2Test(unittest.TestCase):
+    """Nothing answers at the metadata address: None (not on EC2), quickly."""
+
+    def retrieve(self, url, **env):
+        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = url
+        p = minicreds.IamAwsProvider(environ=env)
+        start = time.monotonic()
+        try:
+            return p, p.retrieve()
+        finally:
+            self.assertLess(time.monotonic() - start, HANG_GUARD)
+
+    def test_connection_refused(self):
+        p, creds = self.retrieve("http://127.0.0.1:%d" % support.free_port())
+        self.assertIsNone(creds)
+        self.assertIn("cannot connect", p._reason)
+
+    def test_listener_that_never_answers(self):
+        with support.blackhole() as addr:
+            p, creds = self.retrieve(addr.url)
+        self.assertIsNone(creds)
+        self.assertIn("no instance metadata service", p._reason)
+
+    def test_full_connection_queue(self):
+        with support.full_backlog() as addr:
+            p, creds = self.retrieve(addr.url)
+        self.assertIsNone(creds)
+        self.assertIn("cannot connect", p._reason)
+
+    def test_never_answers_with_v1_disabled_is_an_error(self):
+        with support.blackhole() as addr:
+            with self.assertRaisesRegex(minicreds.TransportError, "IMDSv1 is disabled"):
+                self.retrieve(addr.url, AWS_EC2_METADATA_V1_DISABLED="true")
+
+    def test_disabled_by_variable(self):
+        with FakeServer() as server:
+            for value in ("true", "TRUE", "True"):
+                p = minicreds.IamAwsProvider(
+                    server.url, environ={"AWS_EC2_METADATA_DISABLED": value}
+                )
+                self.assertIsNone(p.retrieve())
+                self.assertIn("AWS_EC2_METADATA_DISABLED", p._reason)
+            self.assertEqual(server.requests, [])
+
+    def test_chain_records_the_reason(self):
+        env = {"AWS_EC2_METADATA_DISABLED": "true"}
+        chain = minicreds.ChainedProvider([minicreds.IamAwsProvider(environ=env)])
+        self.assertIsNone(chain.retrieve())
+        name, outcome, detail, _ = chain.attempts[0]
+        self.assertEqual((name, outcome), ("IamAwsProvider", "not configured"))
+        self.assertIn("AWS_EC2_METADATA_DISABLED", detail)
+
+
+class SettingsTest(unittest.TestCase):
+    """Endpoint and settings resolution, checked without connecting anywhere."""
+
+    def settings(self, env, endpoint=None, **kw):
+        return minicreds.IamAwsProvider(endpoint, environ=env, **kw)._imds_settings(env)
+
+    def test_default_endpoints(self):
+        self.assertEqual(self.settings({})[0], "http://169.254.169.254")
+        env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"}
+        self.assertEqual(self.settings(env)[0], "http://[fd00:ec2::254]")
+        self.assertEqual(
+            self.settings({}, ec2_metadata_service_endpoint_mode="ipv6")[0],
+            "http://[fd00:ec2::254]",
+        )
+        env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4"}
+        self.assertEqual(
+            self.settings(env, ec2_metadata_service_endpoint_mode="IPv6")[0],
+            "http://169.254.169.254",
+        )
+
+    def test_bad_endpoint_mode(self):
+        env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv5"}
+        with self.assertRaises(minicreds.ConfigError) as cm:
+            self.settings(env)
+        self.assertIn("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", str(cm.exception))
+
+    def test_endpoint_precedence(self):
+        env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"}
+        kw = {"ec2_metadata_service_endpoint": "http://127.0.0.1:2"}
+        self.assertEqual(self.settings({}, **kw)[0], "http://127.0.0.1:2")
+        self.assertEqual(self.settings(env, **kw)[0], "http://127.0.0.1:1")
+        self.assertEqual(
+            self.settings(env, "http://127.0.0.1:3", **kw)[0], "http://127.0.0.1:3"
+        )
+
+    def test_timeout_and_attempts(self):
+        self.assertEqual(self.settings({})[1:], (None, None, False))
+        kw = {"metadata_service_timeout": 3, "metadata_service_num_attempts": "2"}
+        self.assertEqual(self.settings({}, **kw)[1:3], (3.0, 2))
+        env = {
+            "AWS_METADATA_SERVICE_TIMEOUT": "0.5",
+            "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "4",
+        }
+        self.assertEqual(self.settings(env, **kw)[1:3], (0.5, 4))
+
+    def test_bad_numbers(self):
+        for name, value in [
+            ("AWS_METADATA_SERVICE_TIMEOUT", "soon"),
+            ("AWS_METADATA_SERVICE_TIMEOUT", "-1"),
+            ("AWS_METADATA_SERVICE_TIMEOUT", "nan"),
+            ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1.5"),
+            ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "0"),
+        ]:
+            with self.subTest(name=name, value=value):
+                with self.assertRaises(minicreds.ConfigError) as cm:
+                    self.settings({name: value})
+                self.assertIn(name, str(cm.exception))
+
+    def test_timeout_setting_applies_to_the_probe(self):
+        # With AWS_METADATA_SERVICE_TIMEOUT the per-request timeout is the user's.
+        with support.blackhole() as addr:
+            env = {
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT": addr.url,
+                "AWS_METADATA_SERVICE_TIMEOUT": "0.1",
+            }
+            start = time.monotonic()
+            self.assertIsNone(minicreds.IamAwsProvider(environ=env).retrieve())
+            self.assertLess(time.monotonic() - start, HANG_GUARD)
+
+
+STS_ANSWER = """<AssumeRoleWithWebIdentityResponse
+  xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult><Credentials>
+    <AccessKeyId>ASIAWEBID%d</AccessKeyId>
+    <SecretAccessKey>%s</SecretAccessKey>
+    <SessionToken>%s</SessionToken>
+    <Expiration>%s</Expiration>
+  </Credentials></AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>"""
+
+
+class DelegationTest(ImdsCase):
+    def setUp(self):
+        super().setUp()
+        self.sts = FakeServer().start()
+        self.addCleanup(self.sts.stop)
+        self.sts.route("POST", "/", self._sts)
+        self.calls = 0
+        folder = tempfile.TemporaryDirectory(prefix="minicreds-imds-")
+        self.addCleanup(folder.cleanup)
+        self.token_file = os.path.join(folder.name, "token")
+        self.write_token("jwt-one-SECRET")
+
+    def _sts(self, request):
+        self.calls += 1
+        body = STS_ANSWER % (
+            self.calls,
+            SECRET_KEY,
+            SESSION_TOKEN,
+            iso(self.clock() + 3600),
+        )
+        return 200, body, {"Content-Type": "text/xml"}
+
+    def write_token(self, text):
+        with open(self.token_file, "w") as f:
+            f.write(text + "\n")
+
+    def test_web_identity_from_the_environment(self):
+        self.env.update(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ROLE_SESSION_NAME="pod-session",
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+        )
+        p = self.provider()
+        self.assertEqual(p.retrieve().access_key, "ASIAWEBID1")
+        self.assertEqual(p.retrieve().access_key, "ASIAWEBID1")  # cached
+        self.assertEqual(len(self.sts.requests), 1)
+        form = self.sts.requests[0].form
+        self.assertEqual(form["Action"], ["AssumeRoleWithWebIdentity"])
+        self.assertEqual(form["WebIdentityToken"], ["jwt-one-SECRET"])
+        self.assertEqual(form["RoleArn"], ["arn:aws:iam::123456789012:role/pod"])
+        self.assertEqual(form["RoleSessionName"], ["pod-session"])
+        # The token file rotates; the next refresh reads the new one.
+        self.write_token("jwt-two-SECRET")
+        self.clock.advance(3600 - 600)
+        self.assertEqual(p.retrieve().access_key, "ASIAWEBID2")
+        self.assertEqual(
+            self.sts.requests[1].form["WebIdentityToken"], ["jwt-two-SECRET"]
+        )
+        self.assertEqual(self.server.requests, [])  # IMDS never asked
+        # The delegate is kept: a changed environment does not switch sources.
+        self.env.clear()
+        self.env["AWS_EC2_METADATA_DISABLED"] = "true"
+        self.assertEqual(p.retrieve().access_key, "ASIAWEBID2")
+
+    def test_web_identity_default_session_name(self):
+        self.env.update(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+        )
+        self.provider().retrieve()
+        name = self.sts.requests[0].form["RoleSessionName"][0]
+        self.assertRegex(name, r"^minicreds-\d+$")
+
+    def test_token_file_without_role_arn(self):
+        self.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = self.token_file
+        with self.assertRaisesRegex(minicreds.ConfigError, "AWS_ROLE_ARN"):
+            self.provider().retrieve()
+
+    def test_missing_token_file(self):
+        self.env.update(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file + ".missing",
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+        )
+        with self.assertRaises(minicreds.ConfigError) as cm:
+            self.provider().retrieve()
+        self.assertIn(self.token_file + ".missing", str(cm.exception))
+        self.assertEqual(self.sts.requests, [])
+
+    def test_role_arn_alone_is_not_web_identity(self):
+        self.env["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/pod"
+        self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
+
+    def test_container_from_the_environment(self):
+        with FakeServer() as container:
+            container.route("GET", "/creds", Response(200, {
+                "AccessKeyId": "ASIACONTAINER", "SecretAccessKey": SECRET_KEY,
+                "Token": SESSION_TOKEN, "Expiration": iso(self.clock() + 3600),
+            }))  # fmt: skip
+            self.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = container.url + "/creds"
+            p = self.provider()
+            self.assertEqual(p.retrieve().access_key, "ASIACONTAINER")
+            self.assertEqual(p.retrieve().access_key, "ASIACONTAINER")
+            self.assertEqual(len(container.requests), 1)
+        self.assertEqual(self.server.requests, [])
+
+    def test_web_identity_comes_before_the_container(self):
+        self.env.update(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+            AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/never",
+        )
+        self.assertEqual(self.provider().retrieve().access_key, "ASIAWEBID1")
+
+
+if __name__ == "__main__":
+    unittest.main()
