@@ -83,6 +83,7 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     "CertificateIdentityProvider",
     # Chain
     "ChainedProvider",
+    "default_provider",
     "__version__",
 ]
 
@@ -1416,23 +1417,28 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(config or os.path.join("~", ".aws", "config")),
         )
 
-    def retrieve(self) -> Credentials | None:
-        """Credentials of the selected profile, or None when it is not configured."""
+    def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
+        """(profile, credentials file, config file, paths); None: no default profile."""
         env = self._env()
-        profile = (
+        chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        explicit = bool(profile)
-        profile = profile or "default"
-        paths = self._paths()
+        profile, paths = chosen or "default", self._paths()
         creds_file, config_file = _aws_profiles(_name(self), *paths)
-        if profile not in creds_file and profile not in config_file:
-            if explicit:
-                raise ConfigError(
-                    f"profile {profile!r} not found", _name(self), ", ".join(paths)
-                )
+        if profile in creds_file or profile in config_file:
+            return profile, creds_file, config_file, paths
+        if chosen:
+            where = ", ".join(paths)
+            raise ConfigError(f"profile {profile!r} not found", _name(self), where)
+        return None
+
+    def retrieve(self) -> Credentials | None:
+        """Credentials of the selected profile, or None when it is not configured."""
+        loaded = self._load()
+        if loaded is None:
             self._reason = "no default profile"
             return None
+        profile, creds_file, config_file, paths = loaded
         # Every section the profile's source depends on, along its source_profile
         # links: while they are unchanged, the source built from them is kept.
         key: list[tuple[Any, ...]] = []
@@ -1448,10 +1454,9 @@ class AWSConfigProvider(Provider):
         if built is None or built[0] != tuple(key):
             source = _profile_source(self, profile, creds_file, config_file, paths)
             built = self._built = (tuple(key), source)
-        if built[1] is None:
-            self._reason = f"profile {profile!r} has no credentials"
-            return None
-        return built[1].retrieve()
+        what = "role" if self._part == "role" else "credentials"
+        self._reason = f"profile {profile!r} has no {what}"
+        return built[1].retrieve() if built[1] is not None else None
 
 
 def _static_keys(
@@ -1504,16 +1509,18 @@ def _profile_source(
     def role(p: str, chain: list[str]) -> Provider:
         v, error, source = values(p), "", None
         src, named = v.get("source_profile"), v.get("credential_source")
-        # Looked up when used: these classes are defined in later sections.
-        kinds = {"Environment": "EnvAWSProvider", "EcsContainer": "ContainerProvider",
-                 "Ec2InstanceMetadata": "IamAwsProvider"}  # fmt: skip
+        kinds: dict[str, Callable[[], Provider]] = {
+            "Environment": lambda: EnvAWSProvider(environ=environ),
+            "Ec2InstanceMetadata": lambda: _imds(environ, top),
+            "EcsContainer": lambda: ContainerProvider(environ=environ),
+        }
         if (src is None) == (named is None):
             error = "a role needs one of source_profile and credential_source"
         elif named is not None:
             if named not in kinds:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
             else:
-                source = globals()[kinds[named]](environ=environ)
+                source = kinds[named]()
         elif src not in creds_file and src not in config_file:
             error = f"source_profile {src!r} does not exist"
         elif src in chain and not (src == p and has_keys(v)):
@@ -2303,6 +2310,68 @@ class ChainedProvider(Provider):
             return None
         finally:
             self.attempts = tuple(record)
+
+
+def default_provider(
+    *, profile: str | None = None, mfa_prompt: Callable[[str], str] | None = None
+) -> ChainedProvider:
+    """The standard chain, strict, picking the source botocore's default chain picks.
+
+    In order: environment keys (AWS, then MinIO); the profile's role; web identity
+    from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``; the rest of the profile
+    (web identity, SSO, credentials-file keys, ``credential_process``, config-file
+    keys); container credentials; EC2 instance metadata. The profile is ``profile``,
+    else ``AWS_PROFILE``...; one given here turns the environment sources off, as
+    in botocore. ``mfa_prompt(serial)`` returns MFA codes for roles that need them.
+    """
+
+    def config(part: str | None) -> AWSConfigProvider:
+        made = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+        made._part = part
+        return made
+
+    settings: dict[str, str] = {}
+    try:  # botocore too reads the instance metadata settings when it makes the chain
+        loaded = config(None)._load()
+    except CredentialsError:
+        loaded = None  # the profile's links will report it
+    if loaded:
+        name, creds_file, config_file, _ = loaded
+        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
+    env: list[Provider] = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
+    web: list[Provider] = [] if profile else [_EnvWebIdentity()]
+    links = [*env, config("role"), *web, config("other")]
+    links += [ContainerProvider(), _imds(None, settings)]
+    return ChainedProvider(links, strict=True)
+
+
+class _EnvWebIdentity(Provider):
+    """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
+
+    _built: tuple[tuple[str | None, ...], Provider] | None = None
+
+    def retrieve(self) -> Credentials | None:
+        names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
+        key = tuple(map(os.environ.get, names))
+        if not key[0]:
+            self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
+            return None
+        if self._built is None or self._built[0] != key:
+            self._built = (key, IamAwsProvider())  # it takes web identity first
+        return self._built[1].retrieve()
+
+
+def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
+    """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
+    keys = (
+        "metadata_service_timeout", "metadata_service_num_attempts",
+        "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
+        "ec2_metadata_v1_disabled",
+    )  # fmt: skip
+    options: dict[str, Any] = {k: settings.get(k) for k in keys}
+    imds = IamAwsProvider(environ=environ, **options)
+    imds._delegate = imds  # not its web identity and container sources
+    return imds
 
 
 # =====================================================================================

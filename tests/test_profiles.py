@@ -397,3 +397,135 @@ class WebIdentityProfileTest(ProfileTestBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def imds_routes(server, key="ASIAIMDS"):
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    answer = {
+        "Code": "Success",
+        "AccessKeyId": key,
+        "SecretAccessKey": ROLE_SECRET,
+        "Token": ROLE_TOKEN,
+        "Expiration": expires,
+    }
+    server.route("PUT", "/latest/api/token", (200, "imds-token"))
+    server.route("GET", "/latest/meta-data/iam/security-credentials/", (200, "r"))
+    server.route("GET", "/latest/meta-data/iam/security-credentials/r", (200, answer))
+    server.route("GET", "/container", (200, dict(answer, AccessKeyId="ASIACONTAINER")))
+
+
+class CredentialSourceTest(ProfileTestBase):
+    def test_ec2_instance_metadata_with_profile_settings(self):
+        imds_routes(self.sts)
+        self.write(
+            "config",
+            f"""\
+            [profile ec2]
+            role_arn = arn:aws:iam::1:role/e
+            credential_source = Ec2InstanceMetadata
+            ec2_metadata_service_endpoint = {self.sts.url}
+            metadata_service_num_attempts = 1
+        """,
+        )
+        provider = minicreds.AWSConfigProvider(profile="ec2")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        source = provider._built[1]._source  # white box: instance metadata alone
+        self.assertIsInstance(source, minicreds.IamAwsProvider)
+        self.assertEqual(access_key_of(self.calls()[0]), "ASIAIMDS")
+        self.assertEqual(self.sts.requests[0].path, "/latest/api/token")
+
+    def test_ecs_container(self):
+        imds_routes(self.sts)
+        self.write(
+            "config",
+            "[profile ecs]\nrole_arn = arn:aws:iam::1:role/c\n"
+            "credential_source = EcsContainer\n",
+        )
+        environ = dict(
+            os.environ, AWS_CONTAINER_CREDENTIALS_FULL_URI=self.sts.url + "/container"
+        )
+        self.assertEqual(self.get("ecs", environ=environ).access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "ASIACONTAINER")
+        self.fails("ecs", "no credentials")  # os.environ has no container URI
+
+
+class DefaultProviderTest(ProfileTestBase):
+    env_vars = {"AWS_EC2_METADATA_DISABLED": "true"}  # noqa: RUF012 - read only
+
+    def names(self, chain):
+        return [type(p).__name__ for p in chain._providers]
+
+    def test_links(self):
+        chain = minicreds.default_provider()
+        self.assertIsInstance(chain, minicreds.ChainedProvider)
+        self.assertTrue(chain._strict)
+        self.assertEqual(
+            self.names(chain),
+            ["EnvAWSProvider", "EnvMinioProvider", "AWSConfigProvider", "_EnvWebIdentity",
+             "AWSConfigProvider", "ContainerProvider", "IamAwsProvider"],
+        )  # fmt: skip
+        # A profile given explicitly turns the environment sources off (botocore).
+        self.assertEqual(
+            self.names(minicreds.default_provider(profile="p")),
+            ["AWSConfigProvider", "AWSConfigProvider", "ContainerProvider",
+             "IamAwsProvider"],
+        )  # fmt: skip
+
+    def test_sources_in_order(self):
+        self.write("credentials", "[default]\naws_access_key_id = AKFILE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        chain = minicreds.default_provider()
+        self.assertEqual(chain.retrieve().access_key, "AKFILE")
+        self.assertEqual(
+            [a[:2] for a in chain.attempts],
+            [("EnvAWSProvider", "not configured"), ("EnvMinioProvider", "not configured"),
+             ("AWSConfigProvider", "not configured"), ("_EnvWebIdentity", "not configured"),
+             ("AWSConfigProvider", "found")],
+        )  # fmt: skip
+        off = {"HOME": self.home, "AWS_EC2_METADATA_DISABLED": "true"}
+        with support.env(MINIO_ROOT_USER="minio", MINIO_ROOT_PASSWORD="m", **off):
+            self.assertEqual(chain.retrieve().access_key, "minio")
+        with support.env(AWS_ACCESS_KEY_ID="AKENV", AWS_SECRET_ACCESS_KEY="e",
+                         MINIO_ROOT_USER="minio", MINIO_ROOT_PASSWORD="m",
+                         **off):  # fmt: skip
+            self.assertEqual(chain.retrieve().access_key, "AKENV")
+            self.assertEqual(
+                minicreds.default_provider(profile="default").retrieve().access_key,
+                "AKFILE",
+            )
+
+    def test_strict(self):
+        self.write("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n")
+        chain = minicreds.default_provider()
+        with self.assertRaises(minicreds.ConfigError):
+            chain.retrieve()
+        self.assertEqual(chain.attempts[-1][:2], ("AWSConfigProvider", "error"))
+
+    def test_mfa_prompt_and_instance_metadata_settings(self):
+        imds_routes(self.sts)
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        self.write(
+            "config",
+            f"""\
+            [profile mfa]
+            role_arn = arn:aws:iam::1:role/m
+            source_profile = src
+            mfa_serial = arn:aws:iam::1:mfa/u
+            [profile empty]
+            ec2_metadata_service_endpoint = {self.sts.url}
+            metadata_service_timeout = 2
+        """,
+        )
+        chain = minicreds.default_provider(profile="mfa", mfa_prompt=lambda s: "654321")
+        self.assertEqual(chain.retrieve().access_key, "ASIAROLE1")
+        self.assertEqual(self.calls()[0].form["TokenCode"], ["654321"])
+        # The profile's instance metadata settings are read when the chain is made.
+        with support.env(HOME=self.home, AWS_ENDPOINT_URL_STS=self.sts.url):
+            chain = minicreds.default_provider(profile="empty")
+            imds = chain._providers[-1]  # white box, checked before any request
+            self.assertEqual(
+                imds._config["ec2_metadata_service_endpoint"], self.sts.url
+            )
+            self.assertEqual(imds._config["metadata_service_timeout"], "2")
+            self.assertEqual(chain.retrieve().access_key, "ASIAIMDS")

@@ -87,6 +87,16 @@ def lookup(profile):
         return {"error": type(exc).__name__}
 """
 
+MINICREDS_DEFAULT = """
+import minicreds
+def lookup(profile):
+    try:
+        found = minicreds.default_provider(profile=profile).retrieve()
+        return found and [found.access_key, found.secret_key, found.session_token]
+    except minicreds.CredentialsError as exc:
+        return {"error": type(exc).__name__}
+"""
+
 PROCESS = """
 import json, sys
 mode = sys.argv[1]
@@ -494,12 +504,16 @@ class ConfigDifferentialTest(unittest.TestCase):
         variables = {k: v.format(**subs) for k, v in env_vars.items()}
         env = support.clean_environ(
             HOME=home,
-            AWS_EC2_METADATA_DISABLED="true",  # nothing leaves 127.0.0.1
+            AWS_EC2_METADATA_DISABLED=subs.get("imds_disabled", "true"),
+            AWS_EC2_METADATA_SERVICE_ENDPOINT=subs.get("imds"),
             AWS_ENDPOINT_URL_STS=subs.get("sts"),
             AWS_DEFAULT_REGION=subs.get("region"),
             **variables,
         )
         return profile, env
+
+    ours = MINICREDS
+    exact = False  # the same credentials, not only the same identity
 
     def check(self, cases, same=None):
         with tempfile.TemporaryDirectory(prefix="minicreds-diff-") as root:
@@ -509,7 +523,7 @@ class ConfigDifferentialTest(unittest.TestCase):
                 os.mkdir(home)
                 runs.append(self.prepare(home, case))
             with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                theirs, ours = pool.map(run_all, (BOTOCORE, MINICREDS), (runs, runs))
+                theirs, ours = pool.map(run_all, (BOTOCORE, self.ours), (runs, runs))
         for case, their, our in zip(cases, theirs, ours):
             with self.subTest(case[0]):
                 expected = case[-1]
@@ -522,6 +536,8 @@ class ConfigDifferentialTest(unittest.TestCase):
                     self.assertEqual(verdict(our), "creds", our)
                     self.assertEqual(same(their), expected)
                     self.assertEqual(same(our), expected)
+                    if self.exact:
+                        self.assertEqual(their, our)
 
     def test_corpus(self):
         self.check(CASES)
@@ -588,6 +604,126 @@ class RoleDifferentialTest(ConfigDifferentialTest):
                 ),
                 mh.session_arn(ROLE2, "s2"),
             )
+
+
+KEYS = "[p]\naws_access_key_id = AKPROFILE\naws_secret_access_key = profile-secret\n"
+DEFAULT_KEYS = KEYS.replace("[p]", "[default]")
+ROLE = (
+    "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = p\n"
+    "role_session_name = rs\n"
+)
+ENV_KEYS = {"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}
+WEB = {
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "{home}/token",
+    "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/web",
+    "AWS_ROLE_SESSION_NAME": "web",
+}
+CONTAINER = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{fake}/container"}
+PROC = "[profile p]\ncredential_process = {python} {home}/proc.py token\n"
+
+
+def both(*mappings):
+    return {k: v for m in mappings for k, v in m.items()}
+
+
+# (name, credentials, config, profile, env, access key botocore's chain must find)
+DEFAULT_CASES = [
+    ("nothing: instance metadata", None, None, "", {}, "ASIAIMDS"),
+    ("environment keys", DEFAULT_KEYS, None, "", ENV_KEYS, "AKENV"),
+    ("environment keys over AWS_PROFILE", KEYS, None, "",
+     both(ENV_KEYS, {"AWS_PROFILE": "p"}), "AKENV"),
+    ("explicit profile turns the environment off", KEYS, None, "p",
+     both(ENV_KEYS, WEB), "AKPROFILE"),
+    ("AWS_PROFILE", KEYS, None, "", {"AWS_PROFILE": "p"}, "AKPROFILE"),
+    ("web identity variables", None, None, "", WEB, "ASIAWEB"),
+    ("environment keys over web identity", None, None, "", both(ENV_KEYS, WEB),
+     "AKENV"),
+    ("web identity over the default profile", DEFAULT_KEYS, None, "", WEB, "ASIAWEB"),
+    ("web identity over container", None, None, "", both(WEB, CONTAINER), "ASIAWEB"),
+    ("role profile over web identity", KEYS, ROLE, "", both(WEB, {"AWS_PROFILE": "r"}),
+     "ASIAROLE"),
+    ("container variables", None, None, "", CONTAINER, "ASIACONTAINER"),
+    ("default profile over container", DEFAULT_KEYS, None, "", CONTAINER, "AKPROFILE"),
+    ("credential_process over container", None, PROC, "", both(CONTAINER,
+     {"AWS_PROFILE": "p"}), "AKPROCtoken"),
+    ("explicit empty profile: container", None, "[profile e]\nregion = eu-west-1\n",
+     "e", both(ENV_KEYS, WEB, CONTAINER), "ASIACONTAINER"),
+    ("explicit empty profile: instance metadata", None,
+     "[profile e]\nregion = eu-west-1\n", "e", both(ENV_KEYS, WEB), "ASIAIMDS"),
+    ("AWS_PROFILE missing", None, None, "", {"AWS_PROFILE": "ghost"}, "error"),
+    ("explicit profile missing", KEYS, None, "ghost", CONTAINER, "error"),
+]  # fmt: skip
+
+
+def sts_answer(req):
+    action = req.form["Action"][0]
+    key = "ASIAWEB" if action == "AssumeRoleWithWebIdentity" else "ASIAROLE"
+    body = (
+        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        f"<{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId>"
+        "<SecretAccessKey>sts-secret</SecretAccessKey><SessionToken>sts-token"
+        "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
+        f"</{action}Result><ResponseMetadata><RequestId>r1</RequestId>"
+        f"</ResponseMetadata></{action}Response>"
+    )
+    return 200, body, {"Content-Type": "text/xml"}
+
+
+def json_credentials(key):
+    return 200, {
+        "Code": "Success",
+        "AccessKeyId": key,
+        "SecretAccessKey": "json-secret",
+        "Token": "json-token",
+        "Expiration": "2099-01-01T00:00:00Z",
+    }
+
+
+@unittest.skipUnless(HAVE_BOTOCORE and hasattr(os, "fork"), "needs botocore and fork")
+class DefaultChainDifferentialTest(ConfigDifferentialTest):
+    """default_provider() picks the source botocore's default chain picks.
+
+    One loopback fake plays STS (web identity and AssumeRole), the container endpoint
+    and instance metadata (IMDSv2), each answering with its own access key. MinIO
+    variables are left out: botocore does not know them.
+    """
+
+    ours = MINICREDS_DEFAULT
+    exact = True
+
+    @classmethod
+    def setUpClass(cls):
+        fake = cls.fake = support.FakeServer().start()
+        fake.route("POST", "/", sts_answer)
+        fake.route("GET", "/container", json_credentials("ASIACONTAINER"))
+        fake.route("PUT", "/latest/api/token", (200, "imds-token"))
+        fake.route("GET", "/latest/meta-data/iam/security-credentials/", (200, "r"))
+        fake.route(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/r",
+            json_credentials("ASIAIMDS"),
+        )
+        cls.subs = {
+            "fake": fake.url,
+            "sts": fake.url,
+            "imds": fake.url,
+            "imds_disabled": None,  # on, and pointed at the fake
+            "region": "us-east-1",
+        }
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def prepare(self, home, case):
+        with open(os.path.join(home, "token"), "w") as f:
+            f.write("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
+        return super().prepare(home, case)
+
+    def test_corpus(self):
+        self.check(DEFAULT_CASES, lambda creds: creds[0])
+        hosts = {r.headers.get("Host") for r in self.fake.requests}
+        self.assertEqual(hosts, {f"127.0.0.1:{self.fake.port}"})
 
 
 if __name__ == "__main__":
