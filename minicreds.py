@@ -1689,8 +1689,7 @@ class ProcessProvider(RefreshingProvider):
         self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
     ) -> None:
         super().__init__(self._run, clock=clock)
-        self._command = command
-        self._timeout = timeout
+        self._command, self._timeout = command, timeout
 
     def _run(self) -> Credentials:
         import shlex
@@ -1711,10 +1710,7 @@ class ProcessProvider(RefreshingProvider):
                 argv, check=False, stdout=subprocess.PIPE, timeout=self._timeout
             )
         except subprocess.TimeoutExpired:  # run() has killed it
-            error, kind = (
-                f"no answer within {self._timeout:g} s, killed",
-                TransportError,
-            )
+            error, kind = f"no answer in {self._timeout:g} s, killed", TransportError
         except OSError as exc:
             error = f"cannot run ({_os_reason(exc)})"
         # Errors are raised outside the handlers: the exceptions quote the command
@@ -1736,15 +1732,11 @@ class ProcessProvider(RefreshingProvider):
         try:
             expiry = data.get("Expiration")
             return Credentials(
-                data["AccessKeyId"],
-                data["SecretAccessKey"],
-                data.get("SessionToken"),
+                data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"),
                 _parse_time(expiry) if expiry else None,
-            )
+            )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            error = (
-                f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
-            )
+            error = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is bad"
         raise TransportError(f"output {error}", name, program)
 
 
