@@ -1736,8 +1736,9 @@ class ProcessProvider(RefreshingProvider):
                 _parse_time(expiry) if expiry else None,
             )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            error = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is bad"
-        raise TransportError(f"output {error}", name, program)
+            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
+            error = f"output {bad}"
+        raise TransportError(error, name, program)
 
 
 class SSOProvider(RefreshingProvider):
