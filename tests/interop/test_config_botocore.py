@@ -18,6 +18,7 @@ one, SPEC section 4 the standard one); ``AWS_DEFAULT_PROFILE`` beside ``AWS_PROF
 """
 
 import concurrent.futures
+import hashlib
 import json
 import os
 import subprocess
@@ -456,15 +457,18 @@ ROLE_CASES = [
 ]
 
 
-def run_all(library, cases):
-    """Run one driver over ``cases`` (profile, environment) and return its answers."""
+def run_all(library, cases, home):
+    """Run one driver over ``cases`` (profile, environment) and return its answers.
+
+    ``home`` is the driver's HOME: botocore fixes its SSO token cache folder at import.
+    """
     stdin = "".join(json.dumps(case) + "\n" for case in cases)
     done = subprocess.run(
         [sys.executable, "-c", DRIVER % (REPO, library)],
         check=False,
         input=stdin.encode(),
         capture_output=True,
-        env=support.clean_environ(),
+        env=support.clean_environ(HOME=home),
         timeout=TIMEOUT,
     )
     lines = done.stdout.decode().splitlines()
@@ -487,7 +491,7 @@ class ConfigDifferentialTest(unittest.TestCase):
         """Write the case's files into ``home``; return (profile, environment)."""
         _name, creds, config, profile, env_vars, _ = case
         subs = dict(self.subs, home=home, python=sys.executable)
-        os.mkdir(os.path.join(home, ".aws"))
+        os.makedirs(os.path.join(home, ".aws"), exist_ok=True)
         for filename, text in (("credentials", creds), ("config", config)):
             if text is not None:
                 with open(os.path.join(home, ".aws", filename), "w") as f:
@@ -522,8 +526,9 @@ class ConfigDifferentialTest(unittest.TestCase):
                 home = os.path.join(root, str(i))
                 os.mkdir(home)
                 runs.append(self.prepare(home, case))
+            libraries = (BOTOCORE, self.ours)
             with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                theirs, ours = pool.map(run_all, (BOTOCORE, self.ours), (runs, runs))
+                theirs, ours = pool.map(run_all, libraries, (runs, runs), (root, root))
         for case, their, our in zip(cases, theirs, ours):
             with self.subTest(case[0]):
                 expected = case[-1]
@@ -724,6 +729,107 @@ class DefaultChainDifferentialTest(ConfigDifferentialTest):
         self.check(DEFAULT_CASES, lambda creds: creds[0])
         hosts = {r.headers.get("Host") for r in self.fake.requests}
         self.assertEqual(hosts, {f"127.0.0.1:{self.fake.port}"})
+
+
+START_URL = "https://d-1234567890.awsapps.com/start"
+SSO_KEYS = "sso_account_id = 111122223333\nsso_role_name = Reader\n"
+# (name, config, profile, token cache name, token expiry in seconds or None, expected)
+SSO_CASES = [
+    ("legacy keys", (f"[profile l]\nsso_start_url = {START_URL}\n"
+     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", START_URL, 3600, "ASIASSO"),
+    ("sso-session", (f"[profile s]\nsso_session = corp\n{SSO_KEYS}"
+     f"[sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"),
+     "s", "corp", 3600, "ASIASSO"),
+    ("sso-session token renewed", (f"[profile s]\nsso_session = renew\n{SSO_KEYS}"
+     f"[sso-session renew]\nsso_start_url = {START_URL}/r\n"
+     "sso_region = us-east-1\n"), "s", "renew", 300, "ASIASSO"),
+    ("legacy token expired", (f"[profile l]\nsso_start_url = {START_URL}/x\n"
+     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", START_URL + "/x", -60, "error"),
+    ("no cached token", (f"[profile l]\nsso_start_url = {START_URL}/none\n"
+     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", None, None, "error"),
+    ("sso-session missing", f"[profile s]\nsso_session = ghost\n{SSO_KEYS}", "s",
+     None, None, "error"),
+    ("role name missing", (f"[profile l]\nsso_start_url = {START_URL}\n"
+     "sso_region = us-east-1\nsso_account_id = 1\n"), "l", START_URL, 3600, "error"),
+    ("SSO before static keys", (f"[profile l]\n"
+     f"sso_start_url = {START_URL}\nsso_region = us-east-1\n{SSO_KEYS}"
+     "aws_access_key_id = AKSTATIC\naws_secret_access_key = s\n"), "l", START_URL,
+     3600, "ASIASSO"),
+]  # fmt: skip
+
+
+def portal_answer(req):
+    if req.headers.get("x-amz-sso_bearer_token") not in ("access-1", "access-2"):
+        return (
+            401,
+            {"message": "bad token"},
+            {"x-amzn-ErrorType": "UnauthorizedException"},
+        )
+    return 200, {
+        "roleCredentials": {
+            "accessKeyId": "ASIASSO",
+            "secretAccessKey": "sso-secret",
+            "sessionToken": "sso-token",
+            "expiration": 4070908800000,  # 2099-01-01
+        }
+    }
+
+
+@unittest.skipUnless(HAVE_BOTOCORE and hasattr(os, "fork"), "needs botocore and fork")
+class SSODifferentialTest(ConfigDifferentialTest):
+    """SSO profiles against a loopback fake portal and OIDC service, with the token
+    cache as ``aws sso login`` writes it (botocore's folder is the driver's HOME)."""
+
+    exact = True
+
+    @classmethod
+    def setUpClass(cls):
+        fake = cls.fake = support.FakeServer().start()
+        fake.route("GET", "/federation/credentials", portal_answer)
+        fake.route("POST", "/token", (200, {"accessToken": "access-2",
+                                             "expiresIn": 3600, "tokenType": "Bearer"}))  # fmt: skip
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.stop()
+
+    def prepare(self, home, case):
+        name, config, profile, cache_key, expires_in, expected = case
+        if cache_key is not None:
+            token = {
+                "startUrl": START_URL,
+                "region": "us-east-1",
+                "accessToken": "access-1",
+                "expiresAt": time.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + expires_in)
+                ),
+                "clientId": "client",
+                "clientSecret": "client-secret",
+                "registrationExpiresAt": "2099-01-01T00:00:00Z",
+                "refreshToken": "refresh-1",
+            }
+            digest = hashlib.sha1(cache_key.encode()).hexdigest()
+            # botocore reads the driver's HOME, minicreds the case's.
+            for top in (home, os.path.dirname(home)):
+                folder = os.path.join(top, ".aws", "sso", "cache")
+                os.makedirs(folder, exist_ok=True)
+                with open(os.path.join(folder, digest + ".json"), "w") as f:
+                    json.dump(token, f)
+        self.subs = {"region": "us-east-1"}
+        profile, env = super().prepare(
+            home, (name, None, config, profile, {}, expected)
+        )
+        env.update(AWS_ENDPOINT_URL_SSO=self.fake.url,
+                   AWS_ENDPOINT_URL_SSO_OIDC=self.fake.url)  # fmt: skip
+        return profile, env
+
+    def test_corpus(self):
+        self.check(SSO_CASES, lambda creds: creds[0])
+        renewals = [r for r in self.fake.requests if r.path_only == "/token"]
+        self.assertEqual(len(renewals), 2)  # botocore and minicreds, one each
+        self.assertEqual(
+            {r.json()["refreshToken"] for r in renewals}, {"refresh-1"}
+        )  # fmt: skip
 
 
 if __name__ == "__main__":
