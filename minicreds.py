@@ -350,8 +350,11 @@ class RefreshingProvider(Provider):
         # (credentials, refresh_at, block_at, expires_at): replaced whole, read
         # without the lock.
         self._state: tuple[Credentials, float, float, float] | None = None
-        self._generation = 0
-        self._failure: tuple[int, BaseException] | None = None
+        # Fetches ended (success or failure) and the error of the last one, if it
+        # failed: a caller that saw the count change while it waited for the lock
+        # waited on that fetch and shares its outcome (single flight).
+        self._fetches = 0
+        self._failure: BaseException | None = None
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
@@ -373,47 +376,55 @@ class RefreshingProvider(Provider):
                 return self._state[0]  # type: ignore[index]
             finally:
                 self._lock.release()
-        seen = self._generation
+        seen = self._fetches
         with self._lock:
             current = self._state
             now = self._clock()
-            if current is not None and now < current[2]:
-                return current[0]  # refreshed while this caller waited
             failure = self._failure
-            if failure is None or seen == self._generation or failure[0] != seen + 1:
+            waited = seen != self._fetches  # a fetch ended while this caller waited
+            if current is not None and (
+                now < current[2]
+                or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
+            ):
+                return current[0]  # fresh, or just fetched for this caller
+            fetching = False
+            if failure is None or not waited:
+                fetching = True
                 try:
                     return self._install()
-                except Exception as exc:
-                    failure = (self._generation, exc)
-            # The refresh failed (this caller's, or the one it waited on).
+                except Exception as exc:  # noqa: BLE001 - handled below
+                    failure = exc
+                now = self._clock()  # the fetch may have taken a while
+            # The refresh failed (this caller's, or the one it waited on, which
+            # logged it).
             if current is not None and now < current[3] - _EXPIRY_SKEW:
-                _logger().warning(
-                    "%s: refresh failed, using credentials valid for %d s more: %s",
-                    _name(self),
-                    current[3] - now,
-                    _describe(failure[1]),
-                )
+                if fetching:
+                    _logger().warning(
+                        "%s: refresh failed, using credentials valid for %d s more: %s",
+                        _name(self),
+                        current[3] - now,
+                        _describe(failure),
+                    )
                 return current[0]
-            raise failure[1]
+            raise failure
 
     def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
-        import random
-
         try:
             self._install()
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the cache
+        except Exception as exc:  # any failure keeps the cache...
             now = self._clock()
-            retry = min(now + random.uniform(300.0, 600.0), state[2])
+            if now >= state[3] - _EXPIRY_SKEW:
+                raise  # ...unless a slow fetch outlived it
+            retry = _retry_at(now, state[2])
             self._state = (state[0], retry, state[2], state[3])
             _logger().warning(
                 "%s: early refresh failed, retrying in %d s: %s",
                 _name(self),
-                retry - now,
+                max(retry - now, 0.0),
                 _describe(exc),
             )
 
     def _install(self) -> Credentials:
-        self._generation += 1
         try:
             creds = self._fetch()
             if not isinstance(creds, Credentials):
@@ -430,13 +441,28 @@ class RefreshingProvider(Provider):
                     )
                 life = expires - now
                 early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                state = (creds, expires - early, expires - _BLOCKING_WINDOW, expires)
+                block = expires - _BLOCKING_WINDOW
+                refresh = expires - early
+                if refresh <= now:
+                    # Born inside its early window: asking again at once gains
+                    # nothing, so back off as after a failed early refresh.
+                    refresh = _retry_at(now, block)
+                state = (creds, refresh, block, expires)
         except Exception as exc:
-            self._failure = (self._generation, exc)
+            self._failure = exc
+            self._fetches += 1
             raise
         self._failure = None
         self._state = state
+        self._fetches += 1
         return creds
+
+
+def _retry_at(now: float, block: float) -> float:
+    """The next early refresh: a jittered 300-600 s on, never past the blocking window."""
+    import random
+
+    return min(now + random.uniform(300.0, 600.0), block)
 
 
 def _describe(exc: BaseException) -> str:
