@@ -1568,7 +1568,7 @@ def _profile_source(
 
     def sso(p: str, v: dict[str, str]) -> Provider:
         session, error = v.get("sso_session"), ""
-        shared = config_file.get(f"sso-session {session}", {})
+        shared = config_file.get(f"sso-session {session}", {}) if session else {}
         if session is not None and not shared:
             error = f"sso-session {session!r} does not exist"
         for key, value in shared.items():
