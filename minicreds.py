@@ -2339,9 +2339,10 @@ def default_provider(
     In order: environment keys (AWS, then MinIO); the profile's role; web identity
     from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``; the rest of the profile
     (web identity, SSO, credentials-file keys, ``credential_process``, config-file
-    keys); container credentials; EC2 instance metadata. The profile is ``profile``,
-    else ``AWS_PROFILE``...; one given here turns the environment sources off, as
-    in botocore. ``mfa_prompt(serial)`` returns MFA codes for roles that need them.
+    keys); container credentials; EC2 instance metadata (with the profile's
+    ``metadata_service_*`` settings, read now, as botocore does). The profile is
+    picked as ``AWSConfigProvider`` picks it; one given here turns the environment
+    sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
     """
 
     def config(part: str | None) -> AWSConfigProvider:
