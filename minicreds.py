@@ -1426,7 +1426,10 @@ class AWSConfigProvider(Provider):
         self._profile = profile
         self._mfa_prompt = mfa_prompt
         self._environ = environ
+        import threading
+
         self._built: tuple[tuple[Any, ...], Provider | None] | None = None
+        self._lock = threading.Lock()  # one build at a time: one STS call, not two
         # default_provider() splits a profile in two links of its chain: "role"
         # (role_arn without web_identity_token_file) and "other" (the rest).
         self._part: str | None = None
@@ -1478,8 +1481,13 @@ class AWSConfigProvider(Provider):
             name = merged.get("source_profile")
         built = self._built
         if built is None or built[0] != tuple(key):
-            source = _profile_source(self, profile, creds_file, config_file, paths)
-            built = self._built = (tuple(key), source)
+            with self._lock:
+                built = self._built
+                if built is None or built[0] != tuple(key):
+                    found = _profile_source(
+                        self, profile, creds_file, config_file, paths
+                    )
+                    built = self._built = (tuple(key), found)
         what = "role" if self._part == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
         return built[1].retrieve() if built[1] is not None else None

@@ -172,6 +172,36 @@ class RoleTest(ProfileTestBase):
         self.assertEqual(len(self.calls()), 1)
         self.watch.assert_clean(self, *SECRETS)
 
+    def test_concurrent_first_calls_make_one_sts_call(self):
+        import threading
+
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+                   "source_profile = src\n")  # fmt: skip
+        gate = threading.Event()
+
+        def slow(req):
+            gate.wait(10)  # let every caller arrive first
+            return sts_answer(req)
+
+        self.sts.route("POST", "/", slow)
+        provider = minicreds.AWSConfigProvider(profile="role")
+        found = []
+        threads = [
+            threading.Thread(target=lambda: found.append(provider.retrieve()))
+            for _ in range(6)
+        ]
+        for thread in threads:
+            thread.start()
+        self.assertTrue(self.sts.wait_for_requests(1))
+        gate.set()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(len(found), 6)
+        self.assertEqual({c.access_key for c in found}, {"ASIAROLE1"})
+        self.assertEqual(len(self.calls()), 1)
+
     def test_configuration_change_rebuilds_the_source(self):
         self.write(
             "credentials",
