@@ -2019,15 +2019,6 @@ def _number(kind: type, value: Any, where: str, provider: str) -> Any:
     return number
 
 
-def _read_text(provider: str, path: str) -> str:
-    """A token file, read afresh; errors name the file, never its text."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(_MAX_FILE)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-
-
 def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
@@ -2130,7 +2121,7 @@ class ContainerProvider(RefreshingProvider):
             )
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
         token = (  # the agent rotates the file: read at each refresh
-            _read_text(name, path).rstrip("\r\n")
+            _read_token(name, path)
             if path
             else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
         )
@@ -2218,7 +2209,7 @@ class IamAwsProvider(RefreshingProvider):
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
             file: str = path
             delegate = WebIdentityProvider(
-                lambda: _read_text(name, file).strip(), role, session,
+                lambda: _read_token(name, file), role, session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
@@ -2520,27 +2511,16 @@ def _ask_mfa(serial: str) -> str:
 def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
     """The provider --provider names, in a strict chain so that --explain can list it."""
     prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
-    names = globals()
-    found: Any
-    if name == "default" and "default_provider" in names:
-        found = names["default_provider"](profile=profile, mfa_prompt=prompt)
-    elif name == "default":  # stand-in until default_provider is merged
-        found = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
-        found.append(AWSConfigProvider(profile=profile, mfa_prompt=prompt))
-        found += [
-            names[n]() for n in ("ContainerProvider", "IamAwsProvider") if n in names
-        ]
-    elif name == "aws-config":
+    found: Provider
+    if name == "default":
+        return default_provider(profile=profile, mfa_prompt=prompt)
+    if name == "aws-config":
         found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
     elif name == "mc-config":
         found = MinioClientConfigProvider(alias=profile)
-    elif _CLI_CLASSES[name] in names:
-        found = names[_CLI_CLASSES[name]]()
     else:
-        raise ConfigError(f"--provider {name} is not available in this minicreds")
-    if isinstance(found, ChainedProvider):
-        return found
-    return ChainedProvider(found if isinstance(found, list) else [found], strict=True)
+        found = globals()[_CLI_CLASSES[name]]()
+    return ChainedProvider([found], strict=True)
 
 
 def _cli_span(seconds: int) -> str:
