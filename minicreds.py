@@ -1926,6 +1926,8 @@ class SSOProvider(RefreshingProvider):
         if status != 200:
             text = str(answer.get("message", "")) if isinstance(answer, dict) else ""
             code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
+            if not code and not isinstance(answer, dict):  # no error document
+                raise TransportError(f"answer HTTP {status}, no JSON", name, url)
             raise STSError(
                 _scrub(code, (access,)), _scrub(text, (access,)), name, url,
                 status=status,

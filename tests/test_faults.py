@@ -24,11 +24,17 @@ server on another port: it must receive nothing.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import contextlib
 import datetime
+import hashlib
 import inspect
+import json
+import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import unittest
@@ -59,7 +65,10 @@ JWT = "eyJhbGciOi.fault-matrix-jwt.Uz5Wc2Ny"
 LDAP_PASSWORD = "fault-ldap-password-Pq4Jr8"
 IMDS_TOKEN = "fault-imds-token-AQAEAx7Yb2=="
 AUTH_TOKEN = "fault-container-auth-Nd5Gs1"
-SECRETS = (SECRET, TOKEN, SOURCE_SECRET, JWT, LDAP_PASSWORD, IMDS_TOKEN, AUTH_TOKEN)
+SSO_TOKEN = "fault-sso-access-token-Tb4Hx7"
+SECRETS = (
+    SECRET, TOKEN, SOURCE_SECRET, JWT, LDAP_PASSWORD, IMDS_TOKEN, AUTH_TOKEN, SSO_TOKEN,
+)  # fmt: skip
 
 BOUND = 20.0  # seconds: any case taking longer is a hang
 # For faults that wait for a timeout, and for one timeout followed by a retry.
@@ -139,6 +148,9 @@ class Outcome:
 
 def ok(requests=1, creds=None, expires=True):
     return Outcome(None, requests, creds=creds, expires=expires)
+
+
+T, S = TransportError, STSError
 
 
 def fails(error, requests=1, **kw):
@@ -317,6 +329,72 @@ def _container(base, short):
     return minicreds.ContainerProvider(environ=environ)
 
 
+SSO_START = "https://d-1234567890.awsapps.com/start"
+_sso_cache = []
+_sso_lock = threading.Lock()
+
+
+def _sso_cache_dir():
+    """A token cache as ``aws sso login`` leaves it, made once per process."""
+    with _sso_lock:
+        if not _sso_cache:
+            folder = tempfile.mkdtemp(prefix="minicreds-faults-sso-")
+            atexit.register(shutil.rmtree, folder, True)
+            name = hashlib.sha1(SSO_START.encode()).hexdigest() + ".json"
+            with open(os.path.join(folder, name), "w") as handle:
+                json.dump(
+                    {"accessToken": SSO_TOKEN, "expiresAt": iso(8 * 3600)}, handle
+                )
+            _sso_cache.append(folder)
+        return _sso_cache[0]
+
+
+def _sso(base, short):
+    return minicreds.SSOProvider(
+        SSO_START, "us-east-1", "123456789012", "FaultRole",
+        cache_dir=_sso_cache_dir(), environ={"AWS_ENDPOINT_URL_SSO": base},
+    )  # fmt: skip
+
+
+def sso_bodies():
+    """Answers of the SSO portal's GetRoleCredentials (errors: x-amzn-ErrorType)."""
+
+    def ok(drop=(), **fields):
+        found = {"accessKeyId": ACCESS, "secretAccessKey": SECRET}
+        found.update(sessionToken=TOKEN, expiration=int(time.time() + 3600) * 1000)
+        found.update(fields)
+        found = {k: v for k, v in found.items() if k not in drop}
+        return Response(200, {"roleCredentials": found})
+
+    def refusal(status, code, message):
+        return Response(status, {"message": message}, [("x-amzn-ErrorType", code)])
+
+    def body(kind):
+        return {
+            "ok": lambda: ok(),
+            "no-secret": lambda: ok(drop=("secretAccessKey",)),
+            "empty-key": lambda: ok(accessKeyId=""),
+            "no-credentials": lambda: Response(200, {}),
+            "no-expiration": lambda: ok(drop=("expiration",)),
+            "no-token": lambda: ok(drop=("sessionToken",)),
+            "bad-expiration": lambda: ok(expiration="next tuesday"),
+            "past": lambda: ok(expiration=int(time.time() - 600) * 1000),
+            "refused": lambda: refusal(403, "ForbiddenException", "not allowed"),
+            "unavailable": lambda: refusal(503, "ServiceUnavailable", "busy"),
+            "throttle": lambda: refusal(429, "TooManyRequestsException", "slow down"),
+        }.get(kind, lambda: None)()
+
+    return body
+
+
+SSO_EXPECT = {
+    "session token missing": ok(1, Credentials(ACCESS, SECRET)),
+    "refused (403 error document)": fails(S, 1, status=403, code="ForbiddenException"),
+    "throttling code every time": fails(
+        S, 3, status=429, code="TooManyRequestsException"
+    ),
+}
+
 # IMDS, where it differs from the rest (SPEC 6): when nothing answers at all this is
 # not EC2, so None; expired credentials are served a few minutes more (static
 # stability, as botocore does), since IMDS renews them itself.
@@ -352,6 +430,8 @@ TARGETS = [
            body=json_bodies(code=False), expect=JSON_EXPECT),
     Target("IamAwsProvider (IMDSv2)", _imds, method="GET", path=ROLE_PATH + "fault-role",
            body=json_bodies(), routes=_imds_routes, expect=IMDS_EXPECT, shorten=False),
+    Target("SSOProvider", _sso, method="GET", path="/federation/credentials",
+           body=sso_bodies(), expect=SSO_EXPECT),
 ]  # fmt: skip
 
 
@@ -410,7 +490,6 @@ def _seq(*parts):
     return answers
 
 
-T, S = TransportError, STSError
 FAULTS = [
     # Slow and silent endpoints.
     Fault("delay 0.3 s, then answer", lambda t, o: [_delayed(t.body("ok"), 0.3)],
