@@ -17,9 +17,14 @@ from __future__ import annotations
 import builtins
 import contextlib
 import datetime
+import hashlib
+import json
 import os
+import shlex
 import shutil
+import sys
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -28,6 +33,7 @@ from minicreds import (
     AWSConfigProvider,
     ConfigError,
     Credentials,
+    CredentialsError,
     MinioClientConfigProvider,
 )
 from tests import support
@@ -40,7 +46,8 @@ JWT = "eyJhbGciOiJSUzI1NiJ9.file-fault-jwt.Gh2Jk5Lz8X"
 AUTH_TOKEN = "file-fault-container-auth-Cv3Bn6Mq"
 STS_ACCESS = "ASIAFILEFAULTSTS0001"
 STS_SECRET = "file-fault-sts-secret-Pl0Ok9Ij"
-SECRETS = (SECRET, TOKEN, JWT, AUTH_TOKEN, STS_SECRET)
+SSO_TOKEN = "file-fault-sso-access-token-Zx9Cv8"
+SECRETS = (SECRET, TOKEN, JWT, AUTH_TOKEN, STS_SECRET, SSO_TOKEN)
 HUGE = 5 * 1024 * 1024  # over the 4 MiB a file may hold
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -74,6 +81,13 @@ def _container_answer(request):
     )
 
 
+def _sso_answer(request):
+    expires = int(time.time() + 3600) * 1000
+    found = {"accessKeyId": STS_ACCESS, "secretAccessKey": STS_SECRET}
+    found.update(sessionToken=TOKEN, expiration=expires)
+    return Response(200, {"roleCredentials": found})
+
+
 class Source:
     """A file some provider reads.
 
@@ -82,12 +96,13 @@ class Source:
     creds)``: asserts the credentials found are the ones in (or got with) the file;
     ``empty``: the outcome of an empty file (``None`` or ``ConfigError``);
     ``broken``: contents with a syntax error on the line of a secret (token files
-    have no syntax: None).
+    have no syntax: None); ``error``: the class of the error a damaged file gives.
     """
 
-    def __init__(self, name, make, text, check, *, empty, broken=None):
+    def __init__(self, name, make, text, check, *, empty, broken=None,
+                 error=ConfigError):  # fmt: skip
         self.name, self.make, self.text, self.check = name, make, text, check
-        self.empty, self.broken = empty, broken
+        self.empty, self.broken, self.error = empty, broken, error
 
     def __repr__(self):
         return self.name
@@ -167,6 +182,49 @@ def _container_token_file(path, ctx):
     )
 
 
+def _profile_web_identity_file(path, ctx):
+    config = os.path.join(ctx.tmp, "config-web-identity")
+    with open(config, "w") as handle:
+        handle.write(
+            "[profile wi]\nrole_arn = arn:aws:iam::123456789012:role/file-fault\n"
+            f"web_identity_token_file = {path}\n"
+        )
+    environ = {"AWS_CONFIG_FILE": config, "AWS_PROFILE": "wi"}
+    environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(ctx.tmp, "absent-creds")
+    environ["AWS_ENDPOINT_URL_STS"] = ctx.server.url + "/sts"
+    return AWSConfigProvider(environ=environ)
+
+
+SSO_START = "https://d-1234567890.awsapps.com/start"
+SSO_CACHE = json.dumps(
+    {
+        "startUrl": SSO_START,
+        "region": "us-east-1",
+        "accessToken": SSO_TOKEN,
+        "expiresAt": "2099-01-01T00:00:00Z",
+    },
+    indent=2,
+)
+
+
+def _sso_cache_file(path, ctx):
+    # The cache file is named after the start URL's SHA-1: make that name the path.
+    name = hashlib.sha1(SSO_START.encode()).hexdigest() + ".json"
+    link = os.path.join(os.path.dirname(path), name)
+    os.symlink(os.path.basename(path), link)
+    return minicreds.SSOProvider(
+        SSO_START, "us-east-1", "123456789012", "FaultRole",
+        cache_dir=os.path.dirname(path),
+        environ={"AWS_ENDPOINT_URL_SSO": ctx.server.url + "/sso"},
+    )  # fmt: skip
+
+
+def _sso_token_sent(ctx, creds):
+    _from_sts(ctx, creds)
+    sent = ctx.server.requests[-1].headers["x-amz-sso_bearer_token"]
+    ctx.assertEqual(sent, SSO_TOKEN)
+
+
 SOURCES = [
     Source("AWS credentials file (implicit default profile)", _aws_credentials_file,
            INI, _static, empty=None, broken=BROKEN_INI),
@@ -181,6 +239,12 @@ SOURCES = [
            empty=ConfigError),
     Source("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", _container_token_file,
            AUTH_TOKEN + "\n", _auth_sent, empty=ConfigError),
+    Source("web_identity_token_file of a profile", _profile_web_identity_file,
+           JWT, _jwt_sent, empty=ConfigError),
+    # An unusable token cache is reported as such, with the advice to log in again.
+    Source("SSO token cache", _sso_cache_file, SSO_CACHE, _sso_token_sent,
+           empty=CredentialsError, broken=SSO_CACHE.replace('",', '" "', 1),
+           error=CredentialsError),
 ]  # fmt: skip
 
 
@@ -244,7 +308,7 @@ def _unreadable(path, text):
     real_open = builtins.open
 
     def refusing_open(file, *args, **kwargs):
-        if os.fspath(file) == path:
+        if os.path.realpath(file) == os.path.realpath(path):
             raise PermissionError(13, "Permission denied", path)
         return real_open(file, *args, **kwargs)
 
@@ -279,6 +343,7 @@ class FileFaultTest(unittest.TestCase):
         self.addCleanup(self.server.stop)
         self.server.route("POST", "/sts", _sts_answer)
         self.server.route("GET", "/container", _container_answer)
+        self.server.route("GET", "/sso/federation/credentials", _sso_answer)
         minicreds._file_cache.clear()
 
     def test_every_fault_against_every_file_provider(self):
@@ -321,9 +386,95 @@ class FileFaultTest(unittest.TestCase):
             self.assertIsNone(error)
             self.assertIsNone(found)
         else:
-            self.assertIsInstance(error, outcome, repr(error))
-            self.assertIn(path, str(error))
+            if outcome is ConfigError:
+                outcome = source.error
+            self.assertIs(type(error), outcome, repr(error))
+            self.assertIn(path if source.error is ConfigError else "", str(error))
 
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# --------------------------------------------------------------------------- process
+
+PROCESS_ARG = "process-arg-secret-Ed4Rf5Tg"  # on the command line: never in a message
+
+
+def _output(data, *, status=0, sleep=0.0):
+    """A credential_process command (this Python) printing ``data`` (bytes)."""
+    code = (
+        "import sys, time\n"
+        f"time.sleep({sleep!r})\n"
+        f"sys.stdout.buffer.write({bytes(data)!r})\n"
+        "sys.stdout.flush()\n"
+        f"sys.exit({status})\n"
+    )
+    return shlex.join([sys.executable, "-c", code, "--token", PROCESS_ARG])
+
+
+def _process_doc(**fields):
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    doc = {"Version": 1, "AccessKeyId": ACCESS, "SecretAccessKey": SECRET}
+    doc.update(SessionToken=TOKEN, Expiration=f"{expires:%Y-%m-%dT%H:%M:%SZ}")
+    doc.update(fields)
+    return json.dumps({k: v for k, v in doc.items() if v is not None}, indent=2)
+
+
+_GOOD = _process_doc().encode()
+PROCESS_FAULTS = [
+    # (name, command, outcome, text the message must hold)
+    ("valid output", _output(_GOOD), FOUND, ""),
+    ("UTF-8 BOM", _output(b"\xef\xbb\xbf" + _GOOD), FOUND, ""),
+    ("CRLF line ends", _output(_GOOD.replace(b"\n", b"\r\n")), FOUND, ""),
+    ("empty output", _output(b""), minicreds.TransportError, "not JSON"),
+    ("binary output", _output(b"\x89PNG\r\n\x1a\n\x00\xff" + SECRET.encode()),
+     minicreds.TransportError, "not JSON"),
+    ("non-UTF-8 output", _output(_GOOD.replace(b"{", b"{\xe9", 1)),
+     minicreds.TransportError, "not JSON"),
+    ("truncated JSON", _output(_GOOD[: len(_GOOD) // 2 + 40]),
+     minicreds.TransportError, "not JSON"),
+    ("Version 2", _output(_process_doc(Version=2).encode()),
+     minicreds.TransportError, "Version"),
+    ("secret key missing", _output(_process_doc(SecretAccessKey=None).encode()),
+     minicreds.TransportError, "SecretAccessKey"),
+    ("expiration not a date", _output(_process_doc(Expiration="soon").encode()),
+     minicreds.TransportError, "invalid"),
+    ("expiration in the past",
+     _output(_process_doc(Expiration="2001-01-01T00:00:00Z").encode()),
+     minicreds.CredentialsError, "expired"),
+    ("exit status 3 after printing secrets", _output(_GOOD, status=3),
+     minicreds.CredentialsError, "status 3"),
+    ("no such program", f"/nonexistent/minicreds-helper --token {PROCESS_ARG}",
+     ConfigError, "cannot run"),
+    ("badly quoted", f"helper 'unclosed --token {PROCESS_ARG}", ConfigError, ""),
+    ("hangs past the timeout", _output(_GOOD, sleep=30.0),
+     minicreds.TransportError, "killed"),
+]  # fmt: skip
+
+
+class ProcessOutputFaultTest(unittest.TestCase):
+    """``credential_process``: the command's output is the file it reads (SPEC 6)."""
+
+    def test_every_output_fault(self):
+        for name, command, outcome, text in PROCESS_FAULTS:
+            with self.subTest(fault=name):
+                # Long enough for a Python to start on a loaded machine; the hang
+                # is cut short.
+                timeout = 0.5 if "hangs" in name else 10.0
+                provider = minicreds.ProcessProvider(command, timeout=timeout)
+                with support.SecretWatch() as watch:
+                    try:
+                        found, error = provider.retrieve(), None
+                    except Exception as exc:  # noqa: BLE001 - checked below
+                        found, error = None, exc
+                secrets = (*SECRETS, PROCESS_ARG)
+                watch.assert_clean(self, *secrets, extra_texts=[error] if error else [])
+                if outcome is FOUND:
+                    self.assertIsNone(error)
+                    triple = (found.access_key, found.secret_key, found.session_token)
+                    self.assertEqual(triple, (ACCESS, SECRET, TOKEN))
+                    self.assertFalse(found.is_expired())
+                else:
+                    self.assertIs(type(error), outcome, repr(error))
+                    self.assertIn(text, str(error))
