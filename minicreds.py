@@ -2049,7 +2049,9 @@ def _json_credentials(
         raise STSError(code, message, provider, source, status=status)
     keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
     key, secret_key, token, expiration = (doc.get(k) for k in keys)
-    if not (key and secret_key and isinstance(key + secret_key, str)):
+    if not (
+        key and secret_key and isinstance(key, str) and isinstance(secret_key, str)
+    ):
         raise TransportError("no AccessKeyId or SecretAccessKey", provider, source)
     try:
         expiry = _parse_time(expiration) if expiration else None
