@@ -61,13 +61,15 @@ ACCESS = "ASIAFAULTMATRIXKEY01"
 SECRET = "fault-matrix-secret-Qm2vX9pL4tR7"
 TOKEN = "fault-matrix-token-Zr8Kd3WqF1/yN+e=="
 SOURCE_SECRET = "fault-source-secret-Hb6Ts0Lx"
+SOURCE_TOKEN = "fault-source-token-Jm3Wq/Ae+8=="
 JWT = "eyJhbGciOi.fault-matrix-jwt.Uz5Wc2Ny"
 LDAP_PASSWORD = "fault-ldap-password-Pq4Jr8"
 IMDS_TOKEN = "fault-imds-token-AQAEAx7Yb2=="
 AUTH_TOKEN = "fault-container-auth-Nd5Gs1"
 SSO_TOKEN = "fault-sso-access-token-Tb4Hx7"
 SECRETS = (
-    SECRET, TOKEN, SOURCE_SECRET, JWT, LDAP_PASSWORD, IMDS_TOKEN, AUTH_TOKEN, SSO_TOKEN,
+    SECRET, TOKEN, SOURCE_SECRET, SOURCE_TOKEN, JWT, LDAP_PASSWORD, IMDS_TOKEN,
+    AUTH_TOKEN, SSO_TOKEN,
 )  # fmt: skip
 
 BOUND = 20.0  # seconds: any case taking longer is a hang
@@ -269,7 +271,7 @@ def sts_bodies(action):
 
 def _assume_role(base, short=None):
     return AssumeRoleProvider(
-        StaticProvider("AKIASOURCEKEY0000001", SOURCE_SECRET, "source-token"),
+        StaticProvider("AKIASOURCEKEY0000001", SOURCE_SECRET, SOURCE_TOKEN),
         "arn:aws:iam::123456789012:role/fault",
         "fault-session",
         region="us-east-1",

@@ -1,0 +1,520 @@
+"""Secret hygiene (issue 10; SPEC 3 and 8): no secret is ever shown.
+
+Distinctive secrets go into every provider (through its arguments, the environment,
+files, the command line of a ``credential_process``, URLs and proxies) and through
+its failure paths, including a server that repeats the whole request it got (body,
+form values decoded, headers, query) in every field of its error answer. Everything
+observable is captured: ``repr``/``str`` of what is returned and of the providers,
+each exception's text, ``args``, attributes and ``__cause__``/``__context__`` chain
+and traceback, every log record at DEBUG, a chain's ``attempts``, and the command
+line's stdout and stderr. No secret may appear in any of it, raw or URL-encoded
+(except, by design, on the stdout of the ``--format`` choices that print secrets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape
+
+import minicreds
+from minicreds import (
+    AssumeRoleProvider,
+    AWSConfigProvider,
+    CertificateIdentityProvider,
+    ChainedProvider,
+    Credentials,
+    EnvAWSProvider,
+    EnvMinioProvider,
+    LdapIdentityProvider,
+    MinioClientConfigProvider,
+    StaticProvider,
+    WebIdentityProvider,
+)
+from tests import support
+from tests import test_faults as faults
+from tests.support import FakeServer, Response
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "minicreds.py")
+
+ENV_SECRET = "hyg-env-secret-Lk4Pz/Xr7+Qw"
+ENV_TOKEN = "hyg-env-session-token-Fj2Nc+Vd9/Yb=="
+FILE_SECRET = "hyg-file-secret-Uo3Mi8Hs%Gt5"
+FILE_TOKEN = "hyg-file-token-Re6Tw1Qa/Zx0"
+URL_PASSWORD = "hyg-url-password-Bn7Mk2"
+URL_QUERY = "hyg-url-query-Cv5Xz9"
+PROXY_PASSWORD = "hyg-proxy-password-Sd8Fg3"
+ARG_SECRET = "hyg-process-arg-Qa1Ws2Ed3"
+KEY_SECRET = "hyg-private-key-Mn4Bv5Cx6"
+MC_SECRET = "hyg-mc-secret-Lp0Ok9Ij8"
+SSO_REFRESH = "hyg-sso-refresh-token-Yh7Tg6"
+SSO_CLIENT_SECRET = "hyg-sso-client-secret-Rf5Ed4"
+SECRETS = faults.SECRETS + (
+    ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, URL_PASSWORD, URL_QUERY,
+    PROXY_PASSWORD, ARG_SECRET, KEY_SECRET, MC_SECRET, SSO_REFRESH, SSO_CLIENT_SECRET,
+)  # fmt: skip
+
+
+def echo_text(request):
+    """All a server got: path and query, headers, body raw and form-decoded."""
+    parts = [request.path, urllib.parse.unquote_plus(request.path)]
+    parts += [f"{name}: {value}" for name, value in request.headers.items()]
+    body = request.body.decode("latin-1")
+    parts += [body, urllib.parse.unquote_plus(body)]
+    return " | ".join(parts)
+
+
+def header_safe(text):
+    return " ".join(text.split()).encode("latin-1", "replace").decode("latin-1")
+
+
+def echo_answer(family, status):
+    """An error answer of this family that quotes the request in every field."""
+
+    def answer(request):
+        text = echo_text(request)
+        if family == "sts":
+            field = escape(text)
+            doc = (
+                f'<ErrorResponse xmlns="{faults.STS_NS}"><Error><Type>Sender</Type>'
+                f"<Code>{field}</Code><Message>{field}</Message>"
+                f"<RequestId>{field}</RequestId></Error>"
+                f"<RequestId>{field}</RequestId></ErrorResponse>"
+            )
+            return Response(status, doc, [("x-amzn-RequestId", header_safe(text))])
+        if family == "json":
+            return Response(status, {"Code": text, "Message": text, "code": text})
+        return Response(  # SSO: the code in a header, the message in the body
+            status,
+            {"message": text, "Message": text},
+            [("x-amzn-ErrorType", header_safe(text))],
+        )
+
+    return answer
+
+
+class HygieneCase(unittest.TestCase):
+    def assert_clean(self, watch, *things):
+        """No secret in the log records captured by ``watch`` nor in ``things``
+        (exceptions expanded with their chains; anything else by repr and str)."""
+        texts = []
+        for thing in things:
+            if isinstance(thing, (BaseException, str)):
+                texts.append(thing)
+            else:
+                texts += [repr(thing), str(thing)]
+        watch.assert_clean(self, *SECRETS, extra_texts=texts)
+
+    def run_provider(self, provider):
+        """retrieve() inside a non-strict chain; everything it shows, and the
+        outcome (credentials or an exception) of a direct call."""
+        chain = ChainedProvider([provider])
+        with support.SecretWatch() as watch:
+            found = chain.retrieve()
+            try:
+                direct = provider.retrieve()
+            except Exception as exc:  # noqa: BLE001 - examined by the caller
+                direct = exc
+        self.assert_clean(watch, provider, chain, found, direct, chain.attempts)
+        return found, direct
+
+
+class EchoingServerTest(HygieneCase):
+    """Every HTTP provider, against a server that repeats its request back."""
+
+    def test_every_http_provider_against_an_echoing_server(self):
+        with faults._patched():  # backoff pauses a tenth as long
+            for target in faults.TARGETS:
+                tls = target.tls
+                with FakeServer(tls=tls, require_client_cert=tls) as server:
+                    for status in (403, 503, 200):
+                        with self.subTest(provider=target.name, status=status):
+                            server.reset_routes()
+                            if target.routes:
+                                target.routes(server)
+                            answer = echo_answer(target.family, status)
+                            server.route(target.method, target.path, answer)
+                            provider = target.make(server.url, None)
+                            found, direct = self.run_provider(provider)
+                            self.assertIsNone(found)
+                            self.assertIsInstance(direct, minicreds.CredentialsError)
+                            self.assertTrue(server.requests)
+
+    def test_success_shows_no_secret(self):
+        for target in faults.TARGETS:
+            with self.subTest(provider=target.name):
+                tls = target.tls
+                with FakeServer(tls=tls, require_client_cert=tls) as server:
+                    if target.routes:
+                        target.routes(server)
+                    server.route(target.method, target.path, target.body("ok"))
+                    found, direct = self.run_provider(target.make(server.url, None))
+                    self.assertEqual(found.secret_key, faults.SECRET)
+                    self.assertEqual(direct, found)
+
+
+class UrlAndProxyTest(HygieneCase):
+    def test_userinfo_and_query_of_an_endpoint(self):
+        with FakeServer() as server, faults._patched():
+            server.route("*", "*", Response(500, "no"))
+            netloc = f"user:{URL_PASSWORD}@127.0.0.1:{server.port}"
+            url = f"http://{netloc}/?token={URL_QUERY}&x=1#{URL_QUERY}"
+            for provider in (
+                minicreds.ClientGrantsProvider(faults.JWT, url),
+                LdapIdentityProvider("u", faults.LDAP_PASSWORD, url),
+                WebIdentityProvider(faults.JWT, "arn:r", "s", sts_endpoint=url),
+            ):
+                with self.subTest(provider=type(provider).__name__):
+                    _, direct = self.run_provider(provider)
+                    self.assertIsInstance(direct, minicreds.TransportError)
+
+    def test_proxy_password(self):
+        closed = support.free_port()
+        proxy = f"http://user:{PROXY_PASSWORD}@127.0.0.1:{closed}"
+        for variable in ("HTTP_PROXY", "http_proxy"):
+            with self.subTest(variable=variable), faults._patched():
+                provider = WebIdentityProvider(
+                    faults.JWT, "arn:r", "s", sts_endpoint="http://127.0.0.1:9/",
+                    environ={variable: proxy},
+                )  # fmt: skip
+                _, direct = self.run_provider(provider)
+                self.assertIsInstance(direct, minicreds.TransportError)
+
+
+class LocalSourcesTest(HygieneCase):
+    """Environment, files, processes, certificates: each failure path."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="minicreds-secrets-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        minicreds._file_cache.clear()
+
+    def write(self, name, text, mode="w"):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, mode) as handle:
+            handle.write(text)
+        return path
+
+    def test_environment(self):
+        cases = {
+            "secret without key": {"AWS_SECRET_ACCESS_KEY": ENV_SECRET},
+            "legacy secret without key": {"AWS_SECRET_KEY": ENV_SECRET},
+            "token without anything": {"AWS_SESSION_TOKEN": ENV_TOKEN},
+            "bad expiration": {
+                "AWS_ACCESS_KEY_ID": "AKIAHYGIENE000000001",
+                "AWS_SECRET_ACCESS_KEY": ENV_SECRET,
+                "AWS_SESSION_TOKEN": ENV_TOKEN,
+                "AWS_CREDENTIAL_EXPIRATION": ENV_TOKEN,
+            },
+            "all set": {
+                "AWS_ACCESS_KEY_ID": "AKIAHYGIENE000000001",
+                "AWS_SECRET_ACCESS_KEY": ENV_SECRET,
+                "AWS_SESSION_TOKEN": ENV_TOKEN,
+            },
+            "minio password without user": {"MINIO_ROOT_PASSWORD": ENV_SECRET},
+            "minio all set": {
+                "MINIO_ROOT_USER": "u",
+                "MINIO_ROOT_PASSWORD": ENV_SECRET,
+            },
+        }
+        for name, environ in cases.items():
+            for make in (EnvAWSProvider, EnvMinioProvider):
+                with self.subTest(case=name, provider=make.__name__):
+                    self.run_provider(make(environ=environ))
+
+    def test_aws_files(self):
+        good = (
+            f"[default]\naws_access_key_id = AKIAHYGIENE000000002\n"
+            f"aws_secret_access_key = {FILE_SECRET}\naws_session_token = {FILE_TOKEN}\n"
+        )
+        cases = {
+            "valid": good,
+            "no section": good.replace("[default]\n", ""),
+            "line without =": good.replace("aws_secret_access_key = ", "x "),
+            "duplicate key": good + f"aws_secret_access_key = {FILE_TOKEN}\n",
+            "duplicate section": good + good,
+            "secret as a section name": f"[{FILE_SECRET}\n" + good,
+            "continuation before a key": "[default]\n  " + FILE_SECRET + "\n" + good,
+            "key missing": good.replace("aws_access_key_id", "aws_nothing"),
+            "empty secret": good.replace(FILE_SECRET, ""),
+            "non-UTF-8": good.replace("[default]", "[default] caf\udce9"),
+        }
+        for name, text in cases.items():
+            for role in ("credentials", "config"):
+                with self.subTest(case=name, file=role):
+                    path = self.write(
+                        f"{name}/{role}",
+                        text.encode("utf-8", "surrogateescape"),
+                        "wb",
+                    )
+                    other = os.path.join(self.tmp, "absent")
+                    environ = {
+                        "AWS_SHARED_CREDENTIALS_FILE": path
+                        if role == "credentials"
+                        else other,
+                        "AWS_CONFIG_FILE": path if role == "config" else other,
+                    }
+                    for profile in (None, "default"):
+                        self.run_provider(
+                            AWSConfigProvider(profile=profile, environ=environ)
+                        )
+
+    def test_profiles_with_failing_sources(self):
+        with FakeServer() as server:
+            server.route("*", "*", echo_answer("sts", 403))
+            config = self.write(
+                "profiles/config",
+                "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                "source_profile = base\n"
+                "[profile process]\n"
+                f"credential_process = {sys.executable} -c 'import sys; sys.exit(3)'"
+                f" --secret {ARG_SECRET}\n"
+                "[profile process-bad-json]\n"
+                f"credential_process = {sys.executable} -c"
+                f" 'print(\"{FILE_SECRET}\")' {ARG_SECRET}\n"
+                "[profile missing-program]\n"
+                f"credential_process = /nonexistent/helper --token {ARG_SECRET}\n"
+                "[profile sso]\nsso_start_url = https://d-1.awsapps.com/start\n"
+                "sso_region = us-east-1\nsso_account_id = 123456789012\n"
+                "sso_role_name = R\n"
+                "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
+                f"web_identity_token_file = {self.write('jwt', faults.JWT)}\n",
+            )
+            credentials = self.write(
+                "profiles/credentials",
+                f"[base]\naws_access_key_id = AKIAHYGIENE000000003\n"
+                f"aws_secret_access_key = {FILE_SECRET}\n"
+                f"aws_session_token = {FILE_TOKEN}\n",
+            )
+            environ = {
+                "AWS_CONFIG_FILE": config,
+                "AWS_SHARED_CREDENTIALS_FILE": credentials,
+                "AWS_ENDPOINT_URL_STS": server.url,
+                "AWS_ENDPOINT_URL_SSO": server.url,
+                "HOME": self.tmp,
+            }
+            names = ("role", "process", "process-bad-json", "missing-program", "sso")
+            for profile in (*names, "web"):
+                with self.subTest(profile=profile):
+                    with support.env(**environ):
+                        provider = AWSConfigProvider(profile=profile)
+                        _, direct = self.run_provider(provider)
+                    self.assertIsInstance(direct, minicreds.CredentialsError)
+            signed = [r for r in server.requests if "AssumeRole&" in r.body.decode()]
+            self.assertTrue(signed)  # the role's STS call went out, with the token
+            self.assertEqual(signed[0].headers["X-Amz-Security-Token"], FILE_TOKEN)
+
+    def test_sso_token_cache_with_refresh_secrets(self):
+        start = "https://d-2.awsapps.com/start"
+        cache = os.path.join(self.tmp, "sso")
+        os.makedirs(cache)
+        name = hashlib.sha1(b"hyg-session").hexdigest() + ".json"
+        with open(os.path.join(cache, name), "w") as handle:
+            json.dump(
+                {
+                    "startUrl": start,
+                    "region": "us-east-1",
+                    "accessToken": faults.SSO_TOKEN,
+                    "expiresAt": time.strftime(
+                        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60)
+                    ),
+                    "clientId": "hyg-client",
+                    "clientSecret": SSO_CLIENT_SECRET,
+                    "refreshToken": SSO_REFRESH,
+                    "registrationExpiresAt": "2099-01-01T00:00:00Z",
+                },
+                handle,
+            )
+        with FakeServer() as server:
+            server.route("*", "*", echo_answer("sso", 400))
+            provider = minicreds.SSOProvider(
+                start, "us-east-1", "123456789012", "R", session_name="hyg-session",
+                cache_dir=cache, environ={"AWS_ENDPOINT_URL": server.url},
+            )  # fmt: skip
+            _, direct = self.run_provider(provider)
+            self.assertIsInstance(direct, minicreds.CredentialsError)
+            # Both the renewal (refresh token, client secret) and the portal call
+            # (access token) reached the echoing server.
+            bodies = " ".join(r.body.decode() for r in server.requests)
+            self.assertIn(SSO_REFRESH, bodies)
+
+    def test_mc_config(self):
+        entries = {
+            "valid": {"accessKey": "k", "secretKey": MC_SECRET},
+            "secret not a string": {"accessKey": "k", "secretKey": [MC_SECRET]},
+            "key missing": {"secretKey": MC_SECRET},
+            "token not a string": {"accessKey": "k", "secretKey": MC_SECRET,
+                                   "sessionToken": {"t": MC_SECRET}},
+        }  # fmt: skip
+        for name, entry in entries.items():
+            with self.subTest(case=name):
+                doc = {"version": "10", "aliases": {"s3": entry}}
+                path = self.write(f"mc-{len(name)}-{name}.json", json.dumps(doc))
+                self.run_provider(MinioClientConfigProvider(path))
+        broken = json.dumps({"aliases": {"s3": {"secretKey": MC_SECRET}}})[:-2]
+        self.run_provider(MinioClientConfigProvider(self.write("broken.json", broken)))
+
+    def test_process_provider(self):
+        commands = {
+            "exit 3": f"{sys.executable} -c 'import sys; sys.exit(3)' {ARG_SECRET}",
+            "prints a secret, not JSON": f"{sys.executable} -c"
+            f" 'print(\"{FILE_SECRET}\")' {ARG_SECRET}",
+            "JSON without Version": f"{sys.executable} -c 'import json;"
+            f' print(json.dumps({{"SecretAccessKey": "{FILE_SECRET}"}}))\''
+            f" {ARG_SECRET}",
+            "no such program": f"/nonexistent/helper --token {ARG_SECRET}",
+            "badly quoted": f"helper '{ARG_SECRET}",
+        }
+        for name, command in commands.items():
+            with self.subTest(case=name):
+                _, direct = self.run_provider(minicreds.ProcessProvider(command))
+                self.assertIsInstance(direct, minicreds.CredentialsError)
+
+    def test_certificate_key_file(self):
+        key = self.write(
+            "client.key",
+            f"-----BEGIN PRIVATE KEY-----\n{KEY_SECRET}\n-----END PRIVATE KEY-----\n",
+        )
+        cert = support.certs()["client_cert"]
+        provider = CertificateIdentityProvider(cert, key, "https://127.0.0.1:9/")
+        _, direct = self.run_provider(provider)
+        self.assertIsInstance(direct, minicreds.ConfigError)
+
+    def test_providers_repr(self):
+        objects = [
+            StaticProvider("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
+            Credentials("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
+            LdapIdentityProvider("u", faults.LDAP_PASSWORD, "http://127.0.0.1:9/"),
+            WebIdentityProvider(faults.JWT, "arn:r", "s"),
+            minicreds.ClientGrantsProvider(faults.JWT, "http://127.0.0.1:9/"),
+            AssumeRoleProvider(
+                StaticProvider("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
+                "arn:r",
+                "s",
+            ),
+            minicreds.ProcessProvider(f"helper --token {ARG_SECRET}"),
+        ]
+        with support.SecretWatch() as watch:
+            pass
+        self.assert_clean(watch, *objects)
+
+
+class CommandLineTest(HygieneCase):
+    """The CLI, as a subprocess: stderr never shows a secret; stdout only with the
+    formats that are meant to print them."""
+
+    SECRET_FORMATS = ("env", "env-no-export", "powershell", "windows-cmd", "process")
+
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="minicreds-secrets-cli-")
+        self.addCleanup(shutil.rmtree, self.home, True)
+
+    def run_cli(self, *args, **variables):
+        environ = support.clean_environ(
+            HOME=self.home, USERPROFILE=self.home, AWS_EC2_METADATA_DISABLED="true",
+            MINICREDS_CLI_DEPTH="", **variables,
+        )  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, SCRIPT, *args], env=environ, cwd=ROOT,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+        return proc
+
+    def check(self, proc, *, stdout_may_hold=False):
+        forms = {f(s, "") for s in SECRETS for f in (quote, quote_plus)}
+        forms.update(SECRETS)
+        for form in forms:
+            self.assertNotIn(form, proc.stderr)
+            if not stdout_may_hold:
+                self.assertNotIn(form, proc.stdout)
+        self.assertNotIn("Traceback", proc.stderr)
+
+    def write(self, name, text):
+        path = os.path.join(self.home, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def test_found_in_the_environment(self):
+        env = {
+            "AWS_ACCESS_KEY_ID": "AKIAHYGIENE000000005",
+            "AWS_SECRET_ACCESS_KEY": ENV_SECRET,
+            "AWS_SESSION_TOKEN": ENV_TOKEN,
+        }
+        for explain in ((), ("--explain",)):
+            proc = self.run_cli(*explain, **env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.check(proc)
+            self.assertIn(ENV_SECRET[-4:], proc.stdout)  # the last 4, by design
+        for fmt in self.SECRET_FORMATS:
+            with self.subTest(format=fmt):
+                proc = self.run_cli("--format", fmt, "--explain", **env)
+                self.check(proc, stdout_may_hold=True)
+
+    def test_failures(self):
+        with FakeServer() as server:
+            server.route("*", "*", echo_answer("sts", 403))
+            config = self.write(
+                "config",
+                "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                "source_profile = base\n"
+                "[profile process]\n"
+                f"credential_process = {sys.executable} -c 'import sys; sys.exit(3)'"
+                f" --secret {ARG_SECRET}\n",
+            )
+            credentials = self.write(
+                "credentials",
+                f"[base]\naws_access_key_id = AKIAHYGIENE000000006\n"
+                f"aws_secret_access_key = {FILE_SECRET}\n"
+                f"aws_session_token = {FILE_TOKEN}\n",
+            )
+            broken = self.write(
+                "broken", f"[broken]\naws_secret_access_key {FILE_SECRET}\n"
+            )
+            files = {
+                "AWS_CONFIG_FILE": config,
+                "AWS_SHARED_CREDENTIALS_FILE": credentials,
+            }
+            runs = [
+                ("--profile", "role", "--explain", {"AWS_ENDPOINT_URL_STS": server.url}),
+                ("--profile", "role", {"AWS_ENDPOINT_URL_STS": server.url}),
+                ("--profile", "process", "--explain", {}),
+                ("--profile", "broken", "--explain", {
+                    "AWS_SHARED_CREDENTIALS_FILE": broken,
+                }),
+                ("--provider", "env", {"AWS_SECRET_ACCESS_KEY": ENV_SECRET}),
+                ("--provider", "container", "--explain", {
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": faults.AUTH_TOKEN,
+                }),
+                ("--provider", "container", {
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": (
+                        f"http://u:{URL_PASSWORD}@example.com/?t={URL_QUERY}"
+                    ),
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": faults.AUTH_TOKEN,
+                }),
+            ]  # fmt: skip
+            for *args, variables in runs:
+                with self.subTest(args=args):
+                    proc = self.run_cli(*args, **{**files, **variables})
+                    self.assertEqual(proc.returncode, 2, proc.stderr)
+                    self.check(proc)
+            # The echo had secrets to repeat: the role's source session token.
+            tokens = [r.headers["X-Amz-Security-Token"] for r in server.requests]
+            self.assertIn(FILE_TOKEN, tokens)
+
+
+if __name__ == "__main__":
+    unittest.main()
