@@ -1973,8 +1973,10 @@ class SSOProvider(RefreshingProvider):
             if status != 200:
                 raise TransportError(f"HTTP {status}", name, _safe_url(url))
             answer = _loads(data)[0]
-            expires = now + int(answer["expiresIn"])
-            fresh = dict(token, accessToken=str(answer["accessToken"]))
+            access, life = answer["accessToken"], int(answer["expiresIn"])
+            if not (access and isinstance(access, str) and life > 0):
+                raise TransportError("unusable token answer", name, _safe_url(url))
+            expires, fresh = now + life, dict(token, accessToken=access)
         except (CredentialsError, KeyError, TypeError, ValueError) as exc:
             _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
             return None
