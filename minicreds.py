@@ -664,6 +664,7 @@ def _http_once(
     watchdog = threading.Timer(budget, _cut, (conn, fired))
     watchdog.daemon = True
     watchdog.start()
+    response: http.client.HTTPResponse | None = None
     try:
         try:
             conn.connect()
@@ -697,6 +698,8 @@ def _http_once(
     finally:
         watchdog.cancel()
         conn.close()
+        if response is not None:  # it holds the socket after a "Connection: close"
+            response.close()
 
 
 def _cut(conn: Any, fired: list[bool]) -> None:
