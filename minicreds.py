@@ -489,22 +489,36 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-_tls_contexts: dict[tuple[str | None, str | None, str | None], ssl.SSLContext] = {}
+_tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
 
 def _tls_context(
-    ca_file: str | None, cert: tuple[str, str] | None = None
+    provider: str, ca_file: str | None, cert: tuple[str, str] | None = None
 ) -> ssl.SSLContext:
-    """A verifying TLS context, cached (loading the system CAs takes milliseconds)."""
-    key = (ca_file, cert[0] if cert else None, cert[1] if cert else None)
-    ctx = _tls_contexts.get(key)
-    if ctx is None:
-        import ssl
+    """A verifying TLS context, cached while its files are unchanged (loading the
+    system CAs takes milliseconds; a client certificate may be rotated)."""
+    source = ca_file
+    try:
+        files = (ca_file, *(cert or ()))
+        stats = [os.stat(f) for f in files if f]
+        key = files + tuple(
+            (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
+        )
+        ctx = _tls_contexts.get(key)
+        if ctx is None:
+            import ssl
 
-        ctx = ssl.create_default_context(cafile=ca_file)
-        if cert:
-            ctx.load_cert_chain(cert[0], cert[1])
-        _tls_contexts[key] = ctx
+            ctx = ssl.create_default_context(cafile=ca_file)
+            if cert:
+                source = cert[0]  # an encrypted key fails, never prompts on a tty
+                ctx.load_cert_chain(cert[0], cert[1], password="")
+            if len(_tls_contexts) > 8:
+                _tls_contexts.clear()
+            _tls_contexts[key] = ctx
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        source = getattr(exc, "filename", None) or source or ""
+        what = f"cannot load TLS files ({_os_reason(exc)})"
+        raise ConfigError(what, provider, source) from None
     return ctx
 
 
@@ -556,6 +570,7 @@ def _http(
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     env = os.environ if environ is None else environ
     via = _proxy_for(parts.scheme, parts.hostname, env) if proxy else None
+    context = _tls_context(provider, ca_file, cert) if parts.scheme == "https" else None
     end = time.monotonic() + deadline
     error: TransportError | None = None
     last: tuple[int, dict[str, str], bytes] | None = None
@@ -566,15 +581,16 @@ def _http(
         try:
             status, answer_headers, data = _http_once(
                 method, parts, target, dict(headers or {}), body, via,
-                min(connect_timeout or timeout, left), min(timeout, left), ca_file, cert,
+                min(connect_timeout or timeout, left), min(timeout, left), left,
+                context,
             )  # fmt: skip
         except TransportError as exc:
             error, last = (
                 TransportError(exc.args[0], provider, source, kind=exc.kind),
                 None,
             )
-            if exc.kind == "connect" and not retry_connect:
-                raise error from None
+            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
+                raise error from None  # a bad answer or a refused certificate
         else:
             if 300 <= status < 400:
                 raise TransportError(
@@ -606,15 +622,14 @@ def _http_once(
     via: str | None,
     connect_timeout: float,
     read_timeout: float,
-    ca_file: str | None,
-    cert: tuple[str, str] | None,
+    budget: float,
+    context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     import http.client
     from urllib.parse import unquote, urlsplit
 
     host, port, https = parts.hostname, parts.port, parts.scheme == "https"
     conn: http.client.HTTPConnection
-    context = _tls_context(ca_file, cert) if https else None
     if via:
         proxy = urlsplit(via if "://" in via else f"http://{via}")
         if proxy.username:
@@ -638,11 +653,25 @@ def _http_once(
     else:
         conn = http.client.HTTPConnection(host, port)
     conn.timeout = connect_timeout
+    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
+    # breaks the connection when the overall deadline passes.
+    import threading
+
+    fired: list[bool] = []
+    watchdog = threading.Timer(budget, _cut, (conn, fired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         try:
             conn.connect()
         except OSError as exc:  # refused, unreachable, timed out, TLS handshake
-            raise TransportError(f"cannot connect ({_os_reason(exc)})", kind="connect")
+            import ssl
+
+            bad_cert = isinstance(exc, ssl.SSLCertVerificationError)
+            raise TransportError(
+                f"cannot connect ({_os_reason(exc)})",
+                kind="other" if bad_cert else "connect",
+            ) from None
         conn.sock.settimeout(read_timeout)
         conn.request(method, target, body=body, headers=headers)
         response = conn.getresponse()
@@ -653,12 +682,29 @@ def _http_once(
             raise TransportError("response truncated", kind="read")
         answer = {k.lower(): v for k, v in response.getheaders()}
         return response.status, answer, data
-    except TransportError:
+    except TransportError as exc:
+        if fired and exc.kind != "connect":
+            raise TransportError("timed out (deadline)", kind="read") from None
         raise
     except (OSError, http.client.HTTPException) as exc:
-        raise TransportError(f"no usable answer ({_os_reason(exc)})", kind="read")
+        why = (
+            "timed out (deadline)" if fired else f"no usable answer ({_os_reason(exc)})"
+        )
+        raise TransportError(why, kind="read") from None
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _cut(conn: Any, fired: list[bool]) -> None:
+    import socket
+
+    fired.append(True)
+    if conn.sock is not None:
+        try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
+            socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -674,22 +720,28 @@ def _os_reason(exc: BaseException) -> str:
 # SigV4
 # =====================================================================================
 
-_signing_keys: dict[tuple[str, str, str, str], bytes] = {}
+# Derived keys kept as the HMAC-SHA256 inner and outer hashes already fed their
+# padded key (RFC 2104): signing then costs two copies and two updates.
+_signing_keys: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
 
 
-def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+def _signing_key(secret: str, date: str, region: str, service: str) -> tuple[Any, Any]:
     key = (secret, date, region, service)
-    derived = _signing_keys.get(key)
-    if derived is None:
+    pads = _signing_keys.get(key)
+    if pads is None:
+        import hashlib
         import hmac
 
         derived = b"AWS4" + secret.encode()
         for part in (date, region, service, "aws4_request"):
             derived = hmac.digest(derived, part.encode(), "sha256")
+        block = derived.ljust(64, b"\0")
+        inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
+        pads = (inner, outer)
         if len(_signing_keys) > 64:
             _signing_keys.clear()
-        _signing_keys[key] = derived
-    return derived
+        _signing_keys[key] = pads
+    return pads
 
 
 def _normalize_path(path: str) -> str:
@@ -725,8 +777,6 @@ def sign_request(
     URL as it will be sent.
     """
     import hashlib
-    import hmac
-    from urllib.parse import quote, unquote, urlsplit
 
     if isinstance(body, str):
         body = body.encode()
@@ -736,8 +786,14 @@ def sign_request(
         stamp = float(now)
     else:
         stamp = now.timestamp()
-    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
-    parts = urlsplit(url)
+    amz_date = _amz_dates.get(int(stamp))
+    if amz_date is None:
+        if len(_amz_dates) > 8:
+            _amz_dates.clear()
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(stamp)))
+        _amz_dates[int(stamp)] = amz_date
+    s3 = service == "s3"
+    parts = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
 
     out: dict[str, str] = {}
     names: dict[str, str] = {}  # lower-case name -> name as given
@@ -747,41 +803,70 @@ def sign_request(
         pairs = items() if items is not None else headers
     for name, value in pairs:
         low = name.lower()
-        if low == "authorization":
-            continue
         if low in names:
             out[names[low]] += "," + value
-        else:
+        elif low != "authorization":
             names[low] = name
             out[name] = value
-
-    def put(name: str, value: str) -> None:
-        old = names.pop(name.lower(), None)
-        if old is not None:
-            del out[old]
-        names[name.lower()] = name
-        out[name] = value
-
-    if "host" not in names:
-        host = (parts.hostname or "").lower()
-        if ":" in host:
-            host = f"[{host}]"
-        port = parts.port
-        if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-            host = f"{host}:{port}"
-        put("Host", host)
-    put("X-Amz-Date", amz_date)
+    added = [] if "host" in names else [("host", "Host", parts[0])]
+    added.append(("x-amz-date", "X-Amz-Date", amz_date))
     if credentials.session_token:
-        put("X-Amz-Security-Token", credentials.session_token)
-    if service == "s3" and "x-amz-content-sha256" in names:
+        added.append(
+            ("x-amz-security-token", "X-Amz-Security-Token", credentials.session_token)
+        )
+    if s3 and "x-amz-content-sha256" in names:
         payload = out[names["x-amz-content-sha256"]]
     else:
         payload = hashlib.sha256(body).hexdigest()
-        if service == "s3":
-            put("X-Amz-Content-Sha256", payload)
+        if s3:
+            added.append(("x-amz-content-sha256", "X-Amz-Content-Sha256", payload))
+    for low, name, value in added:
+        old = names.get(low)
+        if old is not None:
+            del out[old]
+        names[low] = name
+        out[name] = value
 
+    signed = sorted(names)
+    canonical_headers = "".join(
+        [f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed]
+    )
+    signed_headers = ";".join(signed)
+    canonical = f"{method}\n{parts[1]}\n{parts[2]}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    to_sign = (
+        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
+        + hashlib.sha256(canonical.encode()).hexdigest()
+    )
+    inner, outer = _signing_key(credentials.secret_key, amz_date[:8], region, service)
+    inner, outer = inner.copy(), outer.copy()
+    inner.update(to_sign.encode())
+    outer.update(inner.digest())
+    signature = outer.hexdigest()
+    out["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
+        f" SignedHeaders={signed_headers}, Signature={signature}"
+    )
+    return out
+
+
+_amz_dates: dict[int, str] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+
+
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
+    """The ``Host`` value, canonical path and canonical query of a URL, cached."""
+    from urllib.parse import quote, unquote, urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
     path = parts.path or "/"
-    if service == "s3":  # S3 paths are signed as sent: encoded once, not normalised
+    if s3:  # S3 paths are signed as sent: encoded once, not normalised
         if "%" in path:
             import re
 
@@ -789,37 +874,16 @@ def sign_request(
         path = quote(path, safe="/~%")
     else:
         path = quote(_normalize_path(path), safe="/~")
-    query = ""
-    if parts.query:
-        items = []
-        for item in parts.query.split("&"):
-            if item:
-                key, _, value = item.partition("=")
-                items.append(
-                    (quote(unquote(key), safe="~"), quote(unquote(value), "~"))
-                )
-        items.sort()
-        query = "&".join(f"{k}={v}" for k, v in items)
-    signed = sorted(names)
-    canonical_headers = "".join(
-        f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed
-    )
-    signed_headers = ";".join(signed)
-    canonical = (
-        f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
-    )
-    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    to_sign = (
-        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
-        + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-    signing_key = _signing_key(credentials.secret_key, amz_date[:8], region, service)
-    signature = hmac.new(signing_key, to_sign.encode(), "sha256").hexdigest()
-    out["Authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
-        f" SignedHeaders={signed_headers}, Signature={signature}"
-    )
-    return out
+    items = []
+    for item in parts.query.split("&"):
+        if item:
+            key, _, value = item.partition("=")
+            items.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
+    query = "&".join(f"{k}={v}" for k, v in sorted(items))
+    if len(_canonical_urls) > 64:
+        _canonical_urls.clear()
+    _canonical_urls[url, s3] = (host, path, query)
+    return host, path, query
 
 
 # =====================================================================================
@@ -828,14 +892,23 @@ def sign_request(
 
 
 def _parse_xml(provider: str, source: str, data: bytes) -> Any:
-    """Parse a service's XML answer, refusing DTDs (no entity expansion attacks)."""
+    """Parse a service's XML answer, refusing DTDs (no entity expansion attacks).
+
+    Decoded first and parsed as text, so no encoding (UTF-16...) hides a DTD.
+    """
     import xml.etree.ElementTree as ET
 
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data.upper():
+    try:
+        text = data.decode()
+        if "\0" in text:  # expat would still detect UTF-16 from NULs
+            raise UnicodeError
+    except UnicodeError:
+        raise TransportError("XML answer not in UTF-8", provider, source) from None
+    upper = text.upper()
+    if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise TransportError("XML answer with a DTD refused", provider, source)
     try:
-        root = ET.fromstring(data)
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise TransportError(
             f"malformed XML answer (line {exc.position[0]})", provider, source
@@ -875,7 +948,7 @@ def _sts_call(
         )
         secrets += (signer.secret_key, signer.session_token)
     source = _safe_url(url)
-    status, _, data = _http(
+    status, answer, data = _http(
         provider,
         "POST",
         url,
@@ -886,45 +959,56 @@ def _sts_call(
         cert=cert,
         environ=environ,
     )
-    if not data.lstrip().startswith(b"<"):
-        raise TransportError(f"HTTP {status} without an XML answer", provider, source)
-    root = _parse_xml(provider, source, data)
-    if root.tag in ("ErrorResponse", "Error"):
+    root = None
+    if data.lstrip().startswith(b"<"):
+        try:
+            root = _parse_xml(provider, source, data)
+        except TransportError:
+            if status == 200:
+                raise  # else: an HTML page from a proxy...; report the status
+    if root is not None and root.tag in ("ErrorResponse", "Error"):
+        from urllib.parse import quote, quote_plus
+
+        # A server may echo the request: its secrets also as the form sent them.
+        secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
         error = root.find(".//Error") if root.tag == "ErrorResponse" else root
+        request_id = (  # moto: <Errors><Error>, the id in a header only
+            _text(root, "RequestId")
+            or _text(error, "RequestId")
+            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+        )
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
             _scrub(_text(error, "Message"), secrets),
             provider,
             source,
-            request_id=_text(root, "RequestId") or _text(error, "RequestId") or None,
+            request_id=_scrub(request_id, secrets)[:100] or None,
             status=status,
         )
-    if status != 200:
-        raise TransportError(
-            f"HTTP {status} without an error document", provider, source
-        )
+    if root is None or status != 200:
+        what = "an error document" if status != 200 else "an XML answer"
+        raise TransportError(f"HTTP {status} without {what}", provider, source)
+    # Temporary credentials: without a token or an expiry they are unusable, or
+    # would be cached forever.
     found = root.find(".//Credentials")
-    fields = [
-        _text(found, k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")
-    ]
-    missing = [k for k, v in zip(("AccessKeyId", "SecretAccessKey"), fields) if not v]
-    expiration = _text(found, "Expiration")
+    names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+    fields = [_text(found, k) for k in names]
+    missing = [k for k, v in zip(names, fields) if not v]
     if found is None or missing:
-        raise TransportError(
-            f"answer lacks {', '.join(missing) or 'Credentials'}", provider, source
-        )
+        missing = missing if found is not None else ["Credentials"]
+        raise TransportError(f"answer lacks {', '.join(missing)}", provider, source)
     try:
-        expiry = _parse_time(expiration) if expiration else None
+        expiry = _parse_time(fields[3])
     except ValueError:
         raise TransportError("answer has a bad Expiration", provider, source) from None
-    return Credentials(fields[0], fields[1], fields[2] or None, expiry)
+    return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
-def _seconds(duration: datetime.timedelta | int | None) -> int | None:
+def _seconds(duration: datetime.timedelta | float | None) -> int | None:
     if duration is None:
         return None
-    if isinstance(duration, int):
-        return duration
+    if isinstance(duration, (int, float)):
+        return int(duration)
     return int(duration.total_seconds())
 
 
@@ -951,7 +1035,8 @@ def _sts_endpoint(
     if url:
         return url, region or resolved or "us-east-1"
     mode = (regional or environ.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional").lower()
-    if not resolved or (mode == "legacy" and resolved in _LEGACY_STS_REGIONS):
+    legacy = mode == "legacy" and resolved in _LEGACY_STS_REGIONS
+    if not resolved or resolved == "aws-global" or legacy:
         return "https://sts.amazonaws.com", "us-east-1"
     if mode not in ("legacy", "regional"):
         raise ConfigError(
@@ -1200,15 +1285,6 @@ class CertificateIdentityProvider(_MinioSTS):
         self._duration = _seconds(duration)
 
     def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        cert = self._cert or ("", "")
-        try:
-            _tls_context(self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(
-                f"cannot load the client certificate or key ({_os_reason(exc)})",
-                _name(self),
-                cert[0],
-            ) from None
         params = {"DurationSeconds": str(self._duration)} if self._duration else {}
         return params, ()
 

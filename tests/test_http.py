@@ -1,0 +1,504 @@
+"""The internal HTTP helper (SPEC section 5): retries, backoff, deadline, size cap,
+redirects, TLS verification and proxies. Every server is on 127.0.0.1."""
+
+import base64
+import select
+import socket
+import socketserver
+import threading
+import time
+import unittest
+from unittest import mock
+
+import minicreds
+from tests import support
+from tests.support import FakeServer, Response
+
+QUERY_SECRET = "QuErYsEcReT-token/with+chars"
+MiB = 1 << 20
+
+
+def call(url, method="GET", **kw):
+    """``_http`` with short budgets and no proxy from the real environment."""
+    kw.setdefault("timeout", 2.0)
+    kw.setdefault("deadline", 6.0)
+    kw.setdefault("environ", {})
+    return minicreds._http("TestProvider", method, url, **kw)
+
+
+class Recorder:
+    """Patches time.sleep and random.uniform to record the backoff (no real waits)."""
+
+    def __init__(self):
+        self.bounds, self.sleeps = [], []
+
+    def uniform(self, low, high):
+        self.bounds.append((low, high))
+        return high
+
+    def __enter__(self):
+        self._patches = [
+            mock.patch("random.uniform", self.uniform),
+            mock.patch("time.sleep", self.sleeps.append),
+        ]
+        for p in self._patches:
+            p.start()
+        return self
+
+    def __exit__(self, *exc):
+        for p in self._patches:
+            p.stop()
+
+
+def failing(case, url, error=minicreds.TransportError, **kw):
+    """``call`` that must raise ``error``: returns (the exception, its Recorder)."""
+    with Recorder() as rec, case.assertRaises(error) as cm:
+        call(url, **kw)
+    return cm.exception, rec
+
+
+class DripServer:
+    """Answers every connection by sending ``head`` then ``body`` one byte every
+    ``pause`` seconds: each read succeeds, so only an overall deadline stops it."""
+
+    def __init__(self, head, body=b"", pause=0.2):
+        self.head, self.body, self.pause = head, body, pause
+        self.stopping = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind((support.HOST, 0))
+        self.sock.listen(8)
+        self.url = "http://{}:{}/drip".format(*self.sock.getsockname())
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn):
+        with conn:
+            try:
+                conn.recv(65536)
+                data = self.head + self.body
+                for i in range(len(data)):
+                    if self.stopping.wait(self.pause if i >= len(self.head) else 0):
+                        return
+                    conn.sendall(data[i : i + 1])
+            except OSError:
+                return
+
+    def stop(self):
+        self.stopping.set()
+        self.sock.close()
+
+
+class ConnectProxy(socketserver.ThreadingTCPServer):
+    """A small HTTPS proxy (CONNECT only) on 127.0.0.1 that records each CONNECT."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.connects = []  # (target, headers as a lower-case dict)
+        super().__init__((support.HOST, 0), _ConnectHandler)
+        self.url = "http://{}:{}".format(*self.server_address)
+        threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+
+    def handle_error(self, request, client_address):  # a client that hangs up
+        pass
+
+
+class _ConnectHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        line = self.rfile.readline().decode("latin-1").split()
+        headers = {}
+        while True:
+            h = self.rfile.readline().decode("latin-1").strip()
+            if not h:
+                break
+            name, _, value = h.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        self.server.connects.append((line[1], headers))
+        if line[0] != "CONNECT":
+            self.wfile.write(
+                b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
+            )
+            return
+        host, _, port = line[1].rpartition(":")
+        with socket.create_connection((host, int(port)), timeout=5) as upstream:
+            self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self.wfile.flush()
+            pending = self.rfile.peek() if hasattr(self.rfile, "peek") else b""
+            if pending:
+                upstream.sendall(self.rfile.read(len(pending)))
+            socks = [self.connection, upstream]
+            while True:
+                ready, _, _ = select.select(socks, [], [], 5)
+                if not ready:
+                    return
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (upstream if s is self.connection else self.connection).sendall(
+                        data
+                    )
+
+
+class HttpBasics(unittest.TestCase):
+    def setUp(self):
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+
+    def test_answer_returned(self):
+        self.server.route("POST", "/x", Response(201, b"hello", {"X-Thing": "1"}))
+        status, headers, body = call(
+            self.server.url + "/x?a=1", "POST", headers={"X-Req": "v"}, body=b"data"
+        )
+        self.assertEqual((status, body, headers["x-thing"]), (201, b"hello", "1"))
+        req = self.server.requests[0]
+        self.assertEqual(
+            (req.path, req.body, req.headers["X-Req"]), ("/x?a=1", b"data", "v")
+        )
+
+    def test_5xx_retried_then_success(self):
+        self.server.route("GET", "/x", 503, 500, (200, b"ok"))
+        with Recorder() as rec:
+            status, _, body = call(self.server.url + "/x")
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertEqual(len(self.server.requests), 3)
+        self.assertEqual(len(rec.sleeps), 2)
+
+    def test_5xx_given_up_after_attempts(self):
+        self.server.route("GET", "/x", (502, b"bad gateway"))
+        for attempts in (1, 2, 3):
+            self.server.reset_routes()
+            self.server.route("GET", "/x", (502, b"bad gateway"))
+            with Recorder() as rec:
+                status, _, body = call(self.server.url + "/x", attempts=attempts)
+            self.assertEqual((status, body), (502, b"bad gateway"))
+            self.assertEqual(len(self.server.requests), attempts)
+            self.assertEqual(len(rec.sleeps), attempts - 1)
+
+    def test_429_retried(self):
+        self.server.route("GET", "/x", 429, (200, b"ok"))
+        with Recorder():
+            self.assertEqual(call(self.server.url + "/x")[0], 200)
+        self.assertEqual(len(self.server.requests), 2)
+
+    def test_throttling_code_retried_only_when_asked(self):
+        throttled = (400, b"<ErrorResponse><Error><Code>Throttling</Code></Error>")
+        self.server.route("GET", "/x", throttled, (200, b"ok"))
+        with Recorder():
+            self.assertEqual(call(self.server.url + "/x")[0], 400)
+        self.assertEqual(len(self.server.requests), 1)
+        self.server.reset_routes()
+        self.server.route("GET", "/x", throttled, (200, b"ok"))
+        with Recorder():
+            got = call(self.server.url + "/x", retry_codes=minicreds._THROTTLE_CODES)
+        self.assertEqual(got[0], 200)
+        self.assertEqual(len(self.server.requests), 2)
+
+    def test_4xx_not_retried(self):
+        for status in (400, 401, 403, 404):
+            self.server.reset_routes()
+            self.server.route("GET", "/x", (status, b"<Code>AccessDenied</Code>"))
+            with Recorder():
+                got = call(
+                    self.server.url + "/x", retry_codes=minicreds._THROTTLE_CODES
+                )
+            self.assertEqual(got[0], status)
+            self.assertEqual(len(self.server.requests), 1)
+
+    def test_reset_connection_retried(self):
+        self.server.route("GET", "/x", support.reset("before"), (200, b"ok"))
+        with Recorder():
+            self.assertEqual(call(self.server.url + "/x")[2], b"ok")
+        self.assertEqual(len(self.server.requests), 2)
+
+    def test_truncated_answer_is_an_error(self):
+        self.server.route("GET", "/x", support.truncated(body=b"<a>", missing=50))
+        with Recorder(), self.assertRaises(minicreds.TransportError) as cm:
+            call(self.server.url + "/x")
+        self.assertIn("truncated", str(cm.exception))
+        self.assertLessEqual(len(self.server.requests), 3)
+
+    def test_backoff_is_full_jitter_exponential_and_bounded(self):
+        self.server.route("GET", "/x", 503)
+        with Recorder() as rec:
+            call(self.server.url + "/x", attempts=8, deadline=60)
+        self.assertEqual(len(rec.sleeps), 7)
+        self.assertTrue(all(low == 0 for low, _ in rec.bounds), rec.bounds)
+        highs = [high for _, high in rec.bounds]
+        self.assertEqual(highs, sorted(highs))
+        self.assertLess(highs[0], highs[2])  # it grows
+        self.assertLessEqual(max(highs), 5.0)  # and is capped
+        # The default three attempts give up on a 5xx well within 5 s (SPEC 5).
+        self.server.reset_routes()
+        self.server.route("GET", "/x", 503)
+        with Recorder() as rec:
+            call(self.server.url + "/x", deadline=10)
+        self.assertLess(sum(high for _, high in rec.bounds), 5.0)
+
+    def test_real_backoff_sleeps_are_short(self):
+        self.server.route("GET", "/x", 500)
+        start = time.monotonic()
+        call(self.server.url + "/x")
+        self.assertLess(time.monotonic() - start, 5.0)  # generous: stops a hang only
+
+
+class Errors(unittest.TestCase):
+    def test_refused_connection(self):
+        port = support.free_port()
+        url = f"http://user:pw-SECRET@127.0.0.1:{port}/path?X-Amz-Security-Token={QUERY_SECRET}"
+        exc, rec = failing(self, url)
+        self.assertIsInstance(exc, minicreds.CredentialsError)
+        self.assertEqual(exc.kind, "connect")
+        self.assertEqual(exc.url, f"http://127.0.0.1:{port}/path")
+        self.assertIn("TestProvider", str(exc))
+        self.assertIn("/path", str(exc))
+        self.assertEqual(len(rec.sleeps), 2)  # retried: 3 attempts
+        for text in support.exception_texts(exc):
+            self.assertNotIn(QUERY_SECRET, text)
+            self.assertNotIn("pw-SECRET", text)
+            self.assertNotIn("X-Amz-Security-Token", text)
+
+    def test_refused_connection_not_retried_when_asked(self):
+        with Recorder() as rec, self.assertRaises(minicreds.TransportError):
+            call(f"http://127.0.0.1:{support.free_port()}/", retry_connect=False)
+        self.assertEqual(rec.sleeps, [])
+
+    def test_not_http(self):
+        for url in (
+            "ftp://127.0.0.1/x",
+            "file:///etc/passwd",
+            "127.0.0.1:80",
+            "http:///x",
+        ):
+            with self.assertRaises(minicreds.ConfigError, msg=url):
+                call(url)
+
+    def test_connect_timeout(self):
+        try:
+            ctx = support.full_backlog()
+            addr = ctx.__enter__()
+        except RuntimeError as exc:
+            self.skipTest(str(exc))
+        self.addCleanup(ctx.__exit__, None, None, None)
+        start = time.monotonic()
+        with self.assertRaises(minicreds.TransportError) as cm:
+            call(addr.url + "/", connect_timeout=0.2, timeout=2, deadline=0.5)
+        self.assertEqual(cm.exception.kind, "connect")
+        self.assertIn("timed out", str(cm.exception))
+        self.assertLess(time.monotonic() - start, 4.0)
+
+    def test_read_timeout_and_deadline(self):
+        with FakeServer() as server:
+            server.route("GET", "/x", support.hang())
+            start = time.monotonic()
+            with self.assertRaises(minicreds.TransportError) as cm:
+                call(server.url + "/x", timeout=0.2, deadline=0.5)
+            elapsed = time.monotonic() - start
+        self.assertEqual(cm.exception.kind, "read")
+        self.assertIn("timed out", str(cm.exception))
+        self.assertLessEqual(len(server.requests), 3)
+        self.assertLess(elapsed, 3.0)  # the deadline, plus slack for a busy machine
+
+    def test_blackhole(self):
+        with support.blackhole() as addr:
+            failing(self, addr.url + "/", timeout=0.2, deadline=0.5)
+
+    def test_deadline_holds_against_a_body_that_drips(self):
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\n"
+        server = DripServer(head, b"x" * 60, pause=0.1)  # 6 s to send in all
+        self.addCleanup(server.stop)
+        start = time.monotonic()
+        with self.assertRaises(minicreds.TransportError) as cm:
+            call(server.url, timeout=0.4, deadline=0.6)
+        self.assertLess(time.monotonic() - start, 3.0)
+        self.assertIn("timed out", str(cm.exception))
+
+    def test_deadline_holds_against_headers_that_drip(self):
+        head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 60 + b"\r\n\r\n"
+        server = DripServer(b"", head, pause=0.1)
+        self.addCleanup(server.stop)
+        start = time.monotonic()
+        with self.assertRaises(minicreds.TransportError):
+            call(server.url, timeout=0.4, deadline=0.6)
+        self.assertLess(time.monotonic() - start, 3.0)
+
+
+class SizeCap(unittest.TestCase):
+    def setUp(self):
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+
+    def test_body_over_the_cap_refused_and_not_retried(self):
+        for content_length in (True, False):
+            with self.subTest(content_length=content_length):
+                self.server.reset_routes()
+                self.server.route(
+                    "GET",
+                    "/x",
+                    support.oversized(2 * MiB, content_length=content_length),
+                )
+                exc, _ = failing(self, self.server.url + "/x")
+                self.assertIn("1 MiB", str(exc))
+                self.assertEqual(len(self.server.requests), 1)
+
+    def test_body_at_the_cap_accepted(self):
+        self.server.route("GET", "/x", (200, b"A" * MiB))
+        self.assertEqual(len(call(self.server.url + "/x")[2]), MiB)
+        self.server.route("GET", "/x", (200, b"A" * (MiB + 1)))
+        with self.assertRaises(minicreds.TransportError):
+            call(self.server.url + "/x", attempts=1)
+
+
+class Redirects(unittest.TestCase):
+    def test_redirect_refused_and_never_followed(self):
+        with FakeServer() as here, FakeServer() as other:
+            other.route("*", "*", (200, b"followed"))
+            for status in (301, 302, 303, 307, 308):
+                here.reset_routes()
+                here.route(
+                    "*", "/start", support.redirect(other.url + "/stolen", status)
+                )
+                for method, body in (("GET", None), ("POST", b"Token=secret")):
+                    with self.subTest(status=status, method=method):
+                        exc, rec = failing(
+                            self,
+                            here.url + "/start?q=" + QUERY_SECRET,
+                            method=method,
+                            body=body,
+                            headers={"Authorization": "AWS4 x"},
+                        )
+                        self.assertIn(str(status), str(exc))
+                        self.assertIn("redirect", str(exc))
+                        self.assertNotIn(QUERY_SECRET, str(exc))
+                        self.assertEqual(rec.sleeps, [])  # not retried
+                        self.assertEqual(other.requests, [])
+                        self.assertEqual(here.requests[-1].path_only, "/start")
+                self.assertEqual(len(here.requests), 2)  # one GET, one POST
+
+
+class Tls(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = support.certs()
+
+    def serve(self, **kw):
+        server = FakeServer(tls=True, **kw).start()
+        self.addCleanup(server.stop)
+        server.route("GET", "/x", (200, b"secure"))
+        return server
+
+    def test_test_ca_via_ca_file(self):
+        server = self.serve()
+        self.assertEqual(
+            call(server.url + "/x", ca_file=self.certs["ca"])[2], b"secure"
+        )
+
+    def test_unknown_ca_refused(self):
+        server = self.serve()
+        for ca_file in (None, self.certs["other_ca"]):
+            with self.subTest(ca_file=ca_file):
+                exc, rec = failing(self, server.url + "/x", ca_file=ca_file)
+                self.assertIn("certificate_verify_failed", str(exc).lower())
+                self.assertEqual(rec.sleeps, [])  # a verification failure: no retry
+        self.assertEqual(server.requests, [])
+
+    def test_wrong_host_refused(self):
+        c = self.certs
+        server = self.serve(cert=(c["wrong_host_cert"], c["wrong_host_key"]))
+        with self.assertRaises(minicreds.TransportError):
+            call(server.url + "/x", ca_file=c["ca"], attempts=1)
+        self.assertEqual(server.requests, [])
+
+    def test_client_certificate(self):
+        c = self.certs
+        server = self.serve(require_client_cert=True)
+        got = call(
+            server.url + "/x", ca_file=c["ca"], cert=(c["client_cert"], c["client_key"])
+        )
+        self.assertEqual(got[2], b"secure")
+        self.assertEqual(
+            server.requests[0].client_subject, "commonName=minicreds test client"
+        )
+
+
+class Proxies(unittest.TestCase):
+    def setUp(self):
+        self.target = FakeServer().start()
+        self.addCleanup(self.target.stop)
+        self.target.route("GET", "/x", (200, b"direct"))
+        self.proxy = FakeServer().start()
+        self.addCleanup(self.proxy.stop)
+        self.proxy.route("GET", "*", (200, b"proxied"))
+
+    def test_http_proxy(self):
+        url = self.target.url + "/x?a=1"
+        proxy = self.proxy.url.replace("http://", "http://pu:pp@")
+        got = call(url, environ={"HTTP_PROXY": proxy})
+        self.assertEqual(got[2], b"proxied")
+        self.assertEqual(self.target.requests, [])
+        req = self.proxy.requests[0]
+        self.assertEqual(req.path, url)
+        auth = "Basic " + base64.b64encode(b"pu:pp").decode()
+        self.assertEqual(req.headers["Proxy-Authorization"], auth)
+        got = call(url, environ={"http_proxy": self.proxy.url})
+        self.assertEqual(got[2], b"proxied")
+
+    def test_no_proxy_and_proxy_off(self):
+        url = self.target.url + "/x"
+        for environ in (
+            {"HTTP_PROXY": self.proxy.url, "NO_PROXY": "127.0.0.1"},
+            {"HTTP_PROXY": self.proxy.url, "NO_PROXY": "example.com, 127.0.0.1"},
+            {"HTTP_PROXY": self.proxy.url, "no_proxy": "*"},
+            {"HTTPS_PROXY": self.proxy.url},  # the https proxy is not for http URLs
+        ):
+            with self.subTest(environ=environ):
+                self.assertEqual(call(url, environ=environ)[2], b"direct")
+        got = minicreds._http(
+            "P", "GET", url, environ={"HTTP_PROXY": self.proxy.url}, proxy=False
+        )
+        self.assertEqual(got[2], b"direct")
+        self.assertEqual(self.proxy.requests, [])
+
+    def test_https_proxy_tunnels(self):
+        c = support.certs()
+        server = FakeServer(tls=True).start()
+        self.addCleanup(server.stop)
+        server.route("GET", "/x", (200, b"tunnelled"))
+        proxy = ConnectProxy()
+        self.addCleanup(proxy.stop)
+        environ = {"HTTPS_PROXY": proxy.url.replace("http://", "http://pu:pp@")}
+        got = call(server.url + "/x", environ=environ, ca_file=c["ca"])
+        self.assertEqual(got[2], b"tunnelled")
+        target, headers = proxy.connects[0]
+        self.assertEqual(target, f"127.0.0.1:{server.port}")
+        auth = "Basic " + base64.b64encode(b"pu:pp").decode()
+        self.assertEqual(headers.get("proxy-authorization"), auth)
+        self.assertEqual(server.requests[0].path, "/x")
+        # The certificate of the target is still verified through the tunnel.
+        with self.assertRaises(minicreds.TransportError):
+            call(server.url + "/x", environ=environ, ca_file=c["other_ca"], attempts=1)
+
+    def test_proxy_unreachable(self):
+        environ = {"HTTP_PROXY": f"http://127.0.0.1:{support.free_port()}"}
+        with Recorder(), self.assertRaises(minicreds.TransportError) as cm:
+            call(self.target.url + "/x", environ=environ)
+        self.assertEqual(cm.exception.url, self.target.url + "/x")
+        self.assertEqual(self.target.requests, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
