@@ -175,11 +175,11 @@ def process_cost(kids, rounds):
     def peer(table, name, fmt):
         return fmt(table[name]) if name in table else ABSENT
 
-    for what, table in (("wall", t), ("CPU (user + system)", c)):
+    for what, table in (("wall time", t), ("CPU time", c)):
         ratio = table["minicreds"] / table["bare"]
         row(
-            f"Process: import + `EnvAWSProvider().retrieve()`, {what} "
-            f"(.pyc cached, site on; `python3 -c pass`: {ms(table['bare'])})",
+            f"Process {what}: import + env `retrieve()` [1] "
+            f"(bare `python3 -c pass`: {ms(table['bare'])})",
             ms(table["minicreds"]),
             peer(table, "botocore", ms),
             peer(table, "minio", ms),
@@ -189,14 +189,14 @@ def process_cost(kids, rounds):
         )
     mib = "%.1f MiB".__mod__
     row(
-        "Process: the same, peak RSS (`python3 -c pass`: %s)" % mib(m["bare"]),
+        "Process peak RSS [1] (bare: %s)" % mib(m["bare"]),
         mib(m["minicreds"]),
         peer(m, "botocore", mib),
         peer(m, "minio", mib),
         "%+.1f MiB over bare" % (m["minicreds"] - m["bare"]),
     )
     row(
-        "Process: minicreds with no .pyc (compiled at start), wall",
+        "Process wall time, minicreds compiled from source (no .pyc) [1]",
         ms(t["no .pyc"]),
         ratio="%.3f× bare" % (t["no .pyc"] / t["bare"]),
     )
@@ -239,8 +239,7 @@ def import_times(kids, rounds):
     minio = ms(t["minio"]) if "minio" in t else ABSENT
     ratio = "%.3f× botocore" % (t["cached"] / t["botocore"]) if "botocore" in t else ""
     row(
-        "Import, cumulative `-X importtime` (.pyc cached, site on; "
-        "peers: `botocore.session`, `minio.credentials`)",
+        "Import, .pyc cached [2]",
         ms(t["cached"]),
         botocore,
         minio,
@@ -249,12 +248,12 @@ def import_times(kids, rounds):
         t["cached"] <= 0.005,
     )
     row(
-        "Import, cumulative `-X importtime`, no .pyc (compiled from source)",
+        "Import, no .pyc: compiled from source [2]",
         ms(t["nopyc"]),
         goal="≤ 20 ms",
         met=t["nopyc"] <= 0.020,
     )
-    row("Import, `python3 -S` (no site .pth preloads), .pyc cached", ms(t["no site"]))
+    row("Import, .pyc cached, `python3 -S` [2]", ms(t["no site"]))
     return t["nopyc"]
 
 
@@ -278,8 +277,7 @@ def compile_cost(kids, nopyc_import, rounds):
     per_line = seconds / lines
     spare = 0.020 - nopyc_import
     row(
-        f"`compile()` of minicreds.py alone: {lines} lines, "
-        f"{per_line * 1e6:.1f} µs a line",
+        f"`compile()` alone: {lines} lines, {per_line * 1e6:.1f} µs a line [3]",
         ms(seconds),
         ratio=f"headroom under 20 ms: {ms(spare)}, about {spare / per_line:.0f} lines",
     )
@@ -339,8 +337,7 @@ def cached_retrieve(rounds):
         )
         met = met and t["botocore"] >= 10 * t["minicreds"]
     row(
-        "Cached `retrieve()` of a refreshing provider (botocore: "
-        "`get_frozen_credentials()`; MinIO: AssumeRoleProvider's cache)",
+        "Cached `retrieve()` of a refreshing provider [4]",
         us(t["minicreds"]),
         us(t["botocore"]) if "botocore" in t else ABSENT,
         us(t["minio"]) if "minio" in t else ABSENT,
@@ -386,8 +383,7 @@ def signing(rounds):
         met = t["minicreds"] <= t["botocore"] / 5
         ratio = "%.3f× botocore" % (t["minicreds"] / t["botocore"])
     row(
-        "`sign_request` (STS POST with a session token; botocore: "
-        "`SigV4Auth.add_auth`; MinIO: `sign_v4_sts`)",
+        "`sign_request` [5]",
         us(t["minicreds"]),
         us(t["botocore"]) if "botocore" in t else ABSENT,
         us(t["minio"]) if "minio" in t else ABSENT,
@@ -425,8 +421,8 @@ def off_ec2(kids, rounds):
     if not HAVE["botocore"]:
         names.remove("botocore")
     for label, dead_end in (
-        ("silent (accepts, never answers)", support.blackhole),
-        ("dropping connections (SYNs unanswered)", support.full_backlog),
+        ("silent", support.blackhole),
+        ("dropping SYNs", support.full_backlog),
     ):
         times = {name: [] for name in names}
         outcome = {}
@@ -452,8 +448,7 @@ def off_ec2(kids, rounds):
 
         ratio = vs("default_provider")
         row(
-            f"Off EC2, metadata endpoint {label}: `default_provider().retrieve()` "
-            "vs botocore's default chain (in a child, the call only)",
+            f"Off EC2, IMDS {label}: `default_provider().retrieve()` [6]",
             show("default_provider"),
             show("botocore"),
             "",
@@ -463,7 +458,7 @@ def off_ec2(kids, rounds):
         )
         ratio = vs("IamAwsProvider")
         row(
-            f"Off EC2, metadata endpoint {label}: `IamAwsProvider().retrieve()`",
+            f"Off EC2, IMDS {label}: `IamAwsProvider().retrieve()` [6]",
             show("IamAwsProvider"),
             ratio="" if ratio is None else f"{ratio:.3f}× botocore",
         )
@@ -474,7 +469,7 @@ def off_ec2(kids, rounds):
 
 def assume_role(rounds):
     if not (HAVE["moto"] and HAVE["boto3"]):
-        row("AssumeRole round trip on moto_server", "", ABSENT, ABSENT)
+        row("AssumeRole round trip on moto_server [7]", "", ABSENT, ABSENT)
         return
     from tests.interop import moto_harness as mh
 
@@ -517,8 +512,7 @@ def assume_role(rounds):
         return ms(t[name]) if name in t else errors.get(name, ABSENT)
 
     row(
-        "AssumeRole round trip on moto_server, signatures checked (fresh minicreds "
-        "provider per call; boto3: one `sts` client's `assume_role`)",
+        "AssumeRole round trip on moto_server [7]",
         cell("minicreds"),
         cell("botocore"),
         cell("minio"),
@@ -531,6 +525,37 @@ def assume_role(rounds):
 # --------------------------------------------------------------------------- main
 
 
+NOTES = """\
+[1] A child `python3 -c "import minicreds; minicreds.EnvAWSProvider().retrieve()"`
+    with credentials in the environment, site on, bytecode cached (a normal
+    install); botocore: `get_session().get_credentials()` frozen, MinIO SDK: its
+    `EnvAWSProvider().retrieve()`. CPU time is user + system of the child
+    (steadier than wall time on a shared machine); RSS is its peak.
+[2] Cumulative `-X importtime` of `import minicreds` (botocore: `botocore.session`,
+    MinIO SDK: `minio.credentials`) in a child. ".pyc cached": bytecode in a
+    PYTHONPYCACHEPREFIX warmed first. "no .pyc": PYTHONDONTWRITEBYTECODE=1 and a
+    fresh copy of minicreds.py, so it is compiled at every start, as from a
+    read-only Lambda package. `-S`: without site's .pth preloads (this machine's
+    site imports re, typing and more before any user code).
+[3] Median of compile() of the file in a fresh child (no import); the headroom is
+    20 ms less the no-.pyc import above, in lines at that cost a line.
+[4] Credentials valid for 6 h, so nothing refreshes (set up by refresh.py).
+    botocore: `RefreshableCredentials.get_frozen_credentials()`; MinIO SDK: its
+    AssumeRoleProvider holding cached credentials.
+[5] An STS form POST with a session token (set up by sign.py, which checks both
+    signatures equal). botocore: `SigV4Auth.add_auth` re-signing one AWSRequest;
+    MinIO SDK: `sign_v4_sts` with the date and body hash its providers compute.
+[6] A child with no AWS_* variables, an empty HOME and
+    AWS_EC2_METADATA_SERVICE_ENDPOINT at a loopback dead end (tests/support.py):
+    "silent" accepts connections and never answers, "dropping SYNs" has a full
+    accept queue. Only the call is timed; botocore:
+    `botocore.session.get_session().get_credentials()`. Outcome in brackets.
+[7] moto_server on 127.0.0.1 checking signatures; an IAM user's keys assume a
+    role. minicreds: a fresh AssumeRoleProvider per call (no cache); boto3: one
+    `sts` client's `assume_role`; MinIO SDK: a fresh AssumeRoleProvider per call.
+"""
+
+
 def table():
     widths = [max(len(r[i]) for r in [HEADER, *ROWS]) for i in range(len(HEADER))]
     lines = [HEADER, tuple("-" * w for w in widths), *ROWS]
@@ -541,7 +566,7 @@ def table():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=21, help="rounds (default 21)")
+    parser.add_argument("--rounds", type=int, default=31, help="rounds (default 31)")
     parser.add_argument("--quick", action="store_true", help="3 rounds: a smoke run")
     args = parser.parse_args()
     rounds = 3 if args.quick else args.rounds
@@ -561,6 +586,7 @@ def main():
         off_ec2(kids, max(3, rounds // 4))
         assume_role(rounds)
     print(table())
+    print(NOTES, end="")
     print("(%.0f s)" % (time.monotonic() - started))
 
 
