@@ -69,6 +69,8 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     "AWSConfigProvider",
     "MinioClientConfigProvider",
     # Process and SSO
+    "ProcessProvider",
+    "SSOProvider",
     # Container and instance metadata
     "ContainerProvider",
     "IamAwsProvider",
@@ -81,6 +83,7 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     "CertificateIdentityProvider",
     # Chain
     "ChainedProvider",
+    "default_provider",
     "__version__",
 ]
 
@@ -1413,18 +1416,18 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     try:
         with open(path, "rb") as handle:
             raw = handle.read(_MAX_FILE + 1)
-        text = raw.decode("utf-8-sig")
+        value = parse(raw.decode("utf-8-sig"), path)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (line {line})", provider, path) from None
+        error = f"not UTF-8 (line {raw[: exc.start].count(10) + 1})"
     except OSError as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    try:
-        value = parse(text, path)
-    except ConfigError as exc:  # parsers know the file, not the provider
-        raise ConfigError(exc.what, provider, path) from None
-    _file_cache[path] = (stamp, value)
-    return value
+        error = f"cannot read ({_os_reason(exc)})"
+    except ConfigError as exc:  # the parser says what, without quoting the file
+        error = exc.what
+    else:
+        _file_cache[path] = (stamp, value)
+        return value
+    # Raised outside the handler, so no chained exception quotes the file.
+    raise ConfigError(error, provider, path)
 
 
 def _parse_ini(text: str, path: str) -> Ini:
@@ -1435,42 +1438,56 @@ def _parse_ini(text: str, path: str) -> Ini:
     try:
         parser.read_string(text, path)
     except configparser.Error as exc:
-        # The exception's text quotes the offending line, which may hold a secret.
+        # The exception's text quotes the offending line, which may hold a secret:
+        # keep its line number only, and raise outside the handler.
         lineno = getattr(exc, "lineno", None)
         if lineno is None and getattr(exc, "errors", None):
             lineno = exc.errors[0][0]  # type: ignore[attr-defined]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"
-        raise ConfigError(
-            f"cannot parse ({what} error at line {lineno})", "", path
-        ) from None
-    return {name: dict(parser.items(name)) for name in parser.sections()}
+        error = f"cannot parse ({what} error at line {lineno})"
+    else:
+        return {name: dict(parser.items(name)) for name in parser.sections()}
+    raise ConfigError(error)
 
 
 def _aws_profiles(
     provider: str, credentials_path: str, config_path: str
 ) -> tuple[Ini, Ini]:
-    """(credentials-file profiles, config-file profiles and other sections)."""
-
-    def load(path: str) -> Ini:
-        return _read_file(provider, path, _parse_ini) or {}
+    """(credentials-file profiles, config-file profiles and sso-session sections)."""
+    import shlex
 
     config: Ini = {}
-    for section, values in load(config_path).items():
-        words = section.split()
+    for section, values in (
+        _read_file(provider, config_path, _parse_ini) or {}
+    ).items():
+        # As botocore reads them: "default", else a section starting with "profile"
+        # or "sso-session" that splits, as a shell line, into exactly two words.
         if section == "default":
             config["default"] = values
-        elif len(words) == 2 and words[0] == "profile":
-            config[words[1]] = values
-        elif len(words) == 2 and words[0] == "sso-session":
-            config[f"sso-session {words[1]}"] = values
-    return load(credentials_path), config
+            continue
+        kind = next(
+            (k for k in ("profile", "sso-session") if section.startswith(k)), ""
+        )
+        try:
+            words = shlex.split(section) if kind else []
+        except ValueError:  # unbalanced quotes: not a profile
+            continue
+        if len(words) == 2:
+            config[words[1] if kind == "profile" else f"sso-session {words[1]}"] = (
+                values
+            )
+    return _read_file(provider, credentials_path, _parse_ini) or {}, config
 
 
 class AWSConfigProvider(Provider):
     """Credentials from the AWS shared credentials and config files.
 
     Profile: ``profile``, else ``AWS_PROFILE``, else ``AWS_DEFAULT_PROFILE``, else
-    ``default``, looked up at each call. Files are re-read when they change.
+    ``default``, looked up at each call. Files are re-read when they change. Role,
+    web identity, SSO and ``credential_process`` profiles are honoured; the source
+    built for a profile is kept, with its cached credentials, until that profile's
+    configuration changes. ``mfa_prompt(serial)`` returns an MFA code for roles
+    with ``mfa_serial``.
     """
 
     def __init__(
@@ -1485,6 +1502,13 @@ class AWSConfigProvider(Provider):
         self._profile = profile
         self._mfa_prompt = mfa_prompt
         self._environ = environ
+        import threading
+
+        self._built: tuple[tuple[Any, ...], Provider | None] | None = None
+        self._lock = threading.Lock()  # one build at a time: one STS call, not two
+        # default_provider() splits a profile in two links of its chain: "role"
+        # (role_arn without web_identity_token_file) and "other" (the rest).
+        self._part: str | None = None
 
     def _env(self) -> Mapping[str, str]:
         return os.environ if self._environ is None else self._environ
@@ -1498,33 +1522,51 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(config or os.path.join("~", ".aws", "config")),
         )
 
-    def retrieve(self) -> Credentials | None:
-        """Credentials of the selected profile, or None when it is not configured."""
+    def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
+        """(profile, credentials file, config file, paths); None: no default profile."""
         env = self._env()
-        profile = (
+        chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        explicit = bool(profile)
-        profile = profile or "default"
-        credentials_path, config_path = self._paths()
-        creds_file, config_file = _aws_profiles(
-            _name(self), credentials_path, config_path
-        )
-        if profile not in creds_file and profile not in config_file:
-            if explicit:
-                raise ConfigError(
-                    f"profile {profile!r} not found",
-                    _name(self),
-                    f"{credentials_path}, {config_path}",
-                )
+        profile, paths = chosen or "default", self._paths()
+        creds_file, config_file = _aws_profiles(_name(self), *paths)
+        if profile in creds_file or profile in config_file:
+            return profile, creds_file, config_file, paths
+        if chosen:
+            where = ", ".join(paths)
+            raise ConfigError(f"profile {profile!r} not found", _name(self), where)
+        return None
+
+    def retrieve(self) -> Credentials | None:
+        """Credentials of the selected profile, or None when it is not configured."""
+        loaded = self._load()
+        if loaded is None:
             self._reason = "no default profile"
             return None
-        found = _profile_credentials(
-            self, profile, creds_file, config_file, config_path
-        )
-        if found is None:
-            self._reason = f"profile {profile!r} has no credentials"
-        return found
+        profile, creds_file, config_file, paths = loaded
+        # Every section the profile's source depends on, along its source_profile
+        # links: while they are unchanged, the source built from them is kept.
+        key: list[tuple[Any, ...]] = []
+        name: str | None = profile
+        while name is not None and all(k[0] != name for k in key):
+            sections = [creds_file.get(name, {}), config_file.get(name, {})]
+            merged = {**sections[1], **sections[0]}
+            session = f"sso-session {merged.get('sso_session')}"
+            sections.append(config_file.get(session, {}))
+            key.append((name, *(tuple(s.items()) for s in sections)))
+            name = merged.get("source_profile")
+        built = self._built
+        if built is None or built[0] != tuple(key):
+            with self._lock:
+                built = self._built
+                if built is None or built[0] != tuple(key):
+                    found = _profile_source(
+                        self, profile, creds_file, config_file, paths
+                    )
+                    built = self._built = (tuple(key), found)
+        what = "role" if self._part == "role" else "credentials"
+        self._reason = f"profile {profile!r} has no {what}"
+        return built[1].retrieve() if built[1] is not None else None
 
 
 def _static_keys(
@@ -1541,28 +1583,126 @@ def _static_keys(
     return Credentials(key, secret, token)
 
 
-def _profile_credentials(
-    provider: AWSConfigProvider,
+def _profile_source(
+    cp: AWSConfigProvider,
     profile: str,
     creds_file: Ini,
     config_file: Ini,
-    config_path: str,
-) -> Credentials | None:
-    """Pick the profile's source in botocore's order (SPEC 4)."""
-    name = _name(provider)
-    from_creds = creds_file.get(profile, {})
-    from_config = config_file.get(profile, {})
-    merged = {**from_config, **from_creds}
-    where = f"profile {profile!r}"
-    for key in ("role_arn", "sso_session", "sso_start_url"):
-        if key in merged:
-            raise ConfigError(f"{key} profiles are not supported yet", name, where)
-    found = _static_keys(name, from_creds, f"{provider._paths()[0]}, {where}")
-    if found is None and "credential_process" in merged:
-        raise ConfigError(
-            "credential_process profiles are not supported yet", name, where
+    paths: tuple[str, str],
+) -> Provider | None:
+    """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
+    name, environ = _name(cp), cp._environ
+
+    def values(p: str) -> dict[str, str]:
+        return {**config_file.get(p, {}), **creds_file.get(p, {})}
+
+    def is_role(v: dict[str, str]) -> bool:
+        return "role_arn" in v and "web_identity_token_file" not in v
+
+    def has_keys(v: dict[str, str]) -> bool:
+        return "aws_access_key_id" in v or "aws_secret_access_key" in v
+
+    top = values(profile)
+    # The selected profile's region, STS endpoint mode and CA bundle apply along the
+    # whole chain, as in botocore (they are settings of the session).
+    settings = ("region", "sts_regional_endpoints", "ca_bundle")
+    region, regional, ca_file = (top.get(k) for k in settings)
+
+    def sts(kind: Any, first: Any, v: dict[str, str], **kw: Any) -> Provider:
+        session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
+        made = kind(
+            first, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
         )
-    return found or _static_keys(name, from_config, f"{config_path}, {where}")
+        made.profile_region, made.regional = region, regional
+        return made  # type: ignore[no-any-return]
+
+    def role(p: str, chain: list[str]) -> Provider:
+        v, error, source = values(p), "", None
+        src, named = v.get("source_profile"), v.get("credential_source")
+        kinds: dict[str, Callable[[], Provider]] = {
+            "Environment": lambda: EnvAWSProvider(environ=environ),
+            "Ec2InstanceMetadata": lambda: _imds(environ, top),
+            "EcsContainer": lambda: ContainerProvider(environ=environ),
+        }
+        if (src is None) == (named is None):
+            error = "a role needs one of source_profile and credential_source"
+        elif named is not None:
+            if named not in kinds:
+                error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
+            else:
+                source = kinds[named]()
+        elif src not in creds_file and src not in config_file:
+            error = f"source_profile {src!r} does not exist"
+        elif src in chain and not (src == p and has_keys(v)):
+            # A profile may name itself to use its own keys (botocore); else a loop.
+            error = "source_profile loop: " + " -> ".join([*chain, src])
+        elif has_keys(values(src)) or not is_role(values(src)):
+            source = plain(src)
+            error = "" if source else f"source_profile {src!r} has no credentials"
+        else:
+            source = role(src, [*chain, src])
+        if error:
+            raise ConfigError(error, name, f"profile {p!r}")
+        seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk here
+        return sts(
+            AssumeRoleProvider, source, v, external_id=v.get("external_id"),
+            duration=int(seconds) if seconds.isdigit() else None,
+            mfa_serial=v.get("mfa_serial"), mfa_prompt=cp._mfa_prompt,
+        )  # fmt: skip
+
+    def sso(p: str, v: dict[str, str]) -> Provider:
+        session, error = v.get("sso_session"), ""
+        shared = config_file.get(f"sso-session {session}", {}) if session else {}
+        if session is not None and not shared:
+            error = f"sso-session {session!r} does not exist"
+        for key, value in shared.items():
+            if v.setdefault(key, value) != value:
+                error = f"{key} differs in sso-session {session!r}"
+        need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+        missing = [k for k in need if k not in v]
+        if error or missing:
+            error = error or f"SSO needs {', '.join(missing)}"
+            raise ConfigError(error, name, f"profile {p!r}")
+        made = SSOProvider(
+            *(v[k] for k in need), session_name=session, ca_file=ca_file,
+            environ=environ,
+        )  # fmt: skip
+        made._login = f"aws sso login --profile {p}"
+        return made
+
+    def plain(p: str) -> Provider | None:
+        v, where = values(p), f"profile {p!r}"
+        if "web_identity_token_file" in v:
+            if not v.get("role_arn"):
+                raise ConfigError(
+                    "web_identity_token_file without role_arn", name, where
+                )
+            path = os.path.expanduser(v["web_identity_token_file"])
+            return sts(WebIdentityProvider, lambda: _read_token(name, path), v)
+        if "sso_account_id" in v or "sso_role_name" in v:
+            return sso(p, v)
+        found = _static_keys(name, creds_file.get(p, {}), f"{paths[0]}, {where}")
+        if found is None and "credential_process" in v:
+            return ProcessProvider(v["credential_process"])
+        where = f"{paths[1]}, {where}"
+        found = found or _static_keys(name, config_file.get(p, {}), where)
+        return StaticProvider(*found._key()[:3]) if found else None
+
+    if cp._part is not None and (cp._part == "role") != is_role(top):
+        return None
+    return role(profile, [profile]) if is_role(top) else plain(profile)
+
+
+def _read_token(provider: str, path: str) -> str:
+    """A web identity token file, read at each refresh."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_MAX_FILE).decode().strip()
+    except OSError as exc:
+        error = f"cannot read the token ({_os_reason(exc)})"
+    except UnicodeDecodeError:  # raised outside the handler, which quotes the token
+        error = "the token is not UTF-8"
+    raise ConfigError(error, provider, path)
 
 
 class MinioClientConfigProvider(Provider):
@@ -1621,17 +1761,225 @@ class MinioClientConfigProvider(Provider):
         return Credentials(key, secret, token if isinstance(token, str) else None)
 
 
-def _parse_json(text: str, path: str) -> dict[str, Any]:
+def _loads(data: str | bytes) -> tuple[Any, int | None]:
+    """(JSON value, None) or (None, line of the error): the error quotes the text."""
     import json
 
     try:
-        data = json.loads(text)
+        return json.loads(data), None
     except ValueError as exc:
-        line = getattr(exc, "lineno", "?")
-        raise ConfigError(f"not valid JSON (line {line})", "", path) from None
+        return None, getattr(exc, "lineno", 0)
+
+
+def _parse_json(text: str, path: str) -> dict[str, Any]:
+    data, line = _loads(text)
+    if line is not None:
+        raise ConfigError(f"not valid JSON (line {line})")
     if not isinstance(data, dict):
-        raise ConfigError("not a JSON object", "", path)
+        raise ConfigError("not a JSON object")
     return data
+
+
+# =====================================================================================
+# Process and SSO
+# =====================================================================================
+
+
+class ProcessProvider(RefreshingProvider):
+    """Credentials printed by a command, as ``credential_process`` runs it.
+
+    The command is split like a shell line (Windows rules on Windows) and run without
+    a shell; its stdin and stderr are the caller's, so it can prompt. It must print
+    the version 1 JSON (``Version``, ``AccessKeyId``, ``SecretAccessKey``, optional
+    ``SessionToken`` and ``Expiration``) within ``timeout`` seconds, or it is killed.
+    Credentials with an ``Expiration`` are refreshed by running it again.
+    """
+
+    def __init__(
+        self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
+    ) -> None:
+        super().__init__(self._run, clock=clock)
+        self._command, self._timeout = command, timeout
+
+    def _run(self) -> Credentials:
+        import shlex
+        import subprocess
+
+        name, error = _name(self), ""
+        kind: type[CredentialsError] = ConfigError
+        try:
+            argv = shlex.split(self._command, posix=os.name != "nt")
+        except ValueError:
+            argv = []
+        # Only the program is named in messages: the arguments may hold a secret.
+        program = argv[0] if argv else "credential_process"
+        if not argv:
+            raise ConfigError("the command is empty or badly quoted", name, program)
+        try:
+            done = subprocess.run(
+                argv, check=False, stdout=subprocess.PIPE, timeout=self._timeout
+            )
+        except subprocess.TimeoutExpired:  # run() has killed it
+            error, kind = f"no answer in {self._timeout:g} s, killed", TransportError
+        except OSError as exc:
+            error = f"cannot run ({_os_reason(exc)})"
+        # Errors are raised outside the handlers: the exceptions quote the command
+        # line or the output, which may hold secrets.
+        if error:
+            raise kind(error, name, program)
+        if done.returncode:
+            raise CredentialsError(
+                f"exited with status {done.returncode} (see its stderr)", name, program
+            )
+        data, line = _loads(done.stdout)
+        if line is not None:
+            raise TransportError(f"output is not JSON (line {line})", name, program)
+        if not isinstance(data, dict) or data.get("Version") != 1:
+            version = data.get("Version") if isinstance(data, dict) else None
+            raise TransportError(
+                f"output has Version {str(version)[:10]!r}, not 1", name, program
+            )
+        try:
+            expiry = data.get("Expiration")
+            return Credentials(
+                data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"),
+                _parse_time(expiry) if expiry else None,
+            )  # fmt: skip
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
+            error = f"output {bad}"
+        raise TransportError(error, name, program)
+
+
+class SSOProvider(RefreshingProvider):
+    """Role credentials from IAM Identity Center (SSO), with ``aws sso login``'s token.
+
+    The token is read from ``~/.aws/sso/cache/<sha1>.json`` (sha1 of ``session_name``
+    for an ``[sso-session]``, else of ``start_url``) and traded at the SSO portal
+    (``AWS_ENDPOINT_URL_SSO``, else ``AWS_ENDPOINT_URL``, else AWS's). With a
+    ``session_name``, a token due within 15 minutes is renewed with its refresh token
+    (``AWS_ENDPOINT_URL_SSO_OIDC``...) and written back to the cache.
+    """
+
+    def __init__(
+        self,
+        start_url: str,
+        sso_region: str,
+        account_id: str,
+        role_name: str,
+        *,
+        session_name: str | None = None,
+        cache_dir: str | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(self._fetch, clock=clock)
+        self._args = (start_url, sso_region, account_id, role_name, session_name)
+        self._cache_dir, self._ca_file, self._environ = cache_dir, ca_file, environ
+        self._login = "aws sso login" + (
+            f" --sso-session {session_name}" if session_name else ""
+        )
+
+    def _fetch(self) -> Credentials:
+        import hashlib
+        from datetime import datetime, timezone
+        from urllib.parse import urlencode
+
+        start_url, _, account, role, session = self._args
+        name, login = _name(self), f"run '{self._login}'"
+        env = os.environ if self._environ is None else self._environ
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        folder = self._cache_dir or os.path.join("~", ".aws", "sso", "cache")
+        digest = hashlib.sha1((session or start_url).encode()).hexdigest()
+        path = os.path.join(os.path.expanduser(folder), f"{digest}.json")
+        token: Any = False  # None: no file; False: unreadable
+        try:
+            token = _read_file(name, path, _parse_json)
+            # Older AWS CLI versions wrote "...T12:00:00UTC".
+            when = _parse_time(str(token["expiresAt"]).replace("UTC", "Z"))
+            access, expires = str(token["accessToken"]), when.timestamp()
+        except (KeyError, TypeError, ValueError):  # ConfigError included
+            what = "no cached SSO token" if token is None else "bad cached SSO token"
+            raise CredentialsError(f"{what}, {login}", name, path) from None
+        now = self._clock()
+        if session and expires - now < 900:  # botocore renews 15 minutes ahead
+            access, expires = self._renew(token, path, now, env) or (access, expires)
+        if expires <= now:
+            raise CredentialsError(f"the SSO token has expired, {login}", name, path)
+        url = self._url(env, "AWS_ENDPOINT_URL_SSO", "portal.sso")
+        url = _safe_url(url + "/federation/credentials")
+        query = urlencode({"role_name": role, "account_id": account})
+        status, headers, data = _http(
+            name, "GET", f"{url}?{query}", ca_file=ca_file, environ=env,
+            headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
+        )  # fmt: skip
+        if status == 401:
+            raise CredentialsError(f"the SSO token was refused, {login}", name, url)
+        answer = _loads(data)[0]
+        if status != 200:
+            text = str(answer.get("message", "")) if isinstance(answer, dict) else ""
+            code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
+            raise STSError(
+                _scrub(code, (access,)), _scrub(text, (access,)), name, url,
+                status=status,
+            )  # fmt: skip
+        try:
+            found = answer["roleCredentials"]
+            when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
+            return Credentials(
+                found["accessKeyId"], found["secretAccessKey"],
+                found.get("sessionToken"), when,
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError, OverflowError):
+            raise TransportError("answer lacks roleCredentials", name, url) from None
+
+    def _url(self, env: Mapping[str, str], variable: str, host: str) -> str:
+        region = self._args[1]
+        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        url = env.get(variable) or env.get("AWS_ENDPOINT_URL")
+        return (url or f"https://{host}.{region}.{dns}").rstrip("/")
+
+    def _renew(
+        self, token: dict[str, Any], path: str, now: float, env: Mapping[str, str]
+    ) -> tuple[str, float] | None:
+        """Trade the refresh token for a new access token; None when that fails."""
+        import json
+        import tempfile
+
+        name = _name(self)
+        keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
+        if not all(isinstance(token.get(k), str) for k in keys):
+            return None
+        try:
+            if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
+                return None
+            body = {k: token[k] for k in keys[:3]}
+            body["grantType"] = "refresh_token"
+            url = self._url(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc") + "/token"
+            status, _, data = _http(
+                name, "POST", url, headers={"Content-Type": "application/json"},
+                body=json.dumps(body).encode(), environ=env,
+                ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
+            )  # fmt: skip
+            if status != 200:
+                raise TransportError(f"HTTP {status}", name, _safe_url(url))
+            answer = _loads(data)[0]
+            expires = now + int(answer["expiresIn"])
+            fresh = dict(token, accessToken=str(answer["accessToken"]))
+        except (CredentialsError, KeyError, TypeError, ValueError) as exc:
+            _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
+            return None
+        fresh["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+        fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
+        try:  # atomically, as the AWS CLI does: a reader never sees half a file
+            fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(fresh, handle)
+            os.replace(temp, path)
+        except OSError as exc:
+            _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
+        return fresh["accessToken"], expires
 
 
 # =====================================================================================
@@ -1669,15 +2017,6 @@ def _number(kind: type, value: Any, where: str, provider: str) -> Any:
     if not 0 < number < 1e6:  # also NaN
         raise ConfigError(f"{value!r} is not a positive number", provider, where)
     return number
-
-
-def _read_text(provider: str, path: str) -> str:
-    """A token file, read afresh; errors name the file, never its text."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read(_MAX_FILE)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
 
 
 def _json_credentials(
@@ -1782,7 +2121,7 @@ class ContainerProvider(RefreshingProvider):
             )
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
         token = (  # the agent rotates the file: read at each refresh
-            _read_text(name, path).rstrip("\r\n")
+            _read_token(name, path)
             if path
             else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
         )
@@ -1870,7 +2209,7 @@ class IamAwsProvider(RefreshingProvider):
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
             file: str = path
             delegate = WebIdentityProvider(
-                lambda: _read_text(name, file).strip(), role, session,
+                lambda: _read_token(name, file), role, session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
@@ -2067,6 +2406,69 @@ class ChainedProvider(Provider):
             self.attempts = tuple(record)
 
 
+def default_provider(
+    *, profile: str | None = None, mfa_prompt: Callable[[str], str] | None = None
+) -> ChainedProvider:
+    """The standard chain, strict, picking the source botocore's default chain picks.
+
+    In order: environment keys (AWS, then MinIO); the profile's role; web identity
+    from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``; the rest of the profile
+    (web identity, SSO, credentials-file keys, ``credential_process``, config-file
+    keys); container credentials; EC2 instance metadata (with the profile's
+    ``metadata_service_*`` settings, read now, as botocore does). The profile is
+    picked as ``AWSConfigProvider`` picks it; one given here turns the environment
+    sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
+    """
+
+    def config(part: str | None) -> AWSConfigProvider:
+        made = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+        made._part = part
+        return made
+
+    settings: dict[str, str] = {}
+    try:  # botocore too reads the instance metadata settings when it makes the chain
+        loaded = config(None)._load()
+    except CredentialsError:
+        loaded = None  # the profile's links will report it
+    if loaded:
+        name, creds_file, config_file, _ = loaded
+        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
+    env: list[Provider] = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
+    web: list[Provider] = [] if profile else [_EnvWebIdentity()]
+    links = [*env, config("role"), *web, config("other")]
+    links += [ContainerProvider(), _imds(None, settings)]
+    return ChainedProvider(links, strict=True)
+
+
+class _EnvWebIdentity(Provider):
+    """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
+
+    _built: tuple[tuple[str | None, ...], Provider] | None = None
+
+    def retrieve(self) -> Credentials | None:
+        names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
+        key = tuple(map(os.environ.get, names))
+        if not key[0]:
+            self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
+            return None
+        if self._built is None or self._built[0] != key:
+            self._built = (key, IamAwsProvider())  # it takes web identity first
+        return self._built[1].retrieve()
+
+
+def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
+    """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
+    keys = (
+        "metadata_service_timeout", "metadata_service_num_attempts",
+        "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
+        "ec2_metadata_v1_disabled",
+    )  # fmt: skip
+    options: dict[str, Any] = {k: settings.get(k) for k in keys}
+    imds = IamAwsProvider(environ=environ, **options)
+    imds._delegate = imds  # not its web identity and container sources
+    return imds
+
+
 # =====================================================================================
 # Command line
 # =====================================================================================
@@ -2109,27 +2511,16 @@ def _ask_mfa(serial: str) -> str:
 def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
     """The provider --provider names, in a strict chain so that --explain can list it."""
     prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
-    names = globals()
-    found: Any
-    if name == "default" and "default_provider" in names:
-        found = names["default_provider"](profile=profile, mfa_prompt=prompt)
-    elif name == "default":  # stand-in until default_provider is merged
-        found = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
-        found.append(AWSConfigProvider(profile=profile, mfa_prompt=prompt))
-        found += [
-            names[n]() for n in ("ContainerProvider", "IamAwsProvider") if n in names
-        ]
-    elif name == "aws-config":
+    found: Provider
+    if name == "default":
+        return default_provider(profile=profile, mfa_prompt=prompt)
+    if name == "aws-config":
         found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
     elif name == "mc-config":
         found = MinioClientConfigProvider(alias=profile)
-    elif _CLI_CLASSES[name] in names:
-        found = names[_CLI_CLASSES[name]]()
     else:
-        raise ConfigError(f"--provider {name} is not available in this minicreds")
-    if isinstance(found, ChainedProvider):
-        return found
-    return ChainedProvider(found if isinstance(found, list) else [found], strict=True)
+        found = globals()[_CLI_CLASSES[name]]()
+    return ChainedProvider([found], strict=True)
 
 
 def _cli_span(seconds: int) -> str:

@@ -367,11 +367,6 @@ class ExitStatus(CliCase):
         proc = self.run_cli(MINICREDS_CLI_DEPTH="2", **ENV_CREDS)
         self.assertEqual(proc.returncode, 0, proc.stderr)
 
-    @unittest.skipIf(hasattr(minicreds, "IamAwsProvider"), "IamAwsProvider exists")
-    def test_provider_not_in_this_file_is_2(self):
-        proc = self.run_cli("--provider", "iam")
-        self.assert_one_error_line(proc, 2, "^minicreds: error: --provider iam is not")
-
 
 class Explain(CliCase):
     def test_lists_each_provider_tried_in_order(self):
@@ -492,9 +487,6 @@ class Providers(CliCase):
         key, _ = self.access_key("--profile", "dev", **ENV_CREDS)
         self.assertEqual(key, "AKIDDEV")
 
-    @unittest.skipUnless(
-        hasattr(minicreds, "ContainerProvider"), "no ContainerProvider"
-    )
     def test_container(self):
         body = {
             "AccessKeyId": "AKIDCONTAINER",
@@ -514,7 +506,6 @@ class Providers(CliCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stdout, EXPECTED["process"].replace(KEY, "AKIDCONTAINER"))
 
-    @unittest.skipUnless(hasattr(minicreds, "IamAwsProvider"), "no IamAwsProvider")
     def test_iam_with_metadata_disabled_finds_nothing(self):
         proc = self.run_cli("--provider", "iam", "--explain")
         self.assertEqual(proc.returncode, 1, proc.stderr)

@@ -1,0 +1,561 @@
+"""AWSConfigProvider: profile selection, role chains and web identity profiles.
+
+Standard library only; STS is a loopback fake that records what it is sent.
+"""
+
+import os
+import textwrap
+import time
+import unittest
+
+import minicreds
+from tests import support
+
+SOURCE_SECRET = "profile-source-secret-Kd82mN"
+ROLE_SECRET = "profile-role-secret-Tf51qP"
+ROLE_TOKEN = "profile-role-token-Lr30xB"
+JWT = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJwcm9maWxlIn0.jwt-secret-Qa19"
+SECRETS = (SOURCE_SECRET, ROLE_SECRET, ROLE_TOKEN, JWT)
+
+
+def sts_answer(req):
+    """An AssumeRole(WithWebIdentity) answer with a numbered key, valid one hour."""
+    action = req.form["Action"][0]
+    n = sum(1 for r in sts_answer.server.requests if r.method == "POST")
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    body = (
+        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
+        f"<Credentials><AccessKeyId>ASIAROLE{n}</AccessKeyId>"
+        f"<SecretAccessKey>{ROLE_SECRET}</SecretAccessKey><SessionToken>{ROLE_TOKEN}-{n}</SessionToken>"
+        f"<Expiration>{expires}</Expiration></Credentials></{action}Result>"
+        f"<ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
+    )
+    return 200, body, {"Content-Type": "text/xml"}
+
+
+def access_key_of(req):
+    """The access key that signed a request (from its Authorization header)."""
+    auth = req.headers.get("Authorization") or ""
+    return auth.split("Credential=")[1].split("/")[0] if "Credential=" in auth else None
+
+
+class ProfileTestBase(unittest.TestCase):
+    env_vars: dict = {}  # noqa: RUF012 - read only
+
+    def setUp(self):
+        self.sts = support.FakeServer().start()
+        self.addCleanup(self.sts.stop)
+        sts_answer.server = self.sts
+        self.sts.route("POST", "/", sts_answer)
+        ctx = support.env(AWS_ENDPOINT_URL_STS=self.sts.url, **self.env_vars)
+        self.home = ctx.__enter__()
+        self.addCleanup(ctx.__exit__, None, None, None)
+        os.mkdir(os.path.join(self.home, ".aws"))
+        self.watch = support.SecretWatch().__enter__()
+        self.addCleanup(self.watch.__exit__, None, None, None)
+
+    def write(self, name, text):
+        with open(os.path.join(self.home, ".aws", name), "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def get(self, profile=None, **kw):
+        return minicreds.AWSConfigProvider(profile=profile, **kw).retrieve()
+
+    def calls(self):
+        return [r for r in self.sts.requests if r.method == "POST"]
+
+    def fails(self, profile, fragment, cls=minicreds.ConfigError, **kw):
+        with self.assertRaises(cls) as ctx:
+            self.get(profile, **kw)
+        self.assertIn(fragment, str(ctx.exception))
+        self.watch.assert_clean(self, *SECRETS, extra_texts=[ctx.exception])
+        return ctx.exception
+
+
+class SelectionTest(ProfileTestBase):
+    def test_sections_as_botocore_reads_them(self):
+        self.write(
+            "config",
+            """\
+            # a comment
+            [default]
+            aws_access_key_id = AKDEFAULT
+            aws_secret_access_key = s1
+            [profile  spaced ]
+            aws_access_key_id=AKSPACED
+            aws_secret_access_key   =   s2
+            [bare]
+            aws_access_key_id = AKBARE
+            aws_secret_access_key = s3
+            [profile "quoted name"]
+            ; another comment
+            aws_access_key_id = AKQUOTED
+            aws_secret_access_key = s4
+        """,
+        )
+        self.write(
+            "credentials",
+            """\
+            [profile x]
+            aws_access_key_id = AKVERBATIM
+            aws_secret_access_key = s5
+        """,
+        )
+        self.assertEqual(self.get().access_key, "AKDEFAULT")
+        self.assertEqual(self.get("spaced").secret_key, "s2")
+        self.assertEqual(self.get("quoted name").access_key, "AKQUOTED")
+        self.assertEqual(self.get("profile x").access_key, "AKVERBATIM")
+        self.fails(
+            "bare", "not found"
+        )  # a bare [NAME] in the config file is no profile
+        self.fails("x", "not found")
+
+    def test_credentials_file_wins_and_default_absent(self):
+        self.assertIsNone(self.get())
+        self.write(
+            "config",
+            "[profile p]\naws_access_key_id = AKCONFIG\naws_secret_access_key = c\n",
+        )
+        self.write(
+            "credentials",
+            "[p]\naws_access_key_id = AKCREDS\naws_secret_access_key = k\n",
+        )
+        self.assertEqual(self.get("p").access_key, "AKCREDS")
+        self.assertIsNone(self.get())  # no default profile: not configured
+        with support.env(HOME=self.home, AWS_PROFILE="p"):
+            self.assertEqual(self.get().access_key, "AKCREDS")
+
+    def test_parse_error_names_the_line_only(self):
+        self.write(
+            "credentials",
+            f"[a]\naws_secret_access_key = {SOURCE_SECRET}\n  broken line\n[\n",
+        )
+        exc = self.fails("a", "line", minicreds.ConfigError)
+        self.assertIn("credentials", str(exc))
+        self.assertIn("AWSConfigProvider", str(exc))
+
+
+class RoleTest(ProfileTestBase):
+    def test_role_from_static_source(self):
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            """\
+            [profile role]
+            role_arn = arn:aws:iam::123456789012:role/one
+            source_profile = src
+            external_id = ext-123
+            duration_seconds = 1800
+            region = eu-west-3
+        """,
+        )
+        provider = minicreds.AWSConfigProvider(profile="role")
+        creds = provider.retrieve()
+        self.assertEqual(
+            (creds.access_key, creds.secret_key), ("ASIAROLE1", ROLE_SECRET)
+        )
+        (call,) = self.calls()
+        form = {k: v[0] for k, v in call.form.items()}
+        self.assertEqual(form["Action"], "AssumeRole")
+        self.assertEqual(form["RoleArn"], "arn:aws:iam::123456789012:role/one")
+        self.assertEqual(form["ExternalId"], "ext-123")
+        self.assertEqual(form["DurationSeconds"], "1800")
+        self.assertRegex(form["RoleSessionName"], r"^minicreds-\d+$")
+        self.assertEqual(access_key_of(call), "AKSOURCE")
+        self.assertIn("/eu-west-3/sts/aws4_request", call.headers["Authorization"])
+        # One STS call per credential lifetime, not per retrieve().
+        self.assertIs(provider.retrieve(), creds)
+        self.assertEqual(len(self.calls()), 1)
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_concurrent_first_calls_make_one_sts_call(self):
+        import threading
+
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        self.write("config", "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+                   "source_profile = src\n")  # fmt: skip
+        gate = threading.Event()
+
+        def slow(req):
+            gate.wait(10)  # let every caller arrive first
+            return sts_answer(req)
+
+        self.sts.route("POST", "/", slow)
+        provider = minicreds.AWSConfigProvider(profile="role")
+        found = []
+        threads = [
+            threading.Thread(target=lambda: found.append(provider.retrieve()))
+            for _ in range(6)
+        ]
+        for thread in threads:
+            thread.start()
+        self.assertTrue(self.sts.wait_for_requests(1))
+        gate.set()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(len(found), 6)
+        self.assertEqual({c.access_key for c in found}, {"ASIAROLE1"})
+        self.assertEqual(len(self.calls()), 1)
+
+    def test_configuration_change_rebuilds_the_source(self):
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "source_profile = src\nrole_session_name = first\n",
+        )
+        provider = minicreds.AWSConfigProvider(profile="role")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        # Another profile changes: the role source and its cache are kept.
+        self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "source_profile = src\nrole_session_name = first\n"
+            "[profile other]\nregion = us-west-2\n",
+        )
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        self.assertEqual(len(self.calls()), 1)
+        # The source profile changes: rebuilt, STS asked again with the new key.
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE2\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE2")
+        self.assertEqual(access_key_of(self.calls()[-1]), "AKSOURCE2")
+        self.assertEqual(self.calls()[-1].form["RoleSessionName"], ["first"])
+
+    def test_chain_of_roles(self):
+        self.write(
+            "config",
+            f"""\
+            [profile base]
+            aws_access_key_id = AKBASE
+            aws_secret_access_key = {SOURCE_SECRET}
+            [profile one]
+            role_arn = arn:aws:iam::123456789012:role/one
+            source_profile = base
+            [profile two]
+            role_arn = arn:aws:iam::123456789012:role/two
+            source_profile = one
+            [profile three]
+            role_arn = arn:aws:iam::123456789012:role/three
+            source_profile = two
+        """,
+        )
+        creds = self.get("three")
+        self.assertEqual(creds.access_key, "ASIAROLE3")
+        calls = self.calls()
+        self.assertEqual(
+            [c.form["RoleArn"][0].rsplit("/", 1)[1] for c in calls],
+            ["one", "two", "three"],
+        )
+        self.assertEqual(
+            [access_key_of(c) for c in calls], ["AKBASE", "ASIAROLE1", "ASIAROLE2"]
+        )
+        self.assertEqual(calls[1].headers["X-Amz-Security-Token"], ROLE_TOKEN + "-1")
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_loops(self):
+        self.write(
+            "config",
+            """\
+            [profile a]
+            role_arn = arn:aws:iam::1:role/a
+            source_profile = b
+            [profile b]
+            role_arn = arn:aws:iam::1:role/b
+            source_profile = c
+            [profile c]
+            role_arn = arn:aws:iam::1:role/c
+            source_profile = a
+            [profile selfish]
+            role_arn = arn:aws:iam::1:role/s
+            source_profile = selfish
+        """,
+        )
+        self.fails("a", "a -> b -> c -> a")
+        self.fails("b", "b -> c -> a -> b")
+        self.fails("selfish", "selfish -> selfish")
+        self.assertEqual(self.calls(), [])
+
+    def test_self_reference_with_static_keys(self):
+        self.write(
+            "credentials",
+            "[me]\naws_access_key_id = AKME\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile me]\nrole_arn = arn:aws:iam::1:role/me\nsource_profile = me\n",
+        )
+        self.assertEqual(self.get("me").access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKME")
+
+    def test_source_with_static_keys_is_not_followed(self):
+        # botocore: a source profile with keys is used for them, even if it is a role.
+        self.write(
+            "config",
+            f"""\
+            [profile top]
+            role_arn = arn:aws:iam::1:role/top
+            source_profile = mid
+            [profile mid]
+            role_arn = arn:aws:iam::1:role/mid
+            source_profile = top
+            aws_access_key_id = AKMID
+            aws_secret_access_key = {SOURCE_SECRET}
+        """,
+        )
+        self.assertEqual(self.get("top").access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKMID")
+
+    def test_bad_role_configurations(self):
+        self.write(
+            "config",
+            """\
+            [profile none]
+            role_arn = arn:aws:iam::1:role/x
+            [profile both]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = none
+            credential_source = Environment
+            [profile missing]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = ghost
+            [profile empty]
+            region = us-east-1
+            [profile hollow]
+            role_arn = arn:aws:iam::1:role/x
+            source_profile = empty
+            [profile weird]
+            role_arn = arn:aws:iam::1:role/x
+            credential_source = Environmnet
+        """,
+        )
+        self.fails("none", "source_profile and credential_source")
+        self.fails("both", "source_profile and credential_source")
+        self.fails("missing", "'ghost' does not exist")
+        self.fails("hollow", "'empty' has no credentials")
+        self.fails("weird", "Environmnet")
+        self.assertEqual(self.calls(), [])
+
+    def test_credential_source_environment(self):
+        self.write(
+            "config",
+            "[profile env]\nrole_arn = arn:aws:iam::1:role/e\n"
+            "credential_source = Environment\n",
+        )
+        environ = dict(
+            os.environ,
+            AWS_ACCESS_KEY_ID="AKFROMENV",
+            AWS_SECRET_ACCESS_KEY=SOURCE_SECRET,
+        )
+        self.assertEqual(self.get("env", environ=environ).access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "AKFROMENV")
+        self.fails("env", "no credentials")  # os.environ has none
+
+    def test_mfa(self):
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+        self.write(
+            "config",
+            "[profile mfa]\nrole_arn = arn:aws:iam::1:role/m\n"
+            "source_profile = src\n"
+            "mfa_serial = arn:aws:iam::1:mfa/user\n",
+        )
+        self.fails("mfa", "mfa_prompt")
+        self.assertEqual(self.calls(), [])
+        asked = []
+        creds = self.get(
+            "mfa", mfa_prompt=lambda serial: asked.append(serial) or "123456"
+        )
+        self.assertEqual(creds.access_key, "ASIAROLE1")
+        self.assertEqual(asked, ["arn:aws:iam::1:mfa/user"])
+        form = self.calls()[0].form
+        self.assertEqual(form["SerialNumber"], ["arn:aws:iam::1:mfa/user"])
+        self.assertEqual(form["TokenCode"], ["123456"])
+
+
+class WebIdentityProfileTest(ProfileTestBase):
+    def test_web_identity_token_file(self):
+        token_file = os.path.join(self.home, "token")
+        with open(token_file, "w") as f:
+            f.write(JWT + "\n")
+        self.write(
+            "config",
+            f"""\
+            [profile wi]
+            role_arn = arn:aws:iam::123456789012:role/web
+            web_identity_token_file = {token_file}
+            role_session_name = pod-1
+        """,
+        )
+        creds = self.get("wi")
+        self.assertEqual(creds.access_key, "ASIAROLE1")
+        (call,) = self.calls()
+        form = {k: v[0] for k, v in call.form.items()}
+        self.assertEqual(form["Action"], "AssumeRoleWithWebIdentity")
+        self.assertEqual(form["WebIdentityToken"], JWT)
+        self.assertEqual(form["RoleSessionName"], "pod-1")
+        self.assertIsNone(call.headers.get("Authorization"))
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_web_identity_errors(self):
+        self.write(
+            "config",
+            "[profile wi]\nweb_identity_token_file = /nonexistent/token\n"
+            "[profile gone]\nrole_arn = arn:aws:iam::1:role/w\n"
+            "web_identity_token_file = /nonexistent/token\n",
+        )
+        self.fails("wi", "without role_arn")
+        self.fails("gone", "/nonexistent/token")
+        self.assertEqual(self.calls(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
+
+
+def imds_routes(server, key="ASIAIMDS"):
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    answer = {
+        "Code": "Success",
+        "AccessKeyId": key,
+        "SecretAccessKey": ROLE_SECRET,
+        "Token": ROLE_TOKEN,
+        "Expiration": expires,
+    }
+    server.route("PUT", "/latest/api/token", (200, "imds-token"))
+    server.route("GET", "/latest/meta-data/iam/security-credentials/", (200, "r"))
+    server.route("GET", "/latest/meta-data/iam/security-credentials/r", (200, answer))
+    server.route("GET", "/container", (200, dict(answer, AccessKeyId="ASIACONTAINER")))
+
+
+class CredentialSourceTest(ProfileTestBase):
+    def test_ec2_instance_metadata_with_profile_settings(self):
+        imds_routes(self.sts)
+        self.write(
+            "config",
+            f"""\
+            [profile ec2]
+            role_arn = arn:aws:iam::1:role/e
+            credential_source = Ec2InstanceMetadata
+            ec2_metadata_service_endpoint = {self.sts.url}
+            metadata_service_num_attempts = 1
+        """,
+        )
+        provider = minicreds.AWSConfigProvider(profile="ec2")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        source = provider._built[1]._source  # white box: instance metadata alone
+        self.assertIsInstance(source, minicreds.IamAwsProvider)
+        self.assertEqual(access_key_of(self.calls()[0]), "ASIAIMDS")
+        self.assertEqual(self.sts.requests[0].path, "/latest/api/token")
+
+    def test_ecs_container(self):
+        imds_routes(self.sts)
+        self.write(
+            "config",
+            "[profile ecs]\nrole_arn = arn:aws:iam::1:role/c\n"
+            "credential_source = EcsContainer\n",
+        )
+        environ = dict(
+            os.environ, AWS_CONTAINER_CREDENTIALS_FULL_URI=self.sts.url + "/container"
+        )
+        self.assertEqual(self.get("ecs", environ=environ).access_key, "ASIAROLE1")
+        self.assertEqual(access_key_of(self.calls()[0]), "ASIACONTAINER")
+        self.fails("ecs", "no credentials")  # os.environ has no container URI
+
+
+class DefaultProviderTest(ProfileTestBase):
+    env_vars = {"AWS_EC2_METADATA_DISABLED": "true"}  # noqa: RUF012 - read only
+
+    def names(self, chain):
+        return [type(p).__name__ for p in chain._providers]
+
+    def test_links(self):
+        chain = minicreds.default_provider()
+        self.assertIsInstance(chain, minicreds.ChainedProvider)
+        self.assertTrue(chain._strict)
+        self.assertEqual(
+            self.names(chain),
+            ["EnvAWSProvider", "EnvMinioProvider", "AWSConfigProvider", "_EnvWebIdentity",
+             "AWSConfigProvider", "ContainerProvider", "IamAwsProvider"],
+        )  # fmt: skip
+        # A profile given explicitly turns the environment sources off (botocore).
+        self.assertEqual(
+            self.names(minicreds.default_provider(profile="p")),
+            ["AWSConfigProvider", "AWSConfigProvider", "ContainerProvider",
+             "IamAwsProvider"],
+        )  # fmt: skip
+
+    def test_sources_in_order(self):
+        self.write("credentials", "[default]\naws_access_key_id = AKFILE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        chain = minicreds.default_provider()
+        self.assertEqual(chain.retrieve().access_key, "AKFILE")
+        self.assertEqual(
+            [a[:2] for a in chain.attempts],
+            [("EnvAWSProvider", "not configured"), ("EnvMinioProvider", "not configured"),
+             ("AWSConfigProvider", "not configured"), ("_EnvWebIdentity", "not configured"),
+             ("AWSConfigProvider", "found")],
+        )  # fmt: skip
+        off = {"HOME": self.home, "AWS_EC2_METADATA_DISABLED": "true"}
+        with support.env(MINIO_ROOT_USER="minio", MINIO_ROOT_PASSWORD="m", **off):
+            self.assertEqual(chain.retrieve().access_key, "minio")
+        with support.env(AWS_ACCESS_KEY_ID="AKENV", AWS_SECRET_ACCESS_KEY="e",
+                         MINIO_ROOT_USER="minio", MINIO_ROOT_PASSWORD="m",
+                         **off):  # fmt: skip
+            self.assertEqual(chain.retrieve().access_key, "AKENV")
+            self.assertEqual(
+                minicreds.default_provider(profile="default").retrieve().access_key,
+                "AKFILE",
+            )
+
+    def test_strict(self):
+        self.write("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n")
+        chain = minicreds.default_provider()
+        with self.assertRaises(minicreds.ConfigError):
+            chain.retrieve()
+        self.assertEqual(chain.attempts[-1][:2], ("AWSConfigProvider", "error"))
+
+    def test_mfa_prompt_and_instance_metadata_settings(self):
+        imds_routes(self.sts)
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        self.write(
+            "config",
+            f"""\
+            [profile mfa]
+            role_arn = arn:aws:iam::1:role/m
+            source_profile = src
+            mfa_serial = arn:aws:iam::1:mfa/u
+            [profile empty]
+            ec2_metadata_service_endpoint = {self.sts.url}
+            metadata_service_timeout = 2
+        """,
+        )
+        chain = minicreds.default_provider(profile="mfa", mfa_prompt=lambda s: "654321")
+        self.assertEqual(chain.retrieve().access_key, "ASIAROLE1")
+        self.assertEqual(self.calls()[0].form["TokenCode"], ["654321"])
+        # The profile's instance metadata settings are read when the chain is made.
+        with support.env(HOME=self.home, AWS_ENDPOINT_URL_STS=self.sts.url):
+            chain = minicreds.default_provider(profile="empty")
+            imds = chain._providers[-1]  # white box, checked before any request
+            self.assertEqual(
+                imds._config["ec2_metadata_service_endpoint"], self.sts.url
+            )
+            self.assertEqual(imds._config["metadata_service_timeout"], "2")
+            self.assertEqual(chain.retrieve().access_key, "ASIAIMDS")

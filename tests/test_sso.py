@@ -1,0 +1,364 @@
+"""SSOProvider and SSO profiles against a loopback fake portal (standard library only).
+
+The token cache is laid out as ``aws sso login`` writes it:
+``~/.aws/sso/cache/<sha1 of the sso-session name, or of the start URL>.json``.
+"""
+
+import hashlib
+import json
+import os
+import textwrap
+import time
+import unittest
+
+import minicreds
+from tests import support
+
+START_URL = "https://d-1234567890.awsapps.com/start"
+ACCESS_TOKEN = "sso-access-token-Hq93kL"
+NEW_ACCESS_TOKEN = "sso-new-access-token-Pz18wE"
+REFRESH_TOKEN = "sso-refresh-token-Vb47nM"
+NEW_REFRESH_TOKEN = "sso-new-refresh-token-Ck62rT"
+CLIENT_SECRET = "sso-client-secret-Ux05yJ"
+ROLE_SECRET = "sso-role-secret-Ga38dF"
+ROLE_TOKEN = "sso-role-session-token-Wn71sQ"
+SECRETS = (
+    ACCESS_TOKEN,
+    NEW_ACCESS_TOKEN,
+    REFRESH_TOKEN,
+    NEW_REFRESH_TOKEN,
+    CLIENT_SECRET,
+    ROLE_SECRET,
+    ROLE_TOKEN,
+)
+
+
+def stamp(offset):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
+
+
+def role_credentials(req, key="ASIASSOROLE", life=3600):
+    return 200, {
+        "roleCredentials": {
+            "accessKeyId": key,
+            "secretAccessKey": ROLE_SECRET,
+            "sessionToken": ROLE_TOKEN,
+            "expiration": int((time.time() + life) * 1000),
+        }
+    }
+
+
+class SSOTestBase(unittest.TestCase):
+    def setUp(self):
+        self.fake = support.FakeServer().start()
+        self.addCleanup(self.fake.stop)
+        self.fake.route("GET", "/federation/credentials", role_credentials)
+        ctx = support.env(
+            AWS_ENDPOINT_URL_SSO=self.fake.url, AWS_ENDPOINT_URL_SSO_OIDC=self.fake.url
+        )
+        self.home = ctx.__enter__()
+        self.addCleanup(ctx.__exit__, None, None, None)
+        self.cache = os.path.join(self.home, ".aws", "sso", "cache")
+        os.makedirs(self.cache)
+        self.watch = support.SecretWatch().__enter__()
+        self.addCleanup(self.watch.__exit__, None, None, None)
+
+    def config(self, text):
+        with open(os.path.join(self.home, ".aws", "config"), "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def token_path(self, key):
+        return os.path.join(
+            self.cache, hashlib.sha1(key.encode()).hexdigest() + ".json"
+        )
+
+    def write_token(self, key, expires_in=3600, refresh=True, **extra):
+        token = {
+            "startUrl": START_URL,
+            "region": "us-east-1",
+            "accessToken": ACCESS_TOKEN,
+            "expiresAt": stamp(expires_in),
+        }
+        if refresh:
+            token.update(
+                refreshToken=REFRESH_TOKEN,
+                clientId="client-id-123",
+                clientSecret=CLIENT_SECRET,
+                registrationExpiresAt=stamp(86400 * 30),
+            )
+        token.update(extra)
+        with open(self.token_path(key), "w") as f:
+            json.dump(token, f)
+        return token
+
+    def portal_requests(self):
+        return [
+            r for r in self.fake.requests if r.path_only == "/federation/credentials"
+        ]
+
+    def oidc_requests(self):
+        return [r for r in self.fake.requests if r.path_only == "/token"]
+
+    def fails(self, provider, fragment, cls=minicreds.CredentialsError):
+        with self.assertRaises(cls) as ctx:
+            provider.retrieve()
+        self.assertIn(fragment, str(ctx.exception))
+        self.watch.assert_clean(self, *SECRETS, extra_texts=[ctx.exception])
+        return ctx.exception
+
+
+LEGACY = f"""\
+    [profile legacy]
+    sso_start_url = {START_URL}
+    sso_region = us-east-1
+    sso_account_id = 111122223333
+    sso_role_name = ReadOnly
+    region = eu-west-1
+"""
+
+SESSION = f"""\
+    [profile dev]
+    sso_session = corp
+    sso_account_id = 444455556666
+    sso_role_name = Developer
+
+    [sso-session corp]
+    sso_start_url = {START_URL}
+    sso_region = eu-central-1
+    sso_registration_scopes = sso:account:access
+"""
+
+
+class SSOProfileTest(SSOTestBase):
+    def test_legacy_profile(self):
+        self.config(LEGACY)
+        self.write_token(START_URL)
+        provider = minicreds.AWSConfigProvider(profile="legacy")
+        creds = provider.retrieve()
+        self.assertEqual(
+            (creds.access_key, creds.secret_key, creds.session_token),
+            ("ASIASSOROLE", ROLE_SECRET, ROLE_TOKEN),
+        )
+        self.assertAlmostEqual(
+            creds.expiration.timestamp(), time.time() + 3600, delta=60
+        )
+        (req,) = self.portal_requests()
+        self.assertEqual(req.method, "GET")
+        self.assertEqual(
+            req.query, {"role_name": ["ReadOnly"], "account_id": ["111122223333"]}
+        )
+        self.assertEqual(req.headers["x-amz-sso_bearer_token"], ACCESS_TOKEN)
+        self.assertIsNone(req.headers.get("Authorization"))
+        self.assertIs(
+            provider.retrieve(), creds
+        )  # cached: the portal is not asked again
+        self.assertEqual(len(self.portal_requests()), 1)
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_session_profile_valid_token_is_not_renewed(self):
+        self.config(SESSION)
+        self.write_token("corp")  # keyed on the session name, not the start URL
+        creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        (req,) = self.portal_requests()
+        self.assertEqual(req.query["account_id"], ["444455556666"])
+        self.assertEqual(req.query["role_name"], ["Developer"])
+        self.assertEqual(self.oidc_requests(), [])
+
+    def test_session_token_due_is_renewed_and_saved(self):
+        self.config(SESSION)
+        old = self.write_token("corp", expires_in=300)
+        self.fake.route(
+            "POST",
+            "/token",
+            (
+                200,
+                {
+                    "accessToken": NEW_ACCESS_TOKEN,
+                    "expiresIn": 28800,
+                    "tokenType": "Bearer",
+                    "refreshToken": NEW_REFRESH_TOKEN,
+                },
+            ),
+        )
+        creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        (oidc,) = self.oidc_requests()
+        self.assertEqual(oidc.method, "POST")
+        self.assertEqual(
+            oidc.json(),
+            {
+                "clientId": "client-id-123",
+                "clientSecret": CLIENT_SECRET,
+                "refreshToken": REFRESH_TOKEN,
+                "grantType": "refresh_token",
+            },
+        )
+        (portal,) = self.portal_requests()
+        self.assertEqual(portal.headers["x-amz-sso_bearer_token"], NEW_ACCESS_TOKEN)
+        with open(self.token_path("corp")) as f:
+            saved = json.load(f)
+        self.assertEqual(saved["accessToken"], NEW_ACCESS_TOKEN)
+        self.assertEqual(saved["refreshToken"], NEW_REFRESH_TOKEN)
+        self.assertEqual(saved["clientId"], old["clientId"])
+        self.assertEqual(saved["startUrl"], START_URL)
+        expires = minicreds._parse_time(saved["expiresAt"]).timestamp()
+        self.assertAlmostEqual(expires, time.time() + 28800, delta=60)
+        self.assertEqual(
+            sorted(os.listdir(self.cache)), [os.path.basename(self.token_path("corp"))]
+        )  # no temp file left
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_expired_session_token_renewal_refused(self):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=-60)
+        self.fake.route(
+            "POST",
+            "/token",
+            (400, {"error": "invalid_grant", "error_description": REFRESH_TOKEN}),
+        )
+        exc = self.fails(
+            minicreds.AWSConfigProvider(profile="dev"), "aws sso login --profile dev"
+        )
+        self.assertIn("expired", str(exc))
+        self.assertEqual(self.portal_requests(), [])
+        self.assertEqual(len(self.oidc_requests()), 1)
+
+    def test_renewal_failure_keeps_a_valid_token(self):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=600)
+        self.fake.route("POST", "/token", (400, {"error": "invalid_grant"}))
+        creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        self.assertEqual(
+            self.portal_requests()[0].headers["x-amz-sso_bearer_token"], ACCESS_TOKEN
+        )
+        with open(self.token_path("corp")) as f:
+            self.assertEqual(json.load(f)["accessToken"], ACCESS_TOKEN)
+        self.watch.assert_clean(self, *SECRETS)
+
+    def test_legacy_expired_token_is_not_renewed(self):
+        self.config(LEGACY)
+        self.write_token(START_URL, expires_in=-5)
+        self.fails(
+            minicreds.AWSConfigProvider(profile="legacy"),
+            "aws sso login --profile legacy",
+        )
+        self.assertEqual(self.fake.requests, [])
+
+    def test_old_cli_expiry_format(self):
+        self.config(LEGACY)
+        when = time.strftime("%Y-%m-%dT%H:%M:%SUTC", time.gmtime(time.time() + 3600))
+        self.write_token(START_URL, refresh=False, expiresAt=when)
+        self.assertEqual(
+            minicreds.AWSConfigProvider(profile="legacy").retrieve().access_key,
+            "ASIASSOROLE",
+        )
+
+    def test_no_cache_file_or_bad_one(self):
+        self.config(SESSION)
+        self.fails(minicreds.AWSConfigProvider(profile="dev"), "no cached SSO token")
+        with open(self.token_path("corp"), "w") as f:
+            f.write(f'{{"accessToken": "{ACCESS_TOKEN}", ')
+        self.fails(
+            minicreds.AWSConfigProvider(profile="dev"), "aws sso login --profile dev"
+        )
+        self.assertEqual(self.fake.requests, [])
+
+    def test_portal_refuses_the_token(self):
+        self.config(LEGACY)
+        self.write_token(START_URL)
+        self.fake.route(
+            "GET",
+            "/federation/credentials",
+            (
+                401,
+                {"message": "Session token not found or invalid " + ACCESS_TOKEN},
+                {"x-amzn-ErrorType": "UnauthorizedException"},
+            ),
+        )
+        self.fails(minicreds.AWSConfigProvider(profile="legacy"), "aws sso login")
+
+    def test_portal_error_is_an_sts_error(self):
+        self.config(LEGACY)
+        self.write_token(START_URL)
+        self.fake.route(
+            "GET",
+            "/federation/credentials",
+            (
+                403,
+                {"message": "No access " + ACCESS_TOKEN},
+                {"x-amzn-ErrorType": "ForbiddenException:http://internal.amazon.com/"},
+            ),
+        )
+        exc = self.fails(
+            minicreds.AWSConfigProvider(profile="legacy"),
+            "No access",
+            minicreds.STSError,
+        )
+        self.assertEqual((exc.code, exc.status), ("ForbiddenException", 403))
+
+    def test_portal_answer_without_credentials(self):
+        self.config(LEGACY)
+        self.write_token(START_URL)
+        self.fake.route("GET", "/federation/credentials", (200, {"other": 1}))
+        self.fails(
+            minicreds.AWSConfigProvider(profile="legacy"),
+            "roleCredentials",
+            minicreds.TransportError,
+        )
+
+    def test_profile_configuration_errors(self):
+        cases = [
+            (
+                "[profile p]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = r\n",
+                "'nope' does not exist",
+            ),
+            (
+                SESSION.replace(
+                    "sso_account_id = 444455556666",
+                    "sso_account_id = 444455556666\n    sso_region = us-west-2",
+                ),
+                "sso_region differs",
+            ),
+            (
+                "[profile p]\nsso_start_url = u\nsso_region = r\nsso_account_id = 1\n",
+                "sso_role_name",
+            ),
+        ]
+        for text, fragment in cases:
+            with self.subTest(fragment):
+                self.config(text)
+                profile = "dev" if "[profile dev]" in text else "p"
+                self.fails(
+                    minicreds.AWSConfigProvider(profile=profile),
+                    fragment,
+                    minicreds.ConfigError,
+                )
+        self.assertEqual(self.fake.requests, [])
+
+
+class SSOProviderTest(SSOTestBase):
+    def test_direct_use_with_clock_and_cache_dir(self):
+        folder = os.path.join(self.home, "elsewhere")
+        os.mkdir(folder)
+        self.cache = folder
+        self.write_token("my-session", expires_in=100, refresh=False)
+        now = [time.time()]
+        provider = minicreds.SSOProvider(
+            START_URL,
+            "us-east-1",
+            "111122223333",
+            "Admin",
+            session_name="my-session",
+            cache_dir=folder,
+            clock=lambda: now[0],
+        )
+        self.assertEqual(provider.retrieve().access_key, "ASIASSOROLE")
+        now[0] += 4000  # token and credentials expired: login needed
+        self.fails(provider, "aws sso login --sso-session my-session")
+        self.assertEqual(len(self.portal_requests()), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
