@@ -31,6 +31,7 @@ import datetime
 import importlib
 import importlib.util
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -72,6 +73,17 @@ def ms(seconds):
 
 def us(seconds):
     return "%.2f µs" % (seconds * 1e6) if seconds < 1e-4 else ms(seconds)
+
+
+ORDER = random.Random(9)  # a fixed seed: runs are repeatable in their order
+
+
+def shuffled(contenders):
+    """The items of a dict in a new random order: each round runs its contenders in
+    a different order, so none always follows the same (heavier) neighbour."""
+    items = list(contenders.items())
+    ORDER.shuffle(items)
+    return items
 
 
 def median(values):
@@ -161,7 +173,7 @@ def process_cost(kids, rounds):
     cpu = {name: [] for name in runs}
     rss = {name: [] for name in runs}
     for _ in range(rounds):
-        for name, (e, d) in runs.items():
+        for name, (e, d) in shuffled(runs):
             seconds, used, kib = kids.spawn(
                 PROCESS.get(name, PROCESS["minicreds"]), e, d
             )
@@ -232,7 +244,7 @@ def import_times(kids, rounds):
         import_time(kids, *case)
     got = {name: [] for name in cases}
     for _ in range(rounds):
-        for name, case in cases.items():
+        for name, case in shuffled(cases):
             got[name].append(import_time(kids, *case))
     t = {name: median(v) for name, v in got.items()}
     botocore = ms(t["botocore"]) if "botocore" in t else ABSENT
@@ -294,7 +306,7 @@ def per_call(contenders, rounds, number=None):
         numbers[name] = number or timeit.Timer(call).autorange()[0] // 10 or 1
     got = {name: [] for name in contenders}
     for _ in range(rounds):
-        for name, call in contenders.items():
+        for name, call in shuffled(contenders):
             got[name].append(timeit.Timer(call).timeit(numbers[name]) / numbers[name])
     return {name: median(v) for name, v in got.items()}
 
@@ -427,7 +439,7 @@ def off_ec2(kids, rounds):
         times = {name: [] for name in names}
         outcome = {}
         for _ in range(rounds):
-            for name in names:
+            for name, _ in shuffled(dict.fromkeys(names)):
                 with dead_end() as addr:
                     env = dict(kids.cached, AWS_EC2_METADATA_SERVICE_ENDPOINT=addr.url)
                     code = OFF_EC2_CHILD.format(*OFF_EC2[name])
