@@ -1069,232 +1069,6 @@ class _Jwt:
         return value, expires_in
 
 
-class AssumeRoleProvider(RefreshingProvider):
-    """Credentials from STS ``AssumeRole``, signed with the source's credentials.
-
-    The source's session token is signed in, so roles chain. An empty ``role_arn``
-    is left out (MinIO).
-    """
-
-    def __init__(
-        self,
-        credentials: Provider,
-        role_arn: str,
-        role_session_name: str,
-        duration: datetime.timedelta | int | None = None,
-        policy: str | None = None,
-        region: str | None = None,
-        *,
-        sts_endpoint: str | None = None,
-        external_id: str | None = None,
-        mfa_serial: str | None = None,
-        mfa_prompt: Callable[[str], str] | None = None,
-        ca_file: str | None = None,
-        clock: Clock = time.time,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._source = credentials
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
-        )
-        self._params.update(ExternalId=external_id or "", SerialNumber=mfa_serial or "")
-        self._params = {k: v for k, v in self._params.items() if v}
-        self._mfa_prompt = mfa_prompt
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None  # set by the config file provider
-        self.regional: str | None = None
-
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, region = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
-        source = self._source.retrieve()
-        if source is None:
-            raise ConfigError(
-                f"the source {_name(self._source)} has no credentials", name
-            )
-        params = dict(self._params, Action="AssumeRole")
-        if "SerialNumber" in params:
-            if self._mfa_prompt is None:
-                raise ConfigError(
-                    "the role needs an MFA code and no mfa_prompt was given", name
-                )
-            params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        return _sts_call(
-            name, url, params, signer=source, region=region,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
-
-
-class WebIdentityProvider(RefreshingProvider):
-    """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
-
-    def __init__(
-        self,
-        jwt_token: str | Callable[[], Any],
-        role_arn: str,
-        role_session_name: str,
-        region: str | None = None,
-        *,
-        sts_endpoint: str | None = None,
-        duration: datetime.timedelta | int | None = None,
-        policy: str | None = None,
-        ca_file: str | None = None,
-        clock: Clock = time.time,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._jwt = _Jwt(jwt_token)
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
-        )
-        self._params = {k: v for k, v in self._params.items() if v}
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None
-        self.regional: str | None = None
-
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, _ = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
-        token, expires_in = self._jwt.get(name)
-        params = dict(self._params, Action="AssumeRoleWithWebIdentity")
-        params["WebIdentityToken"] = token
-        if expires_in and "DurationSeconds" not in params:
-            params["DurationSeconds"] = str(expires_in)
-        return _sts_call(
-            name, url, params, secrets=(token,),
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
-
-
-# =====================================================================================
-# MinIO STS
-# =====================================================================================
-
-
-class _MinioSTS(RefreshingProvider):
-    """The MinIO STS flavours: an unsigned form POST to the endpoint as given."""
-
-    _action = ""
-
-    def __init__(self, sts_endpoint: str, clock: Clock, ca_file: str | None) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._cert: tuple[str, str] | None = None
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        raise NotImplementedError
-
-    def _assume(self) -> Credentials:
-        params, secrets = self._params()
-        params["Action"] = self._action
-        return _sts_call(
-            _name(self), self._endpoint, params, secrets=secrets,
-            ca_file=self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert=self._cert,
-        )  # fmt: skip
-
-
-class ClientGrantsProvider(_MinioSTS):
-    """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
-
-    _action = "AssumeRoleWithClientGrants"
-
-    def __init__(
-        self,
-        jwt_token: str | Callable[[], Any],
-        sts_endpoint: str,
-        duration: datetime.timedelta | int | None = None,
-        *,
-        ca_file: str | None = None,
-        clock: Clock = time.time,
-    ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
-        self._jwt = _Jwt(jwt_token)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        token, expires_in = self._jwt.get(_name(self))
-        params = {"Token": token}
-        duration = self._duration or expires_in
-        if duration:
-            params["DurationSeconds"] = str(duration)
-        return params, (token,)
-
-
-class LdapIdentityProvider(_MinioSTS):
-    """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
-
-    _action = "AssumeRoleWithLDAPIdentity"
-
-    def __init__(
-        self,
-        username: str,
-        password: str,
-        sts_endpoint: str,
-        ldap_username: str | None = None,
-        ldap_password: str | None = None,
-        *,
-        ca_file: str | None = None,
-        clock: Clock = time.time,
-    ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
-        self._username = ldap_username or username
-        self._password = ldap_password or password
-
-    def __repr__(self) -> str:
-        return f"LdapIdentityProvider(username={self._username!r}, password='****')"
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"LDAPUsername": self._username, "LDAPPassword": self._password}
-        return params, (self._password,)
-
-
-class CertificateIdentityProvider(_MinioSTS):
-    """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS."""
-
-    _action = "AssumeRoleWithCertificate"
-
-    def __init__(
-        self,
-        certificate_file: str,
-        private_key_file: str,
-        sts_endpoint: str,
-        duration: datetime.timedelta | int | None = None,
-        *,
-        ca_file: str | None = None,
-        clock: Clock = time.time,
-    ) -> None:
-        if not sts_endpoint.lower().startswith("https://"):
-            # A client certificate can only be presented over TLS.
-            raise ConfigError(
-                "the STS endpoint must be https://",
-                _name(self),
-                _safe_url(sts_endpoint),
-            )
-        super().__init__(sts_endpoint, clock, ca_file)
-        self._cert = (certificate_file, private_key_file)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"DurationSeconds": str(self._duration)} if self._duration else {}
-        return params, ()
-
-
 # =====================================================================================
 # Environment
 # =====================================================================================
@@ -2373,6 +2147,237 @@ class IamAwsProvider(RefreshingProvider):
                 if attempt >= tries or (status < 500 and status != 429):
                     return status, data
             time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+
+
+# =====================================================================================
+# STS roles
+# =====================================================================================
+
+
+class AssumeRoleProvider(RefreshingProvider):
+    """Credentials from STS ``AssumeRole``, signed with the source's credentials.
+
+    The source's session token is signed in, so roles chain. An empty ``role_arn``
+    is left out (MinIO).
+    """
+
+    def __init__(
+        self,
+        credentials: Provider,
+        role_arn: str,
+        role_session_name: str,
+        duration: datetime.timedelta | int | None = None,
+        policy: str | None = None,
+        region: str | None = None,
+        *,
+        sts_endpoint: str | None = None,
+        external_id: str | None = None,
+        mfa_serial: str | None = None,
+        mfa_prompt: Callable[[str], str] | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(self._assume, clock=clock)
+        self._source = credentials
+        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
+        self._params.update(
+            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
+        )
+        self._params.update(ExternalId=external_id or "", SerialNumber=mfa_serial or "")
+        self._params = {k: v for k, v in self._params.items() if v}
+        self._mfa_prompt = mfa_prompt
+        self._region = region
+        self._endpoint = sts_endpoint
+        self._ca_file = ca_file
+        self._environ = environ
+        self.profile_region: str | None = None  # set by the config file provider
+        self.regional: str | None = None
+
+    def _assume(self) -> Credentials:
+        name = _name(self)
+        env = os.environ if self._environ is None else self._environ
+        url, region = _sts_endpoint(
+            name, self._region, self._endpoint, env, self.profile_region, self.regional
+        )
+        source = self._source.retrieve()
+        if source is None:
+            raise ConfigError(
+                f"the source {_name(self._source)} has no credentials", name
+            )
+        params = dict(self._params, Action="AssumeRole")
+        if "SerialNumber" in params:
+            if self._mfa_prompt is None:
+                raise ConfigError(
+                    "the role needs an MFA code and no mfa_prompt was given", name
+                )
+            params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
+        return _sts_call(
+            name, url, params, signer=source, region=region,
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
+        )  # fmt: skip
+
+
+class WebIdentityProvider(RefreshingProvider):
+    """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
+
+    def __init__(
+        self,
+        jwt_token: str | Callable[[], Any],
+        role_arn: str,
+        role_session_name: str,
+        region: str | None = None,
+        *,
+        sts_endpoint: str | None = None,
+        duration: datetime.timedelta | int | None = None,
+        policy: str | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(self._assume, clock=clock)
+        self._jwt = _Jwt(jwt_token)
+        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
+        self._params.update(
+            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
+        )
+        self._params = {k: v for k, v in self._params.items() if v}
+        self._region = region
+        self._endpoint = sts_endpoint
+        self._ca_file = ca_file
+        self._environ = environ
+        self.profile_region: str | None = None
+        self.regional: str | None = None
+
+    def _assume(self) -> Credentials:
+        name = _name(self)
+        env = os.environ if self._environ is None else self._environ
+        url, _ = _sts_endpoint(
+            name, self._region, self._endpoint, env, self.profile_region, self.regional
+        )
+        token, expires_in = self._jwt.get(name)
+        params = dict(self._params, Action="AssumeRoleWithWebIdentity")
+        params["WebIdentityToken"] = token
+        if expires_in and "DurationSeconds" not in params:
+            params["DurationSeconds"] = str(expires_in)
+        return _sts_call(
+            name, url, params, secrets=(token,),
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
+        )  # fmt: skip
+
+
+# =====================================================================================
+# MinIO STS
+# =====================================================================================
+
+
+class _MinioSTS(RefreshingProvider):
+    """The MinIO STS flavours: an unsigned form POST to the endpoint as given."""
+
+    _action = ""
+
+    def __init__(self, sts_endpoint: str, clock: Clock, ca_file: str | None) -> None:
+        super().__init__(self._assume, clock=clock)
+        self._endpoint = sts_endpoint
+        self._ca_file = ca_file
+        self._cert: tuple[str, str] | None = None
+
+    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
+        raise NotImplementedError
+
+    def _assume(self) -> Credentials:
+        params, secrets = self._params()
+        params["Action"] = self._action
+        return _sts_call(
+            _name(self), self._endpoint, params, secrets=secrets,
+            ca_file=self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert=self._cert,
+        )  # fmt: skip
+
+
+class ClientGrantsProvider(_MinioSTS):
+    """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
+
+    _action = "AssumeRoleWithClientGrants"
+
+    def __init__(
+        self,
+        jwt_token: str | Callable[[], Any],
+        sts_endpoint: str,
+        duration: datetime.timedelta | int | None = None,
+        *,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(sts_endpoint, clock, ca_file)
+        self._jwt = _Jwt(jwt_token)
+        self._duration = _seconds(duration)
+
+    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
+        token, expires_in = self._jwt.get(_name(self))
+        params = {"Token": token}
+        duration = self._duration or expires_in
+        if duration:
+            params["DurationSeconds"] = str(duration)
+        return params, (token,)
+
+
+class LdapIdentityProvider(_MinioSTS):
+    """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
+
+    _action = "AssumeRoleWithLDAPIdentity"
+
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        sts_endpoint: str,
+        ldap_username: str | None = None,
+        ldap_password: str | None = None,
+        *,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__(sts_endpoint, clock, ca_file)
+        self._username = ldap_username or username
+        self._password = ldap_password or password
+
+    def __repr__(self) -> str:
+        return f"LdapIdentityProvider(username={self._username!r}, password='****')"
+
+    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
+        params = {"LDAPUsername": self._username, "LDAPPassword": self._password}
+        return params, (self._password,)
+
+
+class CertificateIdentityProvider(_MinioSTS):
+    """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS."""
+
+    _action = "AssumeRoleWithCertificate"
+
+    def __init__(
+        self,
+        certificate_file: str,
+        private_key_file: str,
+        sts_endpoint: str,
+        duration: datetime.timedelta | int | None = None,
+        *,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        if not sts_endpoint.lower().startswith("https://"):
+            # A client certificate can only be presented over TLS.
+            raise ConfigError(
+                "the STS endpoint must be https://",
+                _name(self),
+                _safe_url(sts_endpoint),
+            )
+        super().__init__(sts_endpoint, clock, ca_file)
+        self._cert = (certificate_file, private_key_file)
+        self._duration = _seconds(duration)
+
+    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
+        params = {"DurationSeconds": str(self._duration)} if self._duration else {}
+        return params, ()
 
 
 # =====================================================================================
