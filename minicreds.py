@@ -1480,10 +1480,10 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
 
 def _parse_json(text: str, path: str) -> dict[str, Any]:
     data, line = _loads(text)
-    if line is not None:
-        raise ConfigError(f"not valid JSON (line {line})")
     if not isinstance(data, dict):
-        raise ConfigError("not a JSON object")
+        raise ConfigError(
+            f"not valid JSON (line {line})" if line else "not a JSON object"
+        )
     return data
 
 
