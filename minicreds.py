@@ -1174,35 +1174,27 @@ _file_cache: dict[str, tuple[tuple[int, int, int], Any]] = {}
 
 
 def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> Any:
-    """Parse a file, cached until its modification time, size or inode changes.
-
-    Returns None when the file does not exist. Parse errors must not quote the file.
-    """
+    """Parse a file, cached until its modification time, size or inode changes;
+    None when it does not exist. ``parse`` raises ConfigError, never quoting it."""
     try:
         st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = _file_cache.get(path)
+        if cached is None or cached[0] != stamp:
+            if st.st_size > _MAX_FILE:
+                raise ConfigError("file larger than 4 MiB")
+            with open(path, "rb") as handle:
+                raw = handle.read(_MAX_FILE + 1)
+            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig"), path))
+        return cached[1]
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise ConfigError(f"cannot read ({_os_reason(exc)})", provider, path) from None
-    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-    cached = _file_cache.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    if st.st_size > _MAX_FILE:
-        raise ConfigError("file larger than 4 MiB", provider, path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_MAX_FILE + 1)
-        value = parse(raw.decode("utf-8-sig"), path)
     except UnicodeDecodeError as exc:
         error = f"not UTF-8 (line {raw[: exc.start].count(10) + 1})"
     except OSError as exc:
         error = f"cannot read ({_os_reason(exc)})"
     except ConfigError as exc:  # the parser says what, without quoting the file
         error = exc.what
-    else:
-        _file_cache[path] = (stamp, value)
-        return value
     # Raised outside the handler, so no chained exception quotes the file.
     raise ConfigError(error, provider, path)
 
@@ -1214,46 +1206,13 @@ def _parse_ini(text: str, path: str) -> Ini:
     parser = configparser.RawConfigParser()  # raw: a % in a secret is literal
     try:
         parser.read_string(text, path)
+        return {name: dict(parser.items(name)) for name in parser.sections()}
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
         # keep its line number only, and raise outside the handler.
-        lineno = getattr(exc, "lineno", None)
-        if lineno is None and getattr(exc, "errors", None):
-            lineno = exc.errors[0][0]  # type: ignore[attr-defined]
+        line = getattr(exc, "lineno", 0) or getattr(exc, "errors", [[0]])[0][0]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"
-        error = f"cannot parse ({what} error at line {lineno})"
-    else:
-        return {name: dict(parser.items(name)) for name in parser.sections()}
-    raise ConfigError(error)
-
-
-def _aws_profiles(
-    provider: str, credentials_path: str, config_path: str
-) -> tuple[Ini, Ini]:
-    """(credentials-file profiles, config-file profiles and sso-session sections)."""
-    import shlex
-
-    config: Ini = {}
-    for section, values in (
-        _read_file(provider, config_path, _parse_ini) or {}
-    ).items():
-        # As botocore reads them: "default", else a section starting with "profile"
-        # or "sso-session" that splits, as a shell line, into exactly two words.
-        if section == "default":
-            config["default"] = values
-            continue
-        kind = next(
-            (k for k in ("profile", "sso-session") if section.startswith(k)), ""
-        )
-        try:
-            words = shlex.split(section) if kind else []
-        except ValueError:  # unbalanced quotes: not a profile
-            continue
-        if len(words) == 2:
-            config[words[1] if kind == "profile" else f"sso-session {words[1]}"] = (
-                values
-            )
-    return _read_file(provider, credentials_path, _parse_ini) or {}, config
+    raise ConfigError(f"cannot parse ({what} error at line {line})")
 
 
 class AWSConfigProvider(Provider):
@@ -1275,43 +1234,50 @@ class AWSConfigProvider(Provider):
         mfa_prompt: Callable[[str], str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        self._filename = filename
-        self._profile = profile
-        self._mfa_prompt = mfa_prompt
-        self._environ = environ
         import threading
 
-        self._built: tuple[tuple[Any, ...], Provider | None] | None = None
+        self._filename, self._profile = filename, profile
+        self._mfa_prompt, self._environ = mfa_prompt, environ
+        self._built: tuple[list[Any], Provider | None] | None = None
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
         # default_provider() splits a profile in two links of its chain: "role"
         # (role_arn without web_identity_token_file) and "other" (the rest).
         self._part: str | None = None
 
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
-    def _paths(self) -> tuple[str, str]:
-        env = self._env()
-        credentials = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
-        config = env.get("AWS_CONFIG_FILE")
-        return (
-            os.path.expanduser(credentials or os.path.join("~", ".aws", "credentials")),
-            os.path.expanduser(config or os.path.join("~", ".aws", "config")),
-        )
-
     def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
         """(profile, credentials file, config file, paths); None: no default profile."""
-        env = self._env()
+        import shlex
+
+        env = os.environ if self._environ is None else self._environ
+        name = _name(self)
         chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        profile, paths = chosen or "default", self._paths()
-        creds_file, config_file = _aws_profiles(_name(self), *paths)
-        if profile in creds_file or profile in config_file:
-            return profile, creds_file, config_file, paths
+        creds_path = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
+        folder = os.path.join("~", ".aws", "")
+        paths = (
+            os.path.expanduser(creds_path or folder + "credentials"),
+            os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
+        )
+        config: Ini = {}
+        for section, values in (_read_file(name, paths[1], _parse_ini) or {}).items():
+            # As botocore reads them: "default", else a section starting with "profile"
+            # or "sso-session" that splits, as a shell line, into exactly two words.
+            try:
+                words = shlex.split(section)
+            except ValueError:  # unbalanced quotes: not a profile
+                continue
+            if section == "default":
+                config[section] = values
+            elif len(words) == 2 and section.startswith(("profile", "sso-session")):
+                kind = "" if section.startswith("profile") else "sso-session "
+                config[kind + words[1]] = values
+        creds = _read_file(name, paths[0], _parse_ini) or {}
+        profile = chosen or "default"
+        if profile in creds or profile in config:
+            return profile, creds, config, paths
         if chosen:
-            where = ", ".join(paths)
-            raise ConfigError(f"profile {profile!r} not found", _name(self), where)
+            raise ConfigError(f"profile {profile!r} not found", name, ", ".join(paths))
         return None
 
     def retrieve(self) -> Credentials | None:
@@ -1320,154 +1286,126 @@ class AWSConfigProvider(Provider):
         if loaded is None:
             self._reason = "no default profile"
             return None
-        profile, creds_file, config_file, paths = loaded
-        # Every section the profile's source depends on, along its source_profile
-        # links: while they are unchanged, the source built from them is kept.
-        key: list[tuple[Any, ...]] = []
-        name: str | None = profile
-        while name is not None and all(k[0] != name for k in key):
-            sections = [creds_file.get(name, {}), config_file.get(name, {})]
-            merged = {**sections[1], **sections[0]}
-            session = f"sso-session {merged.get('sso_session')}"
-            sections.append(config_file.get(session, {}))
-            key.append((name, *(tuple(s.items()) for s in sections)))
-            name = merged.get("source_profile")
-        built = self._built
-        if built is None or built[0] != tuple(key):
-            with self._lock:
-                built = self._built
-                if built is None or built[0] != tuple(key):
-                    found = _profile_source(
-                        self, profile, creds_file, config_file, paths
-                    )
-                    built = self._built = (tuple(key), found)
+        profile, creds, config, _ = loaded
+        # The names and sections the profile's source depends on, along its
+        # source_profile links: while they are unchanged, the source built is kept.
+        key: list[Any] = []
+        name: Any = profile
+        while name not in key:
+            key.append(name)
+            values = {**config.get(name, {}), **creds.get(name, {})}
+            session = config.get(f"sso-session {values.get('sso_session')}")
+            key += [creds.get(name), config.get(name), session]
+            name = values.get("source_profile")
+        with self._lock:  # one build at a time: one STS call, not two
+            if self._built is None or self._built[0] != key:
+                self._built = (key, _profile_source(self, *loaded))
+            source = self._built[1]
         what = "role" if self._part == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
-        return built[1].retrieve() if built[1] is not None else None
-
-
-def _static_keys(
-    provider: str, values: dict[str, str], source: str
-) -> Credentials | None:
-    key = values.get("aws_access_key_id")
-    if key is None:
-        return None
-    secret = values.get("aws_secret_access_key")
-    if not key or not secret:
-        missing = "aws_secret_access_key" if key else "aws_access_key_id"
-        raise ConfigError(f"{missing} is missing or empty", provider, source)
-    token = values.get("aws_session_token") or values.get("aws_security_token")
-    return Credentials(key, secret, token)
+        return source.retrieve() if source is not None else None
 
 
 def _profile_source(
-    cp: AWSConfigProvider,
-    profile: str,
-    creds_file: Ini,
-    config_file: Ini,
-    paths: tuple[str, str],
+    cp: AWSConfigProvider, profile: str, creds: Ini, config: Ini, paths: tuple[str, str]
 ) -> Provider | None:
     """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
     name, environ = _name(cp), cp._environ
 
     def values(p: str) -> dict[str, str]:
-        return {**config_file.get(p, {}), **creds_file.get(p, {})}
+        return {**config.get(p, {}), **creds.get(p, {})}
 
     def is_role(v: dict[str, str]) -> bool:
         return "role_arn" in v and "web_identity_token_file" not in v
 
-    def has_keys(v: dict[str, str]) -> bool:
-        return "aws_access_key_id" in v or "aws_secret_access_key" in v
-
-    top = values(profile)
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
-    settings = ("region", "sts_regional_endpoints", "ca_bundle")
-    region, regional, ca_file = (top.get(k) for k in settings)
+    top = values(profile)
+    ca_file = top.get("ca_bundle")
+    kinds: dict[str, Callable[..., Provider]] = {
+        "Environment": EnvAWSProvider,
+        "Ec2InstanceMetadata": lambda environ: _imds(environ, top),
+        "EcsContainer": ContainerProvider,
+    }
 
-    def sts(kind: Any, first: Any, v: dict[str, str], **kw: Any) -> Provider:
+    def sts(kind: Any, src: Any, v: dict[str, str], **kw: Any) -> Provider:
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
-        made = kind(
-            first, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
-        )
-        made.profile_region, made.regional = region, regional
+        made = kind(src, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw)
+        made.profile_region = top.get("region")
+        made.regional = top.get("sts_regional_endpoints")
         return made  # type: ignore[no-any-return]
 
-    def role(p: str, chain: list[str]) -> Provider:
-        v, error, source = values(p), "", None
-        src, named = v.get("source_profile"), v.get("credential_source")
-        kinds: dict[str, Callable[[], Provider]] = {
-            "Environment": lambda: EnvAWSProvider(environ=environ),
-            "Ec2InstanceMetadata": lambda: _imds(environ, top),
-            "EcsContainer": lambda: ContainerProvider(environ=environ),
-        }
-        if (src is None) == (named is None):
-            error = "a role needs one of source_profile and credential_source"
-        elif named is not None:
-            if named not in kinds:
+    def keys(p: str, i: int) -> Provider | None:
+        v = (creds, config)[i].get(p, {})
+        key, secret = v.get("aws_access_key_id"), v.get("aws_secret_access_key")
+        if key is not None and not (key and secret):
+            missing = "aws_secret_access_key" if key else "aws_access_key_id"
+            where = f"{paths[i]}, profile {p!r}"
+            raise ConfigError(f"{missing} is missing or empty", name, where)
+        token = v.get("aws_session_token") or v.get("aws_security_token")
+        return StaticProvider(key, secret, token) if key and secret else None
+
+    def build(p: str, chain: list[str]) -> Provider | None:
+        v, where, error, source = values(p), f"profile {p!r}", "", None
+        own = "aws_access_key_id" in v or "aws_secret_access_key" in v
+        # A source profile with keys uses them, even if it names a role (botocore).
+        if is_role(v) and not (chain[1:] and own):
+            src, named = v.get("source_profile"), v.get("credential_source", "")
+            if (src is None) == ("credential_source" not in v):
+                error = "a role needs one of source_profile and credential_source"
+            elif named in kinds:
+                source = kinds[named](environ=environ)
+            elif "credential_source" in v:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
+            elif src not in creds and src not in config:
+                error = f"source_profile {src!r} does not exist"
+            elif src in chain and not (src == p and own):
+                # A profile may name itself to use its own keys (botocore); else a loop.
+                error = "source_profile loop: " + " -> ".join([*chain, src])
             else:
-                source = kinds[named]()
-        elif src not in creds_file and src not in config_file:
-            error = f"source_profile {src!r} does not exist"
-        elif src in chain and not (src == p and has_keys(v)):
-            # A profile may name itself to use its own keys (botocore); else a loop.
-            error = "source_profile loop: " + " -> ".join([*chain, src])
-        elif has_keys(values(src)) or not is_role(values(src)):
-            source = plain(src)
-            error = "" if source else f"source_profile {src!r} has no credentials"
-        else:
-            source = role(src, [*chain, src])
-        if error:
-            raise ConfigError(error, name, f"profile {p!r}")
-        seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk here
-        return sts(
-            AssumeRoleProvider, source, v, external_id=v.get("external_id"),
-            duration=int(seconds) if seconds.isdigit() else None,
-            mfa_serial=v.get("mfa_serial"), mfa_prompt=cp._mfa_prompt,
-        )  # fmt: skip
-
-    def sso(p: str, v: dict[str, str]) -> Provider:
-        session, error = v.get("sso_session"), ""
-        shared = config_file.get(f"sso-session {session}", {}) if session else {}
-        if session is not None and not shared:
-            error = f"sso-session {session!r} does not exist"
-        for key, value in shared.items():
-            if v.setdefault(key, value) != value:
-                error = f"{key} differs in sso-session {session!r}"
-        need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-        missing = [k for k in need if k not in v]
-        if error or missing:
-            error = error or f"SSO needs {', '.join(missing)}"
-            raise ConfigError(error, name, f"profile {p!r}")
-        made = SSOProvider(
-            *(v[k] for k in need), session_name=session, ca_file=ca_file,
-            environ=environ,
-        )  # fmt: skip
-        made._login = f"aws sso login --profile {p}"
-        return made
-
-    def plain(p: str) -> Provider | None:
-        v, where = values(p), f"profile {p!r}"
+                source = build(src, [*chain, src])
+                error = "" if source else f"source_profile {src!r} has no credentials"
+            if error:
+                raise ConfigError(error, name, where)
+            # botocore ignores junk here
+            seconds = v.get("duration_seconds", "").strip()
+            return sts(
+                AssumeRoleProvider, source, v, external_id=v.get("external_id"),
+                duration=int(seconds) if seconds.isdigit() else None,
+                mfa_serial=v.get("mfa_serial"), mfa_prompt=cp._mfa_prompt,
+            )  # fmt: skip
         if "web_identity_token_file" in v:
             if not v.get("role_arn"):
-                raise ConfigError(
-                    "web_identity_token_file without role_arn", name, where
-                )
+                error = "web_identity_token_file without role_arn"
+                raise ConfigError(error, name, where)
             path = os.path.expanduser(v["web_identity_token_file"])
             return sts(WebIdentityProvider, lambda: _read_token(name, path), v)
         if "sso_account_id" in v or "sso_role_name" in v:
-            return sso(p, v)
-        found = _static_keys(name, creds_file.get(p, {}), f"{paths[0]}, {where}")
+            session = v.get("sso_session")
+            shared = config.get(f"sso-session {session}", {}) if session else {}
+            if session is not None and not shared:
+                error = f"sso-session {session!r} does not exist"
+            for key, value in shared.items():
+                if v.setdefault(key, value) != value:
+                    error = f"{key} differs in sso-session {session!r}"
+            need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+            missing = ", ".join(k for k in need if k not in v)
+            if error or missing:
+                raise ConfigError(error or f"SSO needs {missing}", name, where)
+            made = SSOProvider(
+                *(v[k] for k in need), session_name=session, ca_file=ca_file,
+                environ=environ,
+            )  # fmt: skip
+            made._login = f" --profile {p}"
+            return made
+        found = keys(p, 0)
         if found is None and "credential_process" in v:
             return ProcessProvider(v["credential_process"])
-        where = f"{paths[1]}, {where}"
-        found = found or _static_keys(name, config_file.get(p, {}), where)
-        return StaticProvider(*found._key()[:3]) if found else None
+        return found or keys(p, 1)
 
     if cp._part is not None and (cp._part == "role") != is_role(top):
         return None
-    return role(profile, [profile]) if is_role(top) else plain(profile)
+    return build(profile, [profile])
 
 
 def _read_token(provider: str, path: str) -> str:
@@ -1498,23 +1436,17 @@ class MinioClientConfigProvider(Provider):
         *,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        self._filename = filename
-        self._alias = alias
-        self._environ = environ
+        self._filename, self._alias, self._environ = filename, alias, environ
 
     def retrieve(self) -> Credentials | None:
         """Credentials of the alias, or None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
-        path = self._filename
-        if not path and env.get("MC_CONFIG_DIR"):
-            path = os.path.join(env["MC_CONFIG_DIR"], "config.json")
-        if not path:
-            folder = "mc" if sys.platform == "win32" else ".mc"
-            path = os.path.join(os.path.expanduser("~"), folder, "config.json")
-        alias = self._alias or env.get("MINIO_ALIAS")
-        explicit = bool(alias)
-        alias = alias or "s3"
+        folder = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
+        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(folder)
+        path = self._filename or os.path.join(folder, "config.json")
+        explicit = self._alias or env.get("MINIO_ALIAS")
+        alias = explicit or "s3"
         data = _read_file(name, path, _parse_json)
         if data is None:
             self._reason = f"{path} does not exist"
@@ -1532,12 +1464,7 @@ class MinioClientConfigProvider(Provider):
         if not isinstance(entry, dict):
             raise ConfigError("the alias is not a JSON object", name, where)
         key, secret = entry.get("accessKey"), entry.get("secretKey")
-        if (
-            not key
-            or not secret
-            or not isinstance(key, str)
-            or not isinstance(secret, str)
-        ):
+        if not (isinstance(key, str) and isinstance(secret, str) and key and secret):
             missing = "secretKey" if key else "accessKey"
             raise ConfigError(f"{missing} is missing or empty", name, where)
         token = entry.get("sessionToken")
@@ -1556,10 +1483,10 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
 
 def _parse_json(text: str, path: str) -> dict[str, Any]:
     data, line = _loads(text)
-    if line is not None:
-        raise ConfigError(f"not valid JSON (line {line})")
     if not isinstance(data, dict):
-        raise ConfigError("not a JSON object")
+        raise ConfigError(
+            f"not valid JSON (line {line})" if line else "not a JSON object"
+        )
     return data
 
 
@@ -1588,40 +1515,37 @@ class ProcessProvider(RefreshingProvider):
         import shlex
         import subprocess
 
-        name, error = _name(self), ""
-        kind: type[CredentialsError] = ConfigError
+        name = _name(self)
         try:
             argv = shlex.split(self._command, posix=os.name != "nt")
-        except ValueError:
-            argv = []
-        # Only the program is named in messages: the arguments may hold a secret.
-        program = argv[0] if argv else "credential_process"
-        if not argv:
-            raise ConfigError("the command is empty or badly quoted", name, program)
+            # Only the program is named in messages: the arguments may hold a secret.
+            program = argv[0]
+        except (ValueError, IndexError):
+            what = "the command is empty or badly quoted"
+            raise ConfigError(what, name, "credential_process") from None
+        kind: type[CredentialsError] = TransportError
         try:
             done = subprocess.run(
                 argv, check=False, stdout=subprocess.PIPE, timeout=self._timeout
             )
         except subprocess.TimeoutExpired:  # run() has killed it
-            error, kind = f"no answer in {self._timeout:g} s, killed", TransportError
+            error = f"no answer in {self._timeout:g} s, killed"
         except OSError as exc:
-            error = f"cannot run ({_os_reason(exc)})"
-        # Errors are raised outside the handlers: the exceptions quote the command
-        # line or the output, which may hold secrets.
+            error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
+        else:
+            data, line = _loads(done.stdout)
+            version = data.get("Version") if isinstance(data, dict) else None
+            bad = f"output has Version {str(version)[:10]!r}, not 1"
+            error = "" if version == 1 else bad
+            if line is not None:
+                error = f"output is not JSON (line {line})"
+            if done.returncode:
+                error = f"exited with status {done.returncode} (see its stderr)"
+                kind = CredentialsError
+        # Raised outside the handlers: their exceptions quote the command line or the
+        # output, which may hold secrets.
         if error:
             raise kind(error, name, program)
-        if done.returncode:
-            raise CredentialsError(
-                f"exited with status {done.returncode} (see its stderr)", name, program
-            )
-        data, line = _loads(done.stdout)
-        if line is not None:
-            raise TransportError(f"output is not JSON (line {line})", name, program)
-        if not isinstance(data, dict) or data.get("Version") != 1:
-            version = data.get("Version") if isinstance(data, dict) else None
-            raise TransportError(
-                f"output has Version {str(version)[:10]!r}, not 1", name, program
-            )
         try:
             expiry = data.get("Expiration")
             return Credentials(
@@ -1630,8 +1554,7 @@ class ProcessProvider(RefreshingProvider):
             )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
-            error = f"output {bad}"
-        raise TransportError(error, name, program)
+        raise TransportError(f"output {bad}", name, program)
 
 
 class SSOProvider(RefreshingProvider):
@@ -1657,25 +1580,24 @@ class SSOProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        import hashlib
+
         super().__init__(self._fetch, clock=clock)
-        self._args = (start_url, sso_region, account_id, role_name, session_name)
-        self._cache_dir, self._ca_file, self._environ = cache_dir, ca_file, environ
-        self._login = "aws sso login" + (
-            f" --sso-session {session_name}" if session_name else ""
-        )
+        self._args = (sso_region, account_id, role_name, session_name)
+        self._ca_file, self._environ = ca_file, environ
+        digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
+        folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
+        self._path = os.path.join(os.path.expanduser(folder), f"{digest}.json")
+        self._login = f" --sso-session {session_name}" if session_name else ""
 
     def _fetch(self) -> Credentials:
-        import hashlib
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
-        start_url, _, account, role, session = self._args
-        name, login = _name(self), f"run '{self._login}'"
+        _, account, role, session = self._args
+        name, path = _name(self), self._path
+        login = f"run 'aws sso login{self._login}'"
         env = os.environ if self._environ is None else self._environ
-        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
-        folder = self._cache_dir or os.path.join("~", ".aws", "sso", "cache")
-        digest = hashlib.sha1((session or start_url).encode()).hexdigest()
-        path = os.path.join(os.path.expanduser(folder), f"{digest}.json")
         token: Any = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
@@ -1687,14 +1609,14 @@ class SSOProvider(RefreshingProvider):
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
         if session and expires - now < 900:  # botocore renews 15 minutes ahead
-            access, expires = self._renew(token, path, now, env) or (access, expires)
+            access, expires = self._renew(token, now, env) or (access, expires)
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url = self._url(env, "AWS_ENDPOINT_URL_SSO", "portal.sso")
-        url = _safe_url(url + "/federation/credentials")
+        url = _safe_url(self._url(env, "SSO", "portal.sso") + "/federation/credentials")
         query = urlencode({"role_name": role, "account_id": account})
         status, headers, data = _http(
-            name, "GET", f"{url}?{query}", ca_file=ca_file, environ=env,
+            name, "GET", f"{url}?{query}", environ=env,
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
         )  # fmt: skip
         if status == 401:
@@ -1719,14 +1641,14 @@ class SSOProvider(RefreshingProvider):
         except (KeyError, TypeError, ValueError, OverflowError):
             raise TransportError("answer lacks roleCredentials", name, url) from None
 
-    def _url(self, env: Mapping[str, str], variable: str, host: str) -> str:
-        region = self._args[1]
+    def _url(self, env: Mapping[str, str], service: str, host: str) -> str:
+        region = self._args[0]
         dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-        url = env.get(variable) or env.get("AWS_ENDPOINT_URL")
+        url = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
         return (url or f"https://{host}.{region}.{dns}").rstrip("/")
 
     def _renew(
-        self, token: dict[str, Any], path: str, now: float, env: Mapping[str, str]
+        self, token: dict[str, Any], now: float, env: Mapping[str, str]
     ) -> tuple[str, float] | None:
         """Trade the refresh token for a new access token; None when that fails."""
         import json
@@ -1739,34 +1661,33 @@ class SSOProvider(RefreshingProvider):
         try:
             if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
                 return None
-            body = {k: token[k] for k in keys[:3]}
-            body["grantType"] = "refresh_token"
-            url = self._url(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc") + "/token"
+            body = dict({k: token[k] for k in keys[:3]}, grantType="refresh_token")
+            url = self._url(env, "SSO_OIDC", "oidc") + "/token"
             status, _, data = _http(
                 name, "POST", url, headers={"Content-Type": "application/json"},
                 body=json.dumps(body).encode(), environ=env,
                 ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
             )  # fmt: skip
-            if status != 200:
-                raise TransportError(f"HTTP {status}", name, _safe_url(url))
-            answer = _loads(data)[0]
-            access, life = answer["accessToken"], int(answer["expiresIn"])
+            answer = _loads(data)[0] if status == 200 else {}
+            access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
             if not (access and isinstance(access, str) and life > 0):
-                raise TransportError("unusable token answer", name, _safe_url(url))
-            expires, fresh = now + life, dict(token, accessToken=access)
-        except (CredentialsError, KeyError, TypeError, ValueError) as exc:
+                what = f"no usable token (HTTP {status})"
+                raise TransportError(what, name, _safe_url(url))
+        except (CredentialsError, AttributeError, TypeError, ValueError) as exc:
             _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
             return None
+        expires = now + life
+        fresh = dict(token, accessToken=access)
         fresh["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
         fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
         try:  # atomically, as the AWS CLI does: a reader never sees half a file
-            fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            fd, temp = tempfile.mkstemp(dir=os.path.dirname(self._path), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(fresh, handle)
-            os.replace(temp, path)
+            os.replace(temp, self._path)
         except OSError as exc:
             _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
-        return fresh["accessToken"], expires
+        return access, expires
 
 
 # =====================================================================================
