@@ -558,7 +558,8 @@ def _http(
 ) -> tuple[int, dict[str, str], bytes]:
     """One HTTP exchange with a timeout, bounded retries and an overall deadline.
 
-    Retries with full-jitter exponential backoff on connection errors, 5xx, 429 and
+    Retries with full-jitter exponential backoff on connection errors (connect or
+    read; unless ``retry_connect`` is false), 5xx, 429 and
     answers carrying one of ``retry_codes``; after the last attempt such an answer
     is returned for the caller to report. Never follows a redirect. Raises
     ``TransportError`` naming the URL without its query.
@@ -592,7 +593,7 @@ def _http(
                 TransportError(exc.args[0], provider, source, kind=exc.kind),
                 None,
             )
-            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
+            if exc.kind == "other" or not retry_connect:
                 raise error from None  # a bad answer or a refused certificate
         else:
             if 300 <= status < 400:
