@@ -1786,10 +1786,6 @@ class _Absent(CredentialsError):
     """Not here: IMDS disabled or silent, or no role attached; retrieve() -> None."""
 
 
-def _true(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
 def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
@@ -1879,14 +1875,13 @@ class ContainerProvider(RefreshingProvider):
             hosts = ", ".join(_CONTAINER_HOSTS)
             what = f"URI refused: plain http only to loopback, localhost, {hosts}"
             raise ConfigError(what, name, _safe_url(url))
-        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-        var = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
-        # The agent rotates the file: read it at each refresh.
-        token = _read_token(name, path) if path else env.get(var)
+        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
+        source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+        token = _read_token(name, path) if path else env.get(source)
         # http.client would quote a bad header value in its exception.
         if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
             what = "the authorization token has a line break or non-Latin-1 text"
-            raise ConfigError(what, name, path or var)
+            raise ConfigError(what, name, source)
         auth = {"Authorization": token} if token else {}
         status, _, data = _http(
             name, "GET", url, headers={"Accept": "application/json", **auth},
@@ -1923,13 +1918,11 @@ class IamAwsProvider(RefreshingProvider):
         ec2_metadata_v1_disabled: bool | str | None = None,
     ) -> None:
         super().__init__(self._fetch_imds, clock=clock)
-        self._endpoint = custom_endpoint
-        self._environ = environ
+        self._endpoint, self._environ = custom_endpoint, environ
         # The five config-file settings, by name, in this order.
         self._config = {k: v for k, v in locals().items() if k[:4] in ("meta", "ec2_")}
         self._delegate: Provider | None = None
         self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
-        self._last: Credentials | None = None  # what static stability serves
         self._answered = False  # during a fetch (one at a time): IMDS answered?
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
@@ -1976,6 +1969,8 @@ class IamAwsProvider(RefreshingProvider):
                     value = (float if key.endswith("timeout") else int)(value)
                     if not 0 < value < 1e6:  # also NaN
                         raise ValueError
+                elif key.endswith("disabled"):  # True, or "true" in any case
+                    value = str(value).strip().lower() == "true"
             except (KeyError, TypeError, ValueError):
                 what = "IPv4 or IPv6" if key.endswith("mode") else "a positive number"
                 what = f"{value!r} is not {what}"
@@ -1983,23 +1978,23 @@ class IamAwsProvider(RefreshingProvider):
             got.append(value)
         timeout, attempts, base, default, v1_off = got
         base = self._endpoint or base or f"http://{default}"
-        return str(base).rstrip("/"), timeout, attempts, _true(v1_off)
+        return str(base).rstrip("/"), timeout, attempts, v1_off
 
     def _fetch_imds(self) -> Credentials:
         """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
         env = os.environ if self._environ is None else self._environ
-        if _true(env.get("AWS_EC2_METADATA_DISABLED")):
+        if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         self._settings = self._imds_settings(env)
         try:
-            creds = self._last = self._imds_credentials()
+            creds = self._imds_credentials()
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
         except CredentialsError as exc:
-            if self._last is None:
+            if self._state is None:
                 raise
-            why = _describe(exc)
+            creds, why = self._state[0], _describe(exc)
         # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
         # rather than fail every caller at once; the refresh engine retries sooner.
         from datetime import datetime, timezone
@@ -2007,7 +2002,7 @@ class IamAwsProvider(RefreshingProvider):
         log = "%s: %s; static stability: serving the last credentials 5-10 min more"
         _logger().warning(log, _name(self), why)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
-        return Credentials(*self._last._key()[:3], expiry)
+        return Credentials(*creds._key()[:3], expiry)
 
     def _imds_credentials(self) -> Credentials:
         from urllib.parse import quote
@@ -2028,9 +2023,8 @@ class IamAwsProvider(RefreshingProvider):
             if self._answered or exc.kind == "other":
                 raise
             # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
-            what = str(exc).split(": ", 1)[-1]
-            raise _Absent(f"no instance metadata service: {what}") from None
-        token = self._token[0] if self._token else None
+            raise _Absent(f"no instance metadata service: {exc.what}") from None
+        token = self._token and self._token[0]
         return _json_credentials(_name(self), base + path, status, data, token)
 
     def _imds_token(self) -> None:
@@ -2052,13 +2046,12 @@ class IamAwsProvider(RefreshingProvider):
             self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
             return
         why = f"HTTP {status}" if status else "no answer"
-        if status not in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-            why = "not a valid header value" if status == 200 else why
-        elif self._settings[3]:
-            why = f"no IMDSv2 token ({why}) and IMDSv1 is disabled"
-        else:
+        fallback = status in (0, 403, 404, 405)  # 403/404/405: IMDSv1-only services
+        if fallback and not self._settings[3]:
             _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
             return
+        why = "not a valid header value" if status == 200 else why
+        why += "; IMDSv1 is disabled" if fallback else ""
         source = _safe_url(self._settings[0] + path)
         raise TransportError(f"token request: {why}", _name(self), source)
 
@@ -2066,17 +2059,15 @@ class IamAwsProvider(RefreshingProvider):
         # One request. Answered errors are retried; transport errors too once IMDS
         # has answered in this lookup, or when the number of attempts is set.
         base, limit, attempts, _ = self._settings
-        probe, tries = not self._answered, attempts or 3
-        connect, read = (
-            (limit, limit) if limit else _IMDS_PROBE if probe else _IMDS_PATIENT
-        )
+        tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
+        connect, read = (limit, limit) if limit else usual
         token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token else {}
         ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
         status, _, data = _http(
             _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
             timeout=read, connect_timeout=connect, attempts=tries,
             deadline=tries * (connect + read + 1.0),
-            retry_connect=bool(attempts) or not probe, proxy=False,
+            retry_connect=bool(attempts or self._answered), proxy=False,
         )  # fmt: skip
         self._answered = True
         if status == 401 and token and renew:  # expired or revoked: renew at once
