@@ -558,7 +558,8 @@ def _http(
 ) -> tuple[int, dict[str, str], bytes]:
     """One HTTP exchange with a timeout, bounded retries and an overall deadline.
 
-    Retries with full-jitter exponential backoff on connection errors, 5xx, 429 and
+    Retries with full-jitter exponential backoff on connection errors (connect or
+    read; unless ``retry_connect`` is false), 5xx, 429 and
     answers carrying one of ``retry_codes``; after the last attempt such an answer
     is returned for the caller to report. Never follows a redirect. Raises
     ``TransportError`` naming the URL without its query.
@@ -592,7 +593,7 @@ def _http(
                 TransportError(exc.args[0], provider, source, kind=exc.kind),
                 None,
             )
-            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
+            if exc.kind == "other" or not retry_connect:
                 raise error from None  # a bad answer or a refused certificate
         else:
             if 300 <= status < 400:
@@ -1691,7 +1692,6 @@ class SSOProvider(RefreshingProvider):
 # Container and instance metadata
 # =====================================================================================
 
-_CONTAINER_BASE = "http://169.254.170.2"
 # Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
 _CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
 _IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
@@ -1707,23 +1707,6 @@ class _Absent(CredentialsError):
     """Not here: IMDS disabled or silent, or no role attached; retrieve() -> None."""
 
 
-def _true(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def _number(kind: type, value: Any, where: str, provider: str) -> Any:
-    """A positive int or float setting; None when unset."""
-    if value is None or value == "":
-        return None
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 0 < number < 1e6:  # also NaN
-        raise ConfigError(f"{value!r} is not a positive number", provider, where)
-    return number
-
-
 def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
@@ -1733,29 +1716,24 @@ def _json_credentials(
     source = _safe_url(url)
     try:
         doc = json.loads(data)
-    except ValueError:  # UnicodeDecodeError too
-        doc = None
-    if not isinstance(doc, dict):  # an error status needs an error document too
+        code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+    except (AttributeError, ValueError):  # not JSON, not an object, not UTF-8
         what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"
-        raise TransportError(f"answer {what}", provider, source)
-    code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+        raise TransportError(f"answer {what}", provider, source) from None
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
         message = doc.get("Message", doc.get("message"))
         message = _scrub(message, (secret,)) if isinstance(message, str) else ""
         code = _scrub(str(code), (secret,))[:100]
         raise STSError(code, message, provider, source, status=status)
-    keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
-    key, secret_key, token, expiration = (doc.get(k) for k in keys)
-    if not (
-        key and secret_key and isinstance(key, str) and isinstance(secret_key, str)
-    ):
-        raise TransportError("no AccessKeyId or SecretAccessKey", provider, source)
+    token, expiration = doc.get("Token"), doc.get("Expiration")
+    what = "answer has a bad Expiration"
     try:
         expiry = _parse_time(expiration) if expiration else None
-    except (AttributeError, TypeError, ValueError):
-        raise TransportError("answer has a bad Expiration", provider, source) from None
-    token = token if isinstance(token, str) else None
-    return Credentials(key, secret_key, token, expiry)
+        what = "no AccessKeyId or SecretAccessKey"  # Credentials() refuses them empty
+        token = token if isinstance(token, str) else None
+        return Credentials(doc["AccessKeyId"], doc["SecretAccessKey"], token, expiry)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise TransportError(what, provider, source) from None
 
 
 def _container_url_allowed(url: str) -> bool:
@@ -1773,10 +1751,9 @@ def _container_url_allowed(url: str) -> bool:
         ip = ipaddress.ip_address(host)  # refuses names, 127.1, 0x7f.1, 2130706433
     except ValueError:
         return False
-    if ip.version == 4 and str(ip) != host:  # "127.0.0.010" is octal to inet_aton
-        return False
-    allowed = map(ipaddress.ip_address, ("::1",) + _CONTAINER_HOSTS)
-    return ip in ipaddress.ip_network("127.0.0.0/8") or ip in allowed
+    if ip.version == 4:  # the exact literal only: "127.0.0.010" is octal to inet_aton
+        return str(ip) == host and (ip.is_loopback or host in _CONTAINER_HOSTS)
+    return str(ip) in ("::1", *_CONTAINER_HOSTS)  # never IPv4-mapped addresses
 
 
 class ContainerProvider(RefreshingProvider):
@@ -1794,7 +1771,7 @@ class ContainerProvider(RefreshingProvider):
     ) -> None:
         super().__init__(self._fetch_container, clock=clock)
         self._environ = environ
-        self._base = _CONTAINER_BASE  # tests point it at a local fake
+        self._base = "http://169.254.170.2"  # tests point it at a local fake
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when no container URI is set."""
@@ -1807,11 +1784,8 @@ class ContainerProvider(RefreshingProvider):
         env = os.environ if self._environ is None else self._environ
         relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         if relative and not relative.startswith("/"):  # "@host/" would change host
-            raise ConfigError(
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /",
-                _name(self),
-                "environment",
-            )
+            what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
+            raise ConfigError(what, _name(self), "environment")
         full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
         return self._base + relative if relative else full
 
@@ -1819,30 +1793,20 @@ class ContainerProvider(RefreshingProvider):
         name, url = _name(self), self._url()
         env = os.environ if self._environ is None else self._environ
         if not _container_url_allowed(url):  # before any lookup or connection
-            raise ConfigError(
-                "URI refused: plain http only to loopback, localhost, "
-                + ", ".join(_CONTAINER_HOSTS),
-                name,
-                _safe_url(url),
-            )
-        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-        token = (  # the agent rotates the file: read at each refresh
-            _read_token(name, path)
-            if path
-            else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-        )
-        headers = {"Accept": "application/json"}
-        if token:  # http.client would quote a bad value in its exception
-            if "\r" in token or "\n" in token or max(map(ord, token)) > 255:
-                raise ConfigError(
-                    "the authorization token has a line break or non-Latin-1 text",
-                    name,
-                    path or "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-                )
-            headers["Authorization"] = token
+            hosts = ", ".join(_CONTAINER_HOSTS)
+            what = f"URI refused: plain http only to loopback, localhost, {hosts}"
+            raise ConfigError(what, name, _safe_url(url))
+        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
+        source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+        token = _read_token(name, path) if path else env.get(source)
+        # http.client would quote a bad header value in its exception.
+        if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
+            what = "the authorization token has a line break or non-Latin-1 text"
+            raise ConfigError(what, name, source)
+        auth = {"Authorization": token} if token else {}
         status, _, data = _http(
-            name, "GET", url, headers=headers, timeout=2.0, connect_timeout=1.0,
-            proxy=False,
+            name, "GET", url, headers={"Accept": "application/json", **auth},
+            timeout=2.0, connect_timeout=1.0, proxy=False,
         )  # fmt: skip
         return _json_credentials(name, url, status, data, token)
 
@@ -1875,14 +1839,11 @@ class IamAwsProvider(RefreshingProvider):
         ec2_metadata_v1_disabled: bool | str | None = None,
     ) -> None:
         super().__init__(self._fetch_imds, clock=clock)
-        self._endpoint = custom_endpoint
-        self._environ = environ
-        # The five config-file settings, by name: metadata_service_*, ec2_metadata_*.
-        config = {k: v for k, v in locals().items() if k.startswith(("meta", "ec2"))}
-        self._config: dict[str, Any] = config
+        self._endpoint, self._environ = custom_endpoint, environ
+        # The five config-file settings, by name, in this order.
+        self._config = {k: v for k, v in locals().items() if k[:4] in ("meta", "ec2_")}
         self._delegate: Provider | None = None
         self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
-        self._last: Credentials | None = None  # what static stability serves
         self._answered = False  # during a fetch (one at a time): IMDS answered?
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
@@ -1896,116 +1857,105 @@ class IamAwsProvider(RefreshingProvider):
             self._reason = str(exc)
             return None
 
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
     def _choose(self) -> Provider:
-        """The source, picked once from the environment and kept with its cache."""
-        env, name = self._env(), _name(self)
-        path = env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-        delegate: Provider = self
+        # The source, picked once from the environment and kept with its cache.
+        env = os.environ if self._environ is None else self._environ
+        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+        role = env.get("AWS_ROLE_ARN", "")
+        if path and not role:
+            what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+            raise ConfigError(what, name, "environment")
+        container = ContainerProvider(environ=self._environ, clock=self._clock)
+        delegate: Provider = container if not path and container._url() else self
         if path:
-            role = env.get("AWS_ROLE_ARN")
-            if not role:
-                raise ConfigError(
-                    "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
-                    name,
-                    "environment",
-                )
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            file: str = path
             delegate = WebIdentityProvider(
-                lambda: _read_token(name, file), role, session,
+                lambda: _read_token(name, path), role, session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
-        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        ):
-            delegate = ContainerProvider(environ=self._environ, clock=self._clock)
         self._delegate = delegate
         return delegate
 
-    def _imds_settings(
-        self, env: Mapping[str, str]
-    ) -> tuple[str, float | None, int | None, bool]:
+    def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
-
-        def get(key: str) -> tuple[Any, str]:
+        got: list[Any] = []
+        for key, value in self._config.items():
             var = "AWS_" + key.upper()
-            return (env[var], var) if env.get(var) else (self._config[key], key)
-
-        name = _name(self)
-        mode, where = get("ec2_metadata_service_endpoint_mode")
-        mode = str(mode or "IPv4").lower()
-        if mode not in ("ipv4", "ipv6"):
-            raise ConfigError(f"mode {mode!r} is not IPv4 or IPv6", name, where)
-        default = "[fd00:ec2::254]" if mode == "ipv6" else "169.254.169.254"
-        base = self._endpoint or get("ec2_metadata_service_endpoint")[0]
-        timeout = _number(float, *get("metadata_service_timeout"), name)
-        attempts = _number(int, *get("metadata_service_num_attempts"), name)
-        v1_off = _true(get("ec2_metadata_v1_disabled")[0])
-        return str(base or f"http://{default}").rstrip("/"), timeout, attempts, v1_off
+            value, where = (env[var], var) if env.get(var) else (value, key)
+            try:
+                if key.endswith("mode"):
+                    mode = str(value or "IPv4").lower()
+                    value = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}[mode]
+                elif key.startswith("meta") and value is not None and value != "":
+                    value = (float if key.endswith("timeout") else int)(value)
+                    if not 0 < value < 1e6:  # also NaN
+                        raise ValueError
+                elif key.endswith("disabled"):  # True, or "true" in any case
+                    value = str(value).strip().lower() == "true"
+            except (KeyError, TypeError, ValueError):
+                what = "IPv4 or IPv6" if key.endswith("mode") else "a positive number"
+                what = f"{value!r} is not {what}"
+                raise ConfigError(what, _name(self), where) from None
+            got.append(value)
+        timeout, attempts, base, default, v1_off = got
+        base = self._endpoint or base or f"http://{default}"
+        return str(base).rstrip("/"), timeout, attempts, v1_off
 
     def _fetch_imds(self) -> Credentials:
         """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
-        env = self._env()
-        if _true(env.get("AWS_EC2_METADATA_DISABLED")):
+        env = os.environ if self._environ is None else self._environ
+        if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         self._settings = self._imds_settings(env)
         try:
             creds = self._imds_credentials()
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
-                self._last = creds
                 return creds
-            self._last, why = creds, "it served expired credentials"
+            why = "it served expired credentials"
         except CredentialsError as exc:
-            if self._last is None:
+            if self._state is None:
                 raise
-            why = _describe(exc)
+            creds, why = self._state[0], _describe(exc)
         # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
         # rather than fail every caller at once; the refresh engine retries sooner.
-        import random
         from datetime import datetime, timezone
 
-        last, more = self._last, random.uniform(300.0, 600.0)
-        log = "%s: %s; static stability: serving the last credentials %d s more"
-        _logger().warning(log, _name(self), why, more)
-        expiry = datetime.fromtimestamp(self._clock() + more, timezone.utc)
-        return Credentials(last.access_key, last.secret_key, last.session_token, expiry)
+        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
+        _logger().warning(log, _name(self), why)
+        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
+        return Credentials(*creds._key()[:3], expiry)
 
     def _imds_credentials(self) -> Credentials:
         from urllib.parse import quote
 
-        name, base = _name(self), self._settings[0]
-        self._answered = False
+        base, self._answered = self._settings[0], False
         try:
-            token = self._imds_token(False)
-            status, data, token = self._imds_get(_IMDS_ROLES, token)
+            self._imds_token()
+            status, data = self._imds_call("GET", _IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
             roles = data.split()
             if status != 200 or not roles:
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
-                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
+                raise TransportError(what, _name(self), _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data, token = self._imds_get(path, token)
+            status, data = self._imds_call("GET", path)
         except TransportError as exc:
             if self._answered or exc.kind == "other":
                 raise
             # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
-            what = str(exc).split(": ", 1)[-1]
-            raise _Absent(f"no instance metadata service: {what}") from None
-        return _json_credentials(name, base + path, status, data, token)
+            raise _Absent(f"no instance metadata service: {exc.what}") from None
+        token = self._token and self._token[0]
+        return _json_credentials(_name(self), base + path, status, data, token)
 
-    def _imds_token(self, renew: bool) -> str | None:
-        """The cached IMDSv2 token, a new one, or None for IMDSv1."""
-        now, cached, path = self._clock(), self._token, "/latest/api/token"
-        if cached is not None and not renew and now < cached[1]:
-            return cached[0]
-        self._token, source = None, _safe_url(self._settings[0] + path)
-        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+    def _imds_token(self) -> None:
+        # Keeps a valid IMDSv2 token in self._token, or None there for IMDSv1.
+        now, path = self._clock(), "/latest/api/token"
+        if self._token is not None and now < self._token[1]:
+            return
+        self._token = None
         try:
-            status, data = self._imds_call("PUT", path, ttl)
+            status, data = self._imds_call("PUT", path)
         except TransportError as exc:
             if exc.kind != "read":
                 raise
@@ -2015,56 +1965,37 @@ class IamAwsProvider(RefreshingProvider):
         token = data.decode("latin-1").strip()
         if status == 200 and token and token.isascii() and token.isprintable():
             self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
-            return token
+            return
         why = f"HTTP {status}" if status else "no answer"
-        if status not in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-            what = "not a valid header value" if status == 200 else why
-            raise TransportError(f"token request: {what}", _name(self), source)
-        if self._settings[3]:
-            raise TransportError(
-                f"no IMDSv2 token ({why}) and IMDSv1 is disabled", _name(self), source
-            )
-        _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
-        return None
+        fallback = status in (0, 403, 404, 405)  # 403/404/405: IMDSv1-only services
+        if fallback and not self._settings[3]:
+            _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
+            return
+        why = "not a valid header value" if status == 200 else why
+        why += "; IMDSv1 is disabled" if fallback else ""
+        source = _safe_url(self._settings[0] + path)
+        raise TransportError(f"token request: {why}", _name(self), source)
 
-    def _imds_get(self, path: str, token: str | None) -> tuple[int, bytes, str | None]:
-        for renewed in (False, True):
-            headers = {"X-aws-ec2-metadata-token": token} if token else {}
-            status, data = self._imds_call("GET", path, headers)
-            if status != 401 or not token or renewed:
-                break
-            token = self._imds_token(True)  # expired or revoked: renew at once
-        return status, data, token
-
-    def _imds_call(
-        self, method: str, path: str, headers: dict[str, str]
-    ) -> tuple[int, bytes]:
-        """One IMDS request. Answered errors are retried; transport errors too once
-        IMDS has answered, or when the number of attempts is set."""
-        import random
-
-        base, timeout, attempts, _ = self._settings
-        probe = not self._answered
-        connect, read = _IMDS_PROBE if probe else _IMDS_PATIENT
-        connect, read = (timeout, timeout) if timeout else (connect, read)
-        tries, attempt = attempts or 3, 0
-        while True:
-            attempt += 1
-            try:
-                status, _, data = _http(
-                    _name(self), method, base + path, headers=headers, timeout=read,
-                    connect_timeout=connect, attempts=1, deadline=connect + read,
-                    proxy=False,
-                )  # fmt: skip
-            except TransportError as exc:
-                self._answered |= exc.kind == "other"
-                if attempt >= tries or exc.kind == "other" or (probe and not attempts):
-                    raise
-            else:
-                self._answered = True
-                if attempt >= tries or (status < 500 and status != 429):
-                    return status, data
-            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+    def _imds_call(self, verb: str, path: str, renew: bool = True) -> tuple[int, bytes]:
+        # One request. Answered errors are retried; transport errors too once IMDS
+        # has answered in this lookup, or when the number of attempts is set.
+        base, limit, attempts, _ = self._settings
+        tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
+        connect, read = (limit, limit) if limit else usual
+        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token else {}
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+        status, _, data = _http(
+            _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
+            timeout=read, connect_timeout=connect, attempts=tries,
+            deadline=tries * (connect + read + 1.0),
+            retry_connect=bool(attempts or self._answered), proxy=False,
+        )  # fmt: skip
+        self._answered = True
+        if status == 401 and token and renew:  # expired or revoked: renew at once
+            self._token = None
+            self._imds_token()
+            return self._imds_call(verb, path, False)
+        return status, data
 
 
 # =====================================================================================
