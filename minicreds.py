@@ -231,8 +231,6 @@ class Credentials:
             f" session_token={token}, expiration={expiry!r})"
         )
 
-    __str__ = __repr__
-
     def is_expired(self) -> bool:
         """True from 10 seconds before ``expiration``; never without one."""
         return self._expires is not None and time.time() >= self._expires - _EXPIRY_SKEW
@@ -2430,10 +2428,9 @@ class _EnvWebIdentity(Provider):
 def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     keys = (
-        "metadata_service_timeout", "metadata_service_num_attempts",
-        "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
-        "ec2_metadata_v1_disabled",
-    )  # fmt: skip
+        "metadata_service_timeout metadata_service_num_attempts ec2_metadata_v1_disabled"  # noqa: SIM905
+        " ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode".split()
+    )
     options: dict[str, Any] = {k: settings.get(k) for k in keys}
     imds = IamAwsProvider(environ=environ, **options)
     imds._delegate = imds  # not its web identity and container sources
@@ -2460,7 +2457,6 @@ _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
               "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
 _CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
                 "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
-_CLI_DEPTH = "MINICREDS_CLI_DEPTH"  # stops a credential_process that runs itself
 
 
 def _ask_mfa(serial: str) -> str:
@@ -2487,15 +2483,11 @@ def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
     """Credentials in one of the --format formats (SPEC 8)."""
     expires = creds.expiration
     if fmt == "summary":
-        when = "none"
-        if expires is not None:
-            s = int(expires.timestamp() - time.time())
-            d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
-            left = (
-                f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
-            )
-            left = f"{left} left" if s > 0 else "expired"
-            when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})"
+        s = int(expires.timestamp() - time.time()) if expires else 0
+        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+        left = f"{left} left" if s > 0 else "expired"
+        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
         secret = creds.secret_key  # its last 4 characters only if it can spare them
         return (
             f"provider:      {source}\naccess key:    {creds.access_key}\n"
@@ -2574,11 +2566,11 @@ def _main(argv: list[str] | None = None) -> int:
         parser.error(f"--profile does not apply to --provider {args.provider}")
     # A credential_process that runs minicreds with its own profile would start copies
     # for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
-    depth = os.environ.get(_CLI_DEPTH, "")
+    depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
     level = int(depth) if depth.isdigit() else 0
     if level >= 3:
         parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
-    os.putenv(_CLI_DEPTH, str(level + 1))
+    os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
     chain, error = None, ""
     try:
         chain = _cli_chain(args.provider, args.profile)
