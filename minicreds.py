@@ -2526,12 +2526,12 @@ def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
 
 
 def _cli_explain(attempts: tuple[tuple[str, str, str, float], ...]) -> None:
-    width = max([len(row[0]) for row in attempts] + [8])
     print("minicreds: providers tried, in order:", file=sys.stderr)
     for i, (name, outcome, detail, took) in enumerate(attempts, 1):
         if detail.startswith(name + ": "):  # the name is in its own column
             detail = detail[len(name) + 2 :]
-        line = f"  {i}. {name:<{width}}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
+        # 25: the longest name the command line can list (MinioClientConfigProvider)
+        line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
         print(line.rstrip(), file=sys.stderr)
 
 
