@@ -104,17 +104,10 @@ _LEGACY_STS_REGIONS = frozenset(
     " us-east-2 us-west-1 us-west-2".split()
 )
 # Error codes that mean "slow down": retried like a 5xx (botocore's list, abridged).
-_THROTTLE_CODES = (
-    b"Throttling",
-    b"ThrottlingException",
-    b"ThrottledException",
-    b"RequestThrottledException",
-    b"TooManyRequestsException",
-    b"RequestLimitExceeded",
-    b"RequestThrottled",
-    b"SlowDown",
-    b"PriorRequestNotComplete",
-    b"IDPCommunicationError",
+_THROTTLE_CODES = tuple(
+    b"Throttling ThrottlingException ThrottledException RequestThrottledException"
+    b" TooManyRequestsException RequestLimitExceeded RequestThrottled SlowDown"
+    b" PriorRequestNotComplete IDPCommunicationError".split()
 )
 _MASK = "****************"
 
@@ -131,9 +124,7 @@ class CredentialsError(ValueError):
     """
 
     def __init__(self, what: str, provider: str = "", source: str = "") -> None:
-        self.provider = provider
-        self.source = source
-        self.what = what
+        self.provider, self.source, self.what = provider, source, what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -149,10 +140,9 @@ class TransportError(CredentialsError):
         self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
     ) -> None:
         super().__init__(what, provider, source)
-        self.url = source
-        # "connect": nothing accepted the connection; "read": it connected, then
-        # the answer timed out or broke; "other": a bad answer.
-        self.kind = kind
+        # kind: "connect": nothing accepted the connection; "read": it connected,
+        # then the answer timed out or broke; "other": a bad answer.
+        self.url, self.kind = source, kind
 
 
 class STSError(CredentialsError):
@@ -168,14 +158,10 @@ class STSError(CredentialsError):
         request_id: str | None = None,
         status: int | None = None,
     ) -> None:
-        what = f"{code or 'error'} (HTTP {status})" + (
-            f": {message}" if message else ""
-        )
+        what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
-        self.code = code
-        self.message = message
+        self.code, self.message, self.status = code, message, status
         self.request_id = request_id
-        self.status = status
 
 
 # =====================================================================================
@@ -204,31 +190,24 @@ class Credentials:
         session_token: str | None = None,
         expiration: datetime.datetime | None = None,
     ) -> None:
-        if not access_key or not isinstance(access_key, str):
-            raise ValueError("access key must be a non-empty string")
-        if not secret_key or not isinstance(secret_key, str):
-            raise ValueError("secret key must be a non-empty string")
-        expires = None
+        for what, key in (("access", access_key), ("secret", secret_key)):
+            if not key or not isinstance(key, str):
+                raise ValueError(f"{what} key must be a non-empty string")
         if expiration is not None:
             from datetime import timezone
 
-            if expiration.tzinfo is None:
-                expiration = expiration.replace(tzinfo=timezone.utc)
-            else:
-                expiration = expiration.astimezone(timezone.utc)
-            expires = expiration.timestamp()
-        put = object.__setattr__
-        put(self, "access_key", access_key)
-        put(self, "secret_key", secret_key)
-        put(self, "session_token", session_token or None)
-        put(self, "expiration", expiration)
-        put(self, "_expires", expires)
+            utc = timezone.utc  # a naive expiration is taken as UTC
+            expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
+            expiration = expiration.astimezone(utc)
+        stamp = expiration.timestamp() if expiration else None
+        values = (stamp, access_key, expiration, secret_key, session_token or None)
+        for name, value in zip(self.__slots__, values):  # in __slots__'s order
+            object.__setattr__(self, name, value)
 
-    def __setattr__(self, name: str, value: object) -> None:
+    def __setattr__(self, name: str, value: object = None) -> None:
         raise AttributeError("Credentials are immutable")
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError("Credentials are immutable")
+    __delattr__ = __setattr__
 
     def _key(self) -> tuple[str, str, str | None, float | None]:
         return (self.access_key, self.secret_key, self.session_token, self._expires)
@@ -251,8 +230,6 @@ class Credentials:
             f"Credentials(access_key={self.access_key!r}, secret_key='****',"
             f" session_token={token}, expiration={expiry!r})"
         )
-
-    __str__ = __repr__
 
     def is_expired(self) -> bool:
         """True from 10 seconds before ``expiration``; never without one."""
@@ -309,18 +286,16 @@ def _parse_time(text: str) -> datetime.datetime:
 
     m = re.fullmatch(
         r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:([Zz])|([+-])(\d\d):?(\d\d))?",
+        r"\s*(?:[Zz]|([+-])(\d\d):?(\d\d))?",
         text.strip(),
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
-    fields = [int(g) for g in m.group(1, 2, 3, 4, 5, 6)]
-    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
-    tz = timezone.utc
-    if m.group(9):
-        offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
-        tz = timezone(-offset if m.group(9) == "-" else offset)
-    year, month, day, hour, minute, second = fields
+    *fields, fraction, sign, hours, minutes = m.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    micro = int((fraction or "").ljust(6, "0")[:6])
+    year, month, day, hour, minute, second = map(int, fields)
+    tz = timezone(-offset if sign == "-" else offset)
     stamp = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     return stamp.astimezone(timezone.utc)
 
@@ -1089,25 +1064,18 @@ class StaticProvider(Provider):
 
 
 def _env_pair(
-    provider: Provider,
-    env: Mapping[str, str],
-    keys: tuple[str, ...],
-    secrets: tuple[str, ...],
+    owner: Any, env: Mapping[str, str], keys: tuple[str, ...], secrets: tuple[str, ...]
 ) -> tuple[str, str] | None:
     """The first (key, secret) variable pair set; one without the other is an error."""
-    key_var = next((v for v in keys if env.get(v)), None)
-    secret_var = next((v for v in secrets if env.get(v)), None)
-    if key_var is None and secret_var is None:
-        provider._reason = f"{keys[0]} and {secrets[0]} are not set"  # type: ignore[attr-defined]
-        return None
-    if key_var is None or secret_var is None:
-        missing, present = (
-            (keys[0], secret_var) if key_var is None else (secrets[0], key_var)
-        )
-        raise ConfigError(
-            f"{missing} is not set but {present} is", _name(provider), "environment"
-        )
-    return env[key_var], env[secret_var]
+    key = next((v for v in keys if env.get(v)), "")
+    secret = next((v for v in secrets if env.get(v)), "")
+    if key and secret:
+        return env[key], env[secret]
+    if key or secret:
+        what = f"{secrets[0] if key else keys[0]} is not set but {key or secret} is"
+        raise ConfigError(what, _name(owner), "environment")
+    owner._reason = f"{keys[0]} and {secrets[0]} are not set"
+    return None
 
 
 class EnvAWSProvider(Provider):
@@ -1136,11 +1104,8 @@ class EnvAWSProvider(Provider):
         try:
             when = _parse_time(expiry) if expiry else None
         except ValueError:
-            raise ConfigError(
-                "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time",
-                _name(self),
-                "environment",
-            ) from None
+            what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
+            raise ConfigError(what, _name(self), "environment") from None
         return Credentials(pair[0], pair[1], token, when)
 
 
@@ -1153,15 +1118,11 @@ class EnvMinioProvider(Provider):
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        for user, password in (
-            ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"),
-            ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"),
-        ):
-            pair = _env_pair(self, env, (user,), (password,))
-            if pair is not None:
-                return Credentials(*pair)
-        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
-        return None
+        pair = _env_pair(self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",))
+        if not pair:
+            pair = _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
+        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"  # if None
+        return Credentials(*pair) if pair else None
 
 
 # =====================================================================================
@@ -2263,12 +2224,11 @@ class ChainedProvider(Provider):
                         raise
                     _logger().warning("%s skipped: %s", name, _describe(exc))
                     continue
-                if found is None:
-                    why = getattr(provider, "_reason", "")
-                    record.append((name, "not configured", why, clock() - start))
-                    continue
-                record.append((name, "found", "", clock() - start))
-                return found
+                if found is not None:
+                    record.append((name, "found", "", clock() - start))
+                    return found
+                why = getattr(provider, "_reason", "")
+                record.append((name, "not configured", why, clock() - start))
             return None
         finally:
             self.attempts = tuple(record)
@@ -2279,32 +2239,25 @@ def default_provider(
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
-    In order: environment keys (AWS, then MinIO); the profile's role; web identity
-    from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``; the rest of the profile
-    (web identity, SSO, credentials-file keys, ``credential_process``, config-file
-    keys); container credentials; EC2 instance metadata (with the profile's
-    ``metadata_service_*`` settings, read now, as botocore does). The profile is
-    picked as ``AWSConfigProvider`` picks it; one given here turns the environment
+    Environment keys (AWS, then MinIO); the profile's role; web identity from
+    ``AWS_WEB_IDENTITY_TOKEN_FILE``; the rest of the profile (as ``AWSConfigProvider``
+    picks it); container credentials; EC2 instance metadata with the profile's
+    ``metadata_service_*`` settings. A profile given here turns the environment
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
     """
 
-    def config(part: str | None) -> AWSConfigProvider:
-        made = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
-        made._part = part
-        return made
-
-    settings: dict[str, str] = {}
+    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+    role._part, other._part = "role", "other"
     try:  # botocore too reads the instance metadata settings when it makes the chain
-        loaded = config(None)._load()
+        loaded = role._load()
     except CredentialsError:
         loaded = None  # the profile's links will report it
-    if loaded:
-        name, creds_file, config_file, _ = loaded
-        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
-    env: list[Provider] = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
-    web: list[Provider] = [] if profile else [_EnvWebIdentity()]
-    links = [*env, config("role"), *web, config("other")]
-    links += [ContainerProvider(), _imds(None, settings)]
+    name, creds_file, config_file, _ = loaded or ("", {}, {}, None)
+    settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
+    links: list[Provider] = [role, other, ContainerProvider(), _imds(None, settings)]
+    if not profile:  # a profile given explicitly turns the environment sources off
+        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
     return ChainedProvider(links, strict=True)
 
 
@@ -2319,7 +2272,7 @@ class _EnvWebIdentity(Provider):
         if not key[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if self._built is None or self._built[0] != key:
+        if not self._built or self._built[0] != key:
             self._built = (key, IamAwsProvider())  # it takes web identity first
         return self._built[1].retrieve()
 
@@ -2327,10 +2280,9 @@ class _EnvWebIdentity(Provider):
 def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     keys = (
-        "metadata_service_timeout", "metadata_service_num_attempts",
-        "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
-        "ec2_metadata_v1_disabled",
-    )  # fmt: skip
+        "metadata_service_timeout metadata_service_num_attempts ec2_metadata_v1_disabled"  # noqa: SIM905
+        " ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode".split()
+    )
     options: dict[str, Any] = {k: settings.get(k) for k in keys}
     imds = IamAwsProvider(environ=environ, **options)
     imds._delegate = imds  # not its web identity and container sources
@@ -2353,21 +2305,10 @@ examples:
 exit status: 0 found, 1 nothing found, 2 error or bad usage
 """
 # What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
-_CLI_LINES = {
-    "env": "export {}={}\n",
-    "env-no-export": "{}={}\n",
-    "powershell": '$Env:{}="{}"\n',
-    "windows-cmd": "set {}={}\n",
-}
-_CLI_CLASSES = {
-    "env": "EnvAWSProvider",
-    "minio-env": "EnvMinioProvider",
-    "iam": "IamAwsProvider",
-    "container": "ContainerProvider",
-}
-_CLI_PROVIDERS = ("default", "aws-config", "mc-config", *_CLI_CLASSES)
-_CLI_FORMATS = ("summary", *_CLI_LINES, "process", "json")
-_CLI_DEPTH = "MINICREDS_CLI_DEPTH"  # stops a credential_process that runs itself
+_CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
+              "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
+_CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
+                "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
 
 
 def _ask_mfa(serial: str) -> str:
@@ -2378,89 +2319,71 @@ def _ask_mfa(serial: str) -> str:
 
 def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
     """The provider --provider names, in a strict chain so that --explain can list it."""
-    prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
-    found: Provider
+    prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
     if name == "default":
         return default_provider(profile=profile, mfa_prompt=prompt)
     if name == "aws-config":
-        found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+        one: Provider = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
     elif name == "mc-config":
-        found = MinioClientConfigProvider(alias=profile)
+        one = MinioClientConfigProvider(alias=profile)
     else:
-        found = globals()[_CLI_CLASSES[name]]()
-    return ChainedProvider([found], strict=True)
-
-
-def _cli_span(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+        one = _CLI_CLASSES[name]()
+    return ChainedProvider([one], strict=True)
 
 
 def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
     """Credentials in one of the --format formats (SPEC 8)."""
-    expiry = creds.expiration.isoformat() if creds.expiration else None
+    expires = creds.expiration
     if fmt == "summary":
-        secret = creds.secret_key
-        when = "none"
-        if creds.expiration is not None:
-            left = int(creds.expiration.timestamp() - time.time())
-            when = creds.expiration.strftime("%Y-%m-%d %H:%M:%S UTC")
-            when += f" ({_cli_span(left)} left)" if left > 0 else " (expired)"
-        rows = (
-            ("provider", source),
-            ("access key", creds.access_key),
-            # The last 4 characters only of a secret long enough to spare them.
-            ("secret key", _MASK + (secret[-4:] if len(secret) >= 12 else "")),
-            ("session token", "present" if creds.session_token else "none"),
-            ("expiration", when),
+        s = int(expires.timestamp() - time.time()) if expires else 0
+        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+        left = f"{left} left" if s > 0 else "expired"
+        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
+        secret = creds.secret_key  # its last 4 characters only if it can spare them
+        return (
+            f"provider:      {source}\naccess key:    {creds.access_key}\n"
+            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
+            f"session token: {'present' if creds.session_token else 'none'}\n"
+            f"expiration:    {when}\n"
         )
-        return "".join(f"{label + ':':<15}{value}\n" for label, value in rows)
+    expiry = expires.isoformat() if expires else None
+    rows = (
+        ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
+        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
+        ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
+        ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+    )
     if fmt in _CLI_LINES:
-        import re
         import shlex
 
-        pairs = (
-            ("AWS_ACCESS_KEY_ID", creds.access_key),
-            ("AWS_SECRET_ACCESS_KEY", creds.secret_key),
-            ("AWS_SESSION_TOKEN", creds.session_token),
-            ("AWS_CREDENTIAL_EXPIRATION", expiry),
-        )
-        lines = []
-        for var, value in pairs:
+        text = ""
+        for var, _, value in rows:
             if value is None:
                 continue
-            if fmt.startswith("env"):
-                value = shlex.quote(value)  # as is, unless the shell would split it
-            elif not re.fullmatch(r"[\w@+=:,./-]*", value, re.ASCII):
+            # As is, unless a shell would split it: then quoted for sh, refused for
+            # PowerShell and cmd (where "%" expands too).
+            quoted = shlex.quote(value)
+            if not fmt.startswith("env") and (quoted != value or "%" in value):
                 raise ConfigError(f"{var} cannot be written safely as {fmt}")
-            lines.append(_CLI_LINES[fmt].format(var, value))
-        return "".join(lines)
+            text += _CLI_LINES[fmt].format(var, quoted)
+        return text
     import json
 
-    doc: dict[str, Any] = {"Version": 1, "AccessKeyId": creds.access_key}
-    doc["SecretAccessKey"] = creds.secret_key
-    if fmt == "json" or creds.session_token:
-        doc["SessionToken"] = creds.session_token
-    if fmt == "json" or expiry:
-        doc["Expiration"] = expiry
+    doc: dict[str, Any] = {"Version": 1}
+    doc.update((key, value) for _, key, value in rows if value or fmt == "json")
     if fmt == "json":
         doc["Provider"] = source
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
-    rows = list(attempts)
-    width = max([len(row[0]) for row in rows] + [8])
+def _cli_explain(attempts: tuple[tuple[str, str, str, float], ...]) -> None:
     print("minicreds: providers tried, in order:", file=sys.stderr)
-    for i, (name, outcome, detail, seconds) in enumerate(rows, 1):
+    for i, (name, outcome, detail, took) in enumerate(attempts, 1):
         if detail.startswith(name + ": "):  # the name is in its own column
             detail = detail[len(name) + 2 :]
-        line = (
-            f"  {i}. {name:<{width}}  {outcome:<14}  {seconds * 1000:7.1f} ms  {detail}"
-        )
+        # 25: the longest name the command line can list (MinioClientConfigProvider)
+        line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
         print(line.rstrip(), file=sys.stderr)
 
 
@@ -2473,7 +2396,7 @@ def _main(argv: list[str] | None = None) -> int:
             self.exit(2, f"minicreds: error: {message} (see --help)\n")
 
     parser = Parser(
-        prog="minicreds",
+        "minicreds",
         description="Find AWS or MinIO credentials the way an SDK does and show where "
         "they came from, or print them for a shell or for an SDK's credential_process.",
         epilog=_CLI_EPILOG,
@@ -2481,9 +2404,11 @@ def _main(argv: list[str] | None = None) -> int:
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
-    add("--provider", default="default", choices=_CLI_PROVIDERS, metavar="NAME",
+    add("--provider", default="default", metavar="NAME",
+        choices=("default", "aws-config", "mc-config", *_CLI_CLASSES),
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
-    add("--format", default="summary", choices=_CLI_FORMATS,
+    add("--format", default="summary",
+        choices=("summary", *_CLI_LINES, "process", "json"),
         help="summary (the default; secret masked); the others print the secrets, "
         "the export formats as `aws configure export-credentials` does")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
@@ -2491,45 +2416,28 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile and args.provider in _CLI_CLASSES:
         parser.error(f"--profile does not apply to --provider {args.provider}")
-    # A profile whose credential_process runs minicreds with that same profile would
-    # start copies of itself for ever: children inherit the depth and stop at 3.
-    saved = os.environ.get(_CLI_DEPTH)
-    depth = int(saved) if saved and saved.isdigit() else 0
-    if depth >= 3:
-        parser.exit(
-            2, "minicreds: error: credential_process runs minicreds in a loop\n"
-        )
-    os.environ[_CLI_DEPTH] = str(depth + 1)
+    # A credential_process that runs minicreds with its own profile would start copies
+    # for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
+    depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
+    level = int(depth) if depth.isdigit() else 0
+    if level >= 3:
+        parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
+    os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
+    chain, error = None, ""
     try:
-        return _cli_run(args.provider, args.profile, args.format, args.explain)
-    finally:
-        if saved is None:
-            del os.environ[_CLI_DEPTH]
-        else:
-            os.environ[_CLI_DEPTH] = saved
-
-
-def _cli_run(provider: str, profile: str | None, fmt: str, explain: bool) -> int:
-    chain = None
-    try:
-        chain = _cli_chain(provider, profile)
+        chain = _cli_chain(args.provider, args.profile)
         creds = chain.retrieve()
-        if creds is not None:
-            found = [row[0] for row in chain.attempts if row[1] == "found"]
-            text = _cli_render(creds, fmt, found[-1] if found else "?")
+        text = creds and _cli_render(creds, args.format, chain.attempts[-1][0])
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
-        if explain and chain is not None:
-            _cli_explain(chain.attempts)
-        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
-        print(f"minicreds: error: {what}", file=sys.stderr)
-        return 2
-    if explain:
+        error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+    if args.explain and chain is not None:
         _cli_explain(chain.attempts)
-    if creds is None:
-        hint = "" if explain else " (--explain shows where minicreds looked)"
-        print(f"minicreds: no credentials found{hint}", file=sys.stderr)
-        return 1
-    if fmt.startswith("env"):  # LF even on Windows, as the AWS CLI does
+    if error:
+        parser.exit(2, f"minicreds: error: {error}\n")
+    if not text:
+        hint = "" if args.explain else " (--explain shows where minicreds looked)"
+        parser.exit(1, f"minicreds: no credentials found{hint}\n")
+    if args.format.startswith("env"):  # LF even on Windows, as the AWS CLI does
         getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
     sys.stdout.write(text)
     return 0
