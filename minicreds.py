@@ -104,17 +104,10 @@ _LEGACY_STS_REGIONS = frozenset(
     " us-east-2 us-west-1 us-west-2".split()
 )
 # Error codes that mean "slow down": retried like a 5xx (botocore's list, abridged).
-_THROTTLE_CODES = (
-    b"Throttling",
-    b"ThrottlingException",
-    b"ThrottledException",
-    b"RequestThrottledException",
-    b"TooManyRequestsException",
-    b"RequestLimitExceeded",
-    b"RequestThrottled",
-    b"SlowDown",
-    b"PriorRequestNotComplete",
-    b"IDPCommunicationError",
+_THROTTLE_CODES = tuple(
+    b"Throttling ThrottlingException ThrottledException RequestThrottledException"
+    b" TooManyRequestsException RequestLimitExceeded RequestThrottled SlowDown"
+    b" PriorRequestNotComplete IDPCommunicationError".split()
 )
 _MASK = "****************"
 
@@ -131,9 +124,7 @@ class CredentialsError(ValueError):
     """
 
     def __init__(self, what: str, provider: str = "", source: str = "") -> None:
-        self.provider = provider
-        self.source = source
-        self.what = what
+        self.provider, self.source, self.what = provider, source, what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -149,10 +140,9 @@ class TransportError(CredentialsError):
         self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
     ) -> None:
         super().__init__(what, provider, source)
-        self.url = source
-        # "connect": nothing accepted the connection; "read": it connected, then
-        # the answer timed out or broke; "other": a bad answer.
-        self.kind = kind
+        # kind: "connect": nothing accepted the connection; "read": it connected,
+        # then the answer timed out or broke; "other": a bad answer.
+        self.url, self.kind = source, kind
 
 
 class STSError(CredentialsError):
@@ -168,14 +158,10 @@ class STSError(CredentialsError):
         request_id: str | None = None,
         status: int | None = None,
     ) -> None:
-        what = f"{code or 'error'} (HTTP {status})" + (
-            f": {message}" if message else ""
-        )
+        what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
-        self.code = code
-        self.message = message
+        self.code, self.message, self.status = code, message, status
         self.request_id = request_id
-        self.status = status
 
 
 # =====================================================================================
@@ -204,31 +190,24 @@ class Credentials:
         session_token: str | None = None,
         expiration: datetime.datetime | None = None,
     ) -> None:
-        if not access_key or not isinstance(access_key, str):
-            raise ValueError("access key must be a non-empty string")
-        if not secret_key or not isinstance(secret_key, str):
-            raise ValueError("secret key must be a non-empty string")
-        expires = None
+        for what, key in (("access", access_key), ("secret", secret_key)):
+            if not key or not isinstance(key, str):
+                raise ValueError(f"{what} key must be a non-empty string")
         if expiration is not None:
             from datetime import timezone
 
-            if expiration.tzinfo is None:
-                expiration = expiration.replace(tzinfo=timezone.utc)
-            else:
-                expiration = expiration.astimezone(timezone.utc)
-            expires = expiration.timestamp()
-        put = object.__setattr__
-        put(self, "access_key", access_key)
-        put(self, "secret_key", secret_key)
-        put(self, "session_token", session_token or None)
-        put(self, "expiration", expiration)
-        put(self, "_expires", expires)
+            utc = timezone.utc  # a naive expiration is taken as UTC
+            expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
+            expiration = expiration.astimezone(utc)
+        stamp = expiration.timestamp() if expiration else None
+        values = (stamp, access_key, expiration, secret_key, session_token or None)
+        for name, value in zip(self.__slots__, values):  # in __slots__'s order
+            object.__setattr__(self, name, value)
 
-    def __setattr__(self, name: str, value: object) -> None:
+    def __setattr__(self, name: str, value: object = None) -> None:
         raise AttributeError("Credentials are immutable")
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError("Credentials are immutable")
+    __delattr__ = __setattr__
 
     def _key(self) -> tuple[str, str, str | None, float | None]:
         return (self.access_key, self.secret_key, self.session_token, self._expires)
@@ -251,8 +230,6 @@ class Credentials:
             f"Credentials(access_key={self.access_key!r}, secret_key='****',"
             f" session_token={token}, expiration={expiry!r})"
         )
-
-    __str__ = __repr__
 
     def is_expired(self) -> bool:
         """True from 10 seconds before ``expiration``; never without one."""
@@ -309,18 +286,16 @@ def _parse_time(text: str) -> datetime.datetime:
 
     m = re.fullmatch(
         r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:([Zz])|([+-])(\d\d):?(\d\d))?",
+        r"\s*(?:[Zz]|([+-])(\d\d):?(\d\d))?",
         text.strip(),
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
-    fields = [int(g) for g in m.group(1, 2, 3, 4, 5, 6)]
-    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
-    tz = timezone.utc
-    if m.group(9):
-        offset = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
-        tz = timezone(-offset if m.group(9) == "-" else offset)
-    year, month, day, hour, minute, second = fields
+    *fields, fraction, sign, hours, minutes = m.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    micro = int((fraction or "").ljust(6, "0")[:6])
+    year, month, day, hour, minute, second = map(int, fields)
+    tz = timezone(-offset if sign == "-" else offset)
     stamp = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     return stamp.astimezone(timezone.utc)
 
@@ -558,7 +533,8 @@ def _http(
 ) -> tuple[int, dict[str, str], bytes]:
     """One HTTP exchange with a timeout, bounded retries and an overall deadline.
 
-    Retries with full-jitter exponential backoff on connection errors, 5xx, 429 and
+    Retries with full-jitter exponential backoff on connection errors (connect or
+    read; unless ``retry_connect`` is false), 5xx, 429 and
     answers carrying one of ``retry_codes``; after the last attempt such an answer
     is returned for the caller to report. Never follows a redirect. Raises
     ``TransportError`` naming the URL without its query.
@@ -592,7 +568,7 @@ def _http(
                 TransportError(exc.args[0], provider, source, kind=exc.kind),
                 None,
             )
-            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
+            if exc.kind == "other" or not retry_connect:
                 raise error from None  # a bad answer or a refused certificate
         else:
             if 300 <= status < 400:
@@ -1091,25 +1067,18 @@ class StaticProvider(Provider):
 
 
 def _env_pair(
-    provider: Provider,
-    env: Mapping[str, str],
-    keys: tuple[str, ...],
-    secrets: tuple[str, ...],
+    owner: Any, env: Mapping[str, str], keys: tuple[str, ...], secrets: tuple[str, ...]
 ) -> tuple[str, str] | None:
     """The first (key, secret) variable pair set; one without the other is an error."""
-    key_var = next((v for v in keys if env.get(v)), None)
-    secret_var = next((v for v in secrets if env.get(v)), None)
-    if key_var is None and secret_var is None:
-        provider._reason = f"{keys[0]} and {secrets[0]} are not set"  # type: ignore[attr-defined]
-        return None
-    if key_var is None or secret_var is None:
-        missing, present = (
-            (keys[0], secret_var) if key_var is None else (secrets[0], key_var)
-        )
-        raise ConfigError(
-            f"{missing} is not set but {present} is", _name(provider), "environment"
-        )
-    return env[key_var], env[secret_var]
+    key = next((v for v in keys if env.get(v)), "")
+    secret = next((v for v in secrets if env.get(v)), "")
+    if key and secret:
+        return env[key], env[secret]
+    if key or secret:
+        what = f"{secrets[0] if key else keys[0]} is not set but {key or secret} is"
+        raise ConfigError(what, _name(owner), "environment")
+    owner._reason = f"{keys[0]} and {secrets[0]} are not set"
+    return None
 
 
 class EnvAWSProvider(Provider):
@@ -1138,11 +1107,8 @@ class EnvAWSProvider(Provider):
         try:
             when = _parse_time(expiry) if expiry else None
         except ValueError:
-            raise ConfigError(
-                "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time",
-                _name(self),
-                "environment",
-            ) from None
+            what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
+            raise ConfigError(what, _name(self), "environment") from None
         return Credentials(pair[0], pair[1], token, when)
 
 
@@ -1155,15 +1121,11 @@ class EnvMinioProvider(Provider):
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        for user, password in (
-            ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"),
-            ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"),
-        ):
-            pair = _env_pair(self, env, (user,), (password,))
-            if pair is not None:
-                return Credentials(*pair)
-        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
-        return None
+        pair = _env_pair(self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",))
+        if not pair:
+            pair = _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
+        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"  # if None
+        return Credentials(*pair) if pair else None
 
 
 # =====================================================================================
@@ -1694,7 +1656,6 @@ class SSOProvider(RefreshingProvider):
 # Container and instance metadata
 # =====================================================================================
 
-_CONTAINER_BASE = "http://169.254.170.2"
 # Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
 _CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
 _IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
@@ -1710,23 +1671,6 @@ class _Absent(CredentialsError):
     """Not here: IMDS disabled or silent, or no role attached; retrieve() -> None."""
 
 
-def _true(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def _number(kind: type, value: Any, where: str, provider: str) -> Any:
-    """A positive int or float setting; None when unset."""
-    if value is None or value == "":
-        return None
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 0 < number < 1e6:  # also NaN
-        raise ConfigError(f"{value!r} is not a positive number", provider, where)
-    return number
-
-
 def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
@@ -1736,29 +1680,24 @@ def _json_credentials(
     source = _safe_url(url)
     try:
         doc = json.loads(data)
-    except ValueError:  # UnicodeDecodeError too
-        doc = None
-    if not isinstance(doc, dict):  # an error status needs an error document too
+        code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+    except (AttributeError, ValueError):  # not JSON, not an object, not UTF-8
         what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"
-        raise TransportError(f"answer {what}", provider, source)
-    code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
+        raise TransportError(f"answer {what}", provider, source) from None
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
         message = doc.get("Message", doc.get("message"))
         message = _scrub(message, (secret,)) if isinstance(message, str) else ""
         code = _scrub(str(code), (secret,))[:100]
         raise STSError(code, message, provider, source, status=status)
-    keys = ("AccessKeyId", "SecretAccessKey", "Token", "Expiration")
-    key, secret_key, token, expiration = (doc.get(k) for k in keys)
-    if not (
-        key and secret_key and isinstance(key, str) and isinstance(secret_key, str)
-    ):
-        raise TransportError("no AccessKeyId or SecretAccessKey", provider, source)
+    token, expiration = doc.get("Token"), doc.get("Expiration")
+    what = "answer has a bad Expiration"
     try:
         expiry = _parse_time(expiration) if expiration else None
-    except (AttributeError, TypeError, ValueError):
-        raise TransportError("answer has a bad Expiration", provider, source) from None
-    token = token if isinstance(token, str) else None
-    return Credentials(key, secret_key, token, expiry)
+        what = "no AccessKeyId or SecretAccessKey"  # Credentials() refuses them empty
+        token = token if isinstance(token, str) else None
+        return Credentials(doc["AccessKeyId"], doc["SecretAccessKey"], token, expiry)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise TransportError(what, provider, source) from None
 
 
 def _container_url_allowed(url: str) -> bool:
@@ -1776,10 +1715,9 @@ def _container_url_allowed(url: str) -> bool:
         ip = ipaddress.ip_address(host)  # refuses names, 127.1, 0x7f.1, 2130706433
     except ValueError:
         return False
-    if ip.version == 4 and str(ip) != host:  # "127.0.0.010" is octal to inet_aton
-        return False
-    allowed = map(ipaddress.ip_address, ("::1",) + _CONTAINER_HOSTS)
-    return ip in ipaddress.ip_network("127.0.0.0/8") or ip in allowed
+    if ip.version == 4:  # the exact literal only: "127.0.0.010" is octal to inet_aton
+        return str(ip) == host and (ip.is_loopback or host in _CONTAINER_HOSTS)
+    return str(ip) in ("::1", *_CONTAINER_HOSTS)  # never IPv4-mapped addresses
 
 
 class ContainerProvider(RefreshingProvider):
@@ -1797,7 +1735,7 @@ class ContainerProvider(RefreshingProvider):
     ) -> None:
         super().__init__(self._fetch_container, clock=clock)
         self._environ = environ
-        self._base = _CONTAINER_BASE  # tests point it at a local fake
+        self._base = "http://169.254.170.2"  # tests point it at a local fake
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when no container URI is set."""
@@ -1810,11 +1748,8 @@ class ContainerProvider(RefreshingProvider):
         env = os.environ if self._environ is None else self._environ
         relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         if relative and not relative.startswith("/"):  # "@host/" would change host
-            raise ConfigError(
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /",
-                _name(self),
-                "environment",
-            )
+            what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
+            raise ConfigError(what, _name(self), "environment")
         full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
         return self._base + relative if relative else full
 
@@ -1822,30 +1757,20 @@ class ContainerProvider(RefreshingProvider):
         name, url = _name(self), self._url()
         env = os.environ if self._environ is None else self._environ
         if not _container_url_allowed(url):  # before any lookup or connection
-            raise ConfigError(
-                "URI refused: plain http only to loopback, localhost, "
-                + ", ".join(_CONTAINER_HOSTS),
-                name,
-                _safe_url(url),
-            )
-        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-        token = (  # the agent rotates the file: read at each refresh
-            _read_token(name, path)
-            if path
-            else env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-        )
-        headers = {"Accept": "application/json"}
-        if token:  # http.client would quote a bad value in its exception
-            if "\r" in token or "\n" in token or max(map(ord, token)) > 255:
-                raise ConfigError(
-                    "the authorization token has a line break or non-Latin-1 text",
-                    name,
-                    path or "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-                )
-            headers["Authorization"] = token
+            hosts = ", ".join(_CONTAINER_HOSTS)
+            what = f"URI refused: plain http only to loopback, localhost, {hosts}"
+            raise ConfigError(what, name, _safe_url(url))
+        path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
+        source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+        token = _read_token(name, path) if path else env.get(source)
+        # http.client would quote a bad header value in its exception.
+        if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
+            what = "the authorization token has a line break or non-Latin-1 text"
+            raise ConfigError(what, name, source)
+        auth = {"Authorization": token} if token else {}
         status, _, data = _http(
-            name, "GET", url, headers=headers, timeout=2.0, connect_timeout=1.0,
-            proxy=False,
+            name, "GET", url, headers={"Accept": "application/json", **auth},
+            timeout=2.0, connect_timeout=1.0, proxy=False,
         )  # fmt: skip
         return _json_credentials(name, url, status, data, token)
 
@@ -1878,14 +1803,11 @@ class IamAwsProvider(RefreshingProvider):
         ec2_metadata_v1_disabled: bool | str | None = None,
     ) -> None:
         super().__init__(self._fetch_imds, clock=clock)
-        self._endpoint = custom_endpoint
-        self._environ = environ
-        # The five config-file settings, by name: metadata_service_*, ec2_metadata_*.
-        config = {k: v for k, v in locals().items() if k.startswith(("meta", "ec2"))}
-        self._config: dict[str, Any] = config
+        self._endpoint, self._environ = custom_endpoint, environ
+        # The five config-file settings, by name, in this order.
+        self._config = {k: v for k, v in locals().items() if k[:4] in ("meta", "ec2_")}
         self._delegate: Provider | None = None
         self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
-        self._last: Credentials | None = None  # what static stability serves
         self._answered = False  # during a fetch (one at a time): IMDS answered?
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
@@ -1899,116 +1821,105 @@ class IamAwsProvider(RefreshingProvider):
             self._reason = str(exc)
             return None
 
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
     def _choose(self) -> Provider:
-        """The source, picked once from the environment and kept with its cache."""
-        env, name = self._env(), _name(self)
-        path = env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-        delegate: Provider = self
+        # The source, picked once from the environment and kept with its cache.
+        env = os.environ if self._environ is None else self._environ
+        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+        role = env.get("AWS_ROLE_ARN", "")
+        if path and not role:
+            what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+            raise ConfigError(what, name, "environment")
+        container = ContainerProvider(environ=self._environ, clock=self._clock)
+        delegate: Provider = container if not path and container._url() else self
         if path:
-            role = env.get("AWS_ROLE_ARN")
-            if not role:
-                raise ConfigError(
-                    "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not",
-                    name,
-                    "environment",
-                )
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            file: str = path
             delegate = WebIdentityProvider(
-                lambda: _read_token(name, file), role, session,
+                lambda: _read_token(name, path), role, session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
-        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        ):
-            delegate = ContainerProvider(environ=self._environ, clock=self._clock)
         self._delegate = delegate
         return delegate
 
-    def _imds_settings(
-        self, env: Mapping[str, str]
-    ) -> tuple[str, float | None, int | None, bool]:
+    def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
-
-        def get(key: str) -> tuple[Any, str]:
+        got: list[Any] = []
+        for key, value in self._config.items():
             var = "AWS_" + key.upper()
-            return (env[var], var) if env.get(var) else (self._config[key], key)
-
-        name = _name(self)
-        mode, where = get("ec2_metadata_service_endpoint_mode")
-        mode = str(mode or "IPv4").lower()
-        if mode not in ("ipv4", "ipv6"):
-            raise ConfigError(f"mode {mode!r} is not IPv4 or IPv6", name, where)
-        default = "[fd00:ec2::254]" if mode == "ipv6" else "169.254.169.254"
-        base = self._endpoint or get("ec2_metadata_service_endpoint")[0]
-        timeout = _number(float, *get("metadata_service_timeout"), name)
-        attempts = _number(int, *get("metadata_service_num_attempts"), name)
-        v1_off = _true(get("ec2_metadata_v1_disabled")[0])
-        return str(base or f"http://{default}").rstrip("/"), timeout, attempts, v1_off
+            value, where = (env[var], var) if env.get(var) else (value, key)
+            try:
+                if key.endswith("mode"):
+                    mode = str(value or "IPv4").lower()
+                    value = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}[mode]
+                elif key.startswith("meta") and value is not None and value != "":
+                    value = (float if key.endswith("timeout") else int)(value)
+                    if not 0 < value < 1e6:  # also NaN
+                        raise ValueError
+                elif key.endswith("disabled"):  # True, or "true" in any case
+                    value = str(value).strip().lower() == "true"
+            except (KeyError, TypeError, ValueError):
+                what = "IPv4 or IPv6" if key.endswith("mode") else "a positive number"
+                what = f"{value!r} is not {what}"
+                raise ConfigError(what, _name(self), where) from None
+            got.append(value)
+        timeout, attempts, base, default, v1_off = got
+        base = self._endpoint or base or f"http://{default}"
+        return str(base).rstrip("/"), timeout, attempts, v1_off
 
     def _fetch_imds(self) -> Credentials:
         """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
-        env = self._env()
-        if _true(env.get("AWS_EC2_METADATA_DISABLED")):
+        env = os.environ if self._environ is None else self._environ
+        if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         self._settings = self._imds_settings(env)
         try:
             creds = self._imds_credentials()
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
-                self._last = creds
                 return creds
-            self._last, why = creds, "it served expired credentials"
+            why = "it served expired credentials"
         except CredentialsError as exc:
-            if self._last is None:
+            if self._state is None:
                 raise
-            why = _describe(exc)
+            creds, why = self._state[0], _describe(exc)
         # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
         # rather than fail every caller at once; the refresh engine retries sooner.
-        import random
         from datetime import datetime, timezone
 
-        last, more = self._last, random.uniform(300.0, 600.0)
-        log = "%s: %s; static stability: serving the last credentials %d s more"
-        _logger().warning(log, _name(self), why, more)
-        expiry = datetime.fromtimestamp(self._clock() + more, timezone.utc)
-        return Credentials(last.access_key, last.secret_key, last.session_token, expiry)
+        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
+        _logger().warning(log, _name(self), why)
+        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
+        return Credentials(*creds._key()[:3], expiry)
 
     def _imds_credentials(self) -> Credentials:
         from urllib.parse import quote
 
-        name, base = _name(self), self._settings[0]
-        self._answered = False
+        base, self._answered = self._settings[0], False
         try:
-            token = self._imds_token(False)
-            status, data, token = self._imds_get(_IMDS_ROLES, token)
+            self._imds_token()
+            status, data = self._imds_call("GET", _IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
             roles = data.split()
             if status != 200 or not roles:
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
-                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
+                raise TransportError(what, _name(self), _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data, token = self._imds_get(path, token)
+            status, data = self._imds_call("GET", path)
         except TransportError as exc:
             if self._answered or exc.kind == "other":
                 raise
             # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
-            what = str(exc).split(": ", 1)[-1]
-            raise _Absent(f"no instance metadata service: {what}") from None
-        return _json_credentials(name, base + path, status, data, token)
+            raise _Absent(f"no instance metadata service: {exc.what}") from None
+        token = self._token and self._token[0]
+        return _json_credentials(_name(self), base + path, status, data, token)
 
-    def _imds_token(self, renew: bool) -> str | None:
-        """The cached IMDSv2 token, a new one, or None for IMDSv1."""
-        now, cached, path = self._clock(), self._token, "/latest/api/token"
-        if cached is not None and not renew and now < cached[1]:
-            return cached[0]
-        self._token, source = None, _safe_url(self._settings[0] + path)
-        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+    def _imds_token(self) -> None:
+        # Keeps a valid IMDSv2 token in self._token, or None there for IMDSv1.
+        now, path = self._clock(), "/latest/api/token"
+        if self._token is not None and now < self._token[1]:
+            return
+        self._token = None
         try:
-            status, data = self._imds_call("PUT", path, ttl)
+            status, data = self._imds_call("PUT", path)
         except TransportError as exc:
             if exc.kind != "read":
                 raise
@@ -2018,56 +1929,37 @@ class IamAwsProvider(RefreshingProvider):
         token = data.decode("latin-1").strip()
         if status == 200 and token and token.isascii() and token.isprintable():
             self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
-            return token
+            return
         why = f"HTTP {status}" if status else "no answer"
-        if status not in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-            what = "not a valid header value" if status == 200 else why
-            raise TransportError(f"token request: {what}", _name(self), source)
-        if self._settings[3]:
-            raise TransportError(
-                f"no IMDSv2 token ({why}) and IMDSv1 is disabled", _name(self), source
-            )
-        _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
-        return None
+        fallback = status in (0, 403, 404, 405)  # 403/404/405: IMDSv1-only services
+        if fallback and not self._settings[3]:
+            _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
+            return
+        why = "not a valid header value" if status == 200 else why
+        why += "; IMDSv1 is disabled" if fallback else ""
+        source = _safe_url(self._settings[0] + path)
+        raise TransportError(f"token request: {why}", _name(self), source)
 
-    def _imds_get(self, path: str, token: str | None) -> tuple[int, bytes, str | None]:
-        for renewed in (False, True):
-            headers = {"X-aws-ec2-metadata-token": token} if token else {}
-            status, data = self._imds_call("GET", path, headers)
-            if status != 401 or not token or renewed:
-                break
-            token = self._imds_token(True)  # expired or revoked: renew at once
-        return status, data, token
-
-    def _imds_call(
-        self, method: str, path: str, headers: dict[str, str]
-    ) -> tuple[int, bytes]:
-        """One IMDS request. Answered errors are retried; transport errors too once
-        IMDS has answered, or when the number of attempts is set."""
-        import random
-
-        base, timeout, attempts, _ = self._settings
-        probe = not self._answered
-        connect, read = _IMDS_PROBE if probe else _IMDS_PATIENT
-        connect, read = (timeout, timeout) if timeout else (connect, read)
-        tries, attempt = attempts or 3, 0
-        while True:
-            attempt += 1
-            try:
-                status, _, data = _http(
-                    _name(self), method, base + path, headers=headers, timeout=read,
-                    connect_timeout=connect, attempts=1, deadline=connect + read,
-                    proxy=False,
-                )  # fmt: skip
-            except TransportError as exc:
-                self._answered |= exc.kind == "other"
-                if attempt >= tries or exc.kind == "other" or (probe and not attempts):
-                    raise
-            else:
-                self._answered = True
-                if attempt >= tries or (status < 500 and status != 429):
-                    return status, data
-            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+    def _imds_call(self, verb: str, path: str, renew: bool = True) -> tuple[int, bytes]:
+        # One request. Answered errors are retried; transport errors too once IMDS
+        # has answered in this lookup, or when the number of attempts is set.
+        base, limit, attempts, _ = self._settings
+        tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
+        connect, read = (limit, limit) if limit else usual
+        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token else {}
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+        status, _, data = _http(
+            _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
+            timeout=read, connect_timeout=connect, attempts=tries,
+            deadline=tries * (connect + read + 1.0),
+            retry_connect=bool(attempts or self._answered), proxy=False,
+        )  # fmt: skip
+        self._answered = True
+        if status == 401 and token and renew:  # expired or revoked: renew at once
+            self._token = None
+            self._imds_token()
+            return self._imds_call(verb, path, False)
+        return status, data
 
 
 # =====================================================================================
@@ -2335,12 +2227,11 @@ class ChainedProvider(Provider):
                         raise
                     _logger().warning("%s skipped: %s", name, _describe(exc))
                     continue
-                if found is None:
-                    why = getattr(provider, "_reason", "")
-                    record.append((name, "not configured", why, clock() - start))
-                    continue
-                record.append((name, "found", "", clock() - start))
-                return found
+                if found is not None:
+                    record.append((name, "found", "", clock() - start))
+                    return found
+                why = getattr(provider, "_reason", "")
+                record.append((name, "not configured", why, clock() - start))
             return None
         finally:
             self.attempts = tuple(record)
@@ -2351,32 +2242,25 @@ def default_provider(
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
-    In order: environment keys (AWS, then MinIO); the profile's role; web identity
-    from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``; the rest of the profile
-    (web identity, SSO, credentials-file keys, ``credential_process``, config-file
-    keys); container credentials; EC2 instance metadata (with the profile's
-    ``metadata_service_*`` settings, read now, as botocore does). The profile is
-    picked as ``AWSConfigProvider`` picks it; one given here turns the environment
+    Environment keys (AWS, then MinIO); the profile's role; web identity from
+    ``AWS_WEB_IDENTITY_TOKEN_FILE``; the rest of the profile (as ``AWSConfigProvider``
+    picks it); container credentials; EC2 instance metadata with the profile's
+    ``metadata_service_*`` settings. A profile given here turns the environment
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
     """
 
-    def config(part: str | None) -> AWSConfigProvider:
-        made = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
-        made._part = part
-        return made
-
-    settings: dict[str, str] = {}
+    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
+    role._part, other._part = "role", "other"
     try:  # botocore too reads the instance metadata settings when it makes the chain
-        loaded = config(None)._load()
+        loaded = role._load()
     except CredentialsError:
         loaded = None  # the profile's links will report it
-    if loaded:
-        name, creds_file, config_file, _ = loaded
-        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
-    env: list[Provider] = [] if profile else [EnvAWSProvider(), EnvMinioProvider()]
-    web: list[Provider] = [] if profile else [_EnvWebIdentity()]
-    links = [*env, config("role"), *web, config("other")]
-    links += [ContainerProvider(), _imds(None, settings)]
+    name, creds_file, config_file, _ = loaded or ("", {}, {}, None)
+    settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
+    links: list[Provider] = [role, other, ContainerProvider(), _imds(None, settings)]
+    if not profile:  # a profile given explicitly turns the environment sources off
+        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
     return ChainedProvider(links, strict=True)
 
 
@@ -2391,7 +2275,7 @@ class _EnvWebIdentity(Provider):
         if not key[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if self._built is None or self._built[0] != key:
+        if not self._built or self._built[0] != key:
             self._built = (key, IamAwsProvider())  # it takes web identity first
         return self._built[1].retrieve()
 
@@ -2399,10 +2283,9 @@ class _EnvWebIdentity(Provider):
 def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     keys = (
-        "metadata_service_timeout", "metadata_service_num_attempts",
-        "ec2_metadata_service_endpoint", "ec2_metadata_service_endpoint_mode",
-        "ec2_metadata_v1_disabled",
-    )  # fmt: skip
+        "metadata_service_timeout metadata_service_num_attempts ec2_metadata_v1_disabled"  # noqa: SIM905
+        " ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode".split()
+    )
     options: dict[str, Any] = {k: settings.get(k) for k in keys}
     imds = IamAwsProvider(environ=environ, **options)
     imds._delegate = imds  # not its web identity and container sources
@@ -2425,21 +2308,10 @@ examples:
 exit status: 0 found, 1 nothing found, 2 error or bad usage
 """
 # What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
-_CLI_LINES = {
-    "env": "export {}={}\n",
-    "env-no-export": "{}={}\n",
-    "powershell": '$Env:{}="{}"\n',
-    "windows-cmd": "set {}={}\n",
-}
-_CLI_CLASSES = {
-    "env": "EnvAWSProvider",
-    "minio-env": "EnvMinioProvider",
-    "iam": "IamAwsProvider",
-    "container": "ContainerProvider",
-}
-_CLI_PROVIDERS = ("default", "aws-config", "mc-config", *_CLI_CLASSES)
-_CLI_FORMATS = ("summary", *_CLI_LINES, "process", "json")
-_CLI_DEPTH = "MINICREDS_CLI_DEPTH"  # stops a credential_process that runs itself
+_CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
+              "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
+_CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
+                "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
 
 
 def _ask_mfa(serial: str) -> str:
@@ -2450,89 +2322,71 @@ def _ask_mfa(serial: str) -> str:
 
 def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
     """The provider --provider names, in a strict chain so that --explain can list it."""
-    prompt = _ask_mfa if sys.stdin is not None and sys.stdin.isatty() else None
-    found: Provider
+    prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
     if name == "default":
         return default_provider(profile=profile, mfa_prompt=prompt)
     if name == "aws-config":
-        found = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+        one: Provider = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
     elif name == "mc-config":
-        found = MinioClientConfigProvider(alias=profile)
+        one = MinioClientConfigProvider(alias=profile)
     else:
-        found = globals()[_CLI_CLASSES[name]]()
-    return ChainedProvider([found], strict=True)
-
-
-def _cli_span(seconds: int) -> str:
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {rest // 60:02d}m" if hours else f"{rest // 60}m {rest % 60:02d}s"
+        one = _CLI_CLASSES[name]()
+    return ChainedProvider([one], strict=True)
 
 
 def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
     """Credentials in one of the --format formats (SPEC 8)."""
-    expiry = creds.expiration.isoformat() if creds.expiration else None
+    expires = creds.expiration
     if fmt == "summary":
-        secret = creds.secret_key
-        when = "none"
-        if creds.expiration is not None:
-            left = int(creds.expiration.timestamp() - time.time())
-            when = creds.expiration.strftime("%Y-%m-%d %H:%M:%S UTC")
-            when += f" ({_cli_span(left)} left)" if left > 0 else " (expired)"
-        rows = (
-            ("provider", source),
-            ("access key", creds.access_key),
-            # The last 4 characters only of a secret long enough to spare them.
-            ("secret key", _MASK + (secret[-4:] if len(secret) >= 12 else "")),
-            ("session token", "present" if creds.session_token else "none"),
-            ("expiration", when),
+        s = int(expires.timestamp() - time.time()) if expires else 0
+        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+        left = f"{left} left" if s > 0 else "expired"
+        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
+        secret = creds.secret_key  # its last 4 characters only if it can spare them
+        return (
+            f"provider:      {source}\naccess key:    {creds.access_key}\n"
+            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
+            f"session token: {'present' if creds.session_token else 'none'}\n"
+            f"expiration:    {when}\n"
         )
-        return "".join(f"{label + ':':<15}{value}\n" for label, value in rows)
+    expiry = expires.isoformat() if expires else None
+    rows = (
+        ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
+        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
+        ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
+        ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+    )
     if fmt in _CLI_LINES:
-        import re
         import shlex
 
-        pairs = (
-            ("AWS_ACCESS_KEY_ID", creds.access_key),
-            ("AWS_SECRET_ACCESS_KEY", creds.secret_key),
-            ("AWS_SESSION_TOKEN", creds.session_token),
-            ("AWS_CREDENTIAL_EXPIRATION", expiry),
-        )
-        lines = []
-        for var, value in pairs:
+        text = ""
+        for var, _, value in rows:
             if value is None:
                 continue
-            if fmt.startswith("env"):
-                value = shlex.quote(value)  # as is, unless the shell would split it
-            elif not re.fullmatch(r"[\w@+=:,./-]*", value, re.ASCII):
+            # As is, unless a shell would split it: then quoted for sh, refused for
+            # PowerShell and cmd (where "%" expands too).
+            quoted = shlex.quote(value)
+            if not fmt.startswith("env") and (quoted != value or "%" in value):
                 raise ConfigError(f"{var} cannot be written safely as {fmt}")
-            lines.append(_CLI_LINES[fmt].format(var, value))
-        return "".join(lines)
+            text += _CLI_LINES[fmt].format(var, quoted)
+        return text
     import json
 
-    doc: dict[str, Any] = {"Version": 1, "AccessKeyId": creds.access_key}
-    doc["SecretAccessKey"] = creds.secret_key
-    if fmt == "json" or creds.session_token:
-        doc["SessionToken"] = creds.session_token
-    if fmt == "json" or expiry:
-        doc["Expiration"] = expiry
+    doc: dict[str, Any] = {"Version": 1}
+    doc.update((key, value) for _, key, value in rows if value or fmt == "json")
     if fmt == "json":
         doc["Provider"] = source
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
-    rows = list(attempts)
-    width = max([len(row[0]) for row in rows] + [8])
+def _cli_explain(attempts: tuple[tuple[str, str, str, float], ...]) -> None:
     print("minicreds: providers tried, in order:", file=sys.stderr)
-    for i, (name, outcome, detail, seconds) in enumerate(rows, 1):
+    for i, (name, outcome, detail, took) in enumerate(attempts, 1):
         if detail.startswith(name + ": "):  # the name is in its own column
             detail = detail[len(name) + 2 :]
-        line = (
-            f"  {i}. {name:<{width}}  {outcome:<14}  {seconds * 1000:7.1f} ms  {detail}"
-        )
+        # 25: the longest name the command line can list (MinioClientConfigProvider)
+        line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
         print(line.rstrip(), file=sys.stderr)
 
 
@@ -2545,7 +2399,7 @@ def _main(argv: list[str] | None = None) -> int:
             self.exit(2, f"minicreds: error: {message} (see --help)\n")
 
     parser = Parser(
-        prog="minicreds",
+        "minicreds",
         description="Find AWS or MinIO credentials the way an SDK does and show where "
         "they came from, or print them for a shell or for an SDK's credential_process.",
         epilog=_CLI_EPILOG,
@@ -2553,9 +2407,11 @@ def _main(argv: list[str] | None = None) -> int:
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
-    add("--provider", default="default", choices=_CLI_PROVIDERS, metavar="NAME",
+    add("--provider", default="default", metavar="NAME",
+        choices=("default", "aws-config", "mc-config", *_CLI_CLASSES),
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
-    add("--format", default="summary", choices=_CLI_FORMATS,
+    add("--format", default="summary",
+        choices=("summary", *_CLI_LINES, "process", "json"),
         help="summary (the default; secret masked); the others print the secrets, "
         "the export formats as `aws configure export-credentials` does")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
@@ -2563,45 +2419,28 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile and args.provider in _CLI_CLASSES:
         parser.error(f"--profile does not apply to --provider {args.provider}")
-    # A profile whose credential_process runs minicreds with that same profile would
-    # start copies of itself for ever: children inherit the depth and stop at 3.
-    saved = os.environ.get(_CLI_DEPTH)
-    depth = int(saved) if saved and saved.isdigit() else 0
-    if depth >= 3:
-        parser.exit(
-            2, "minicreds: error: credential_process runs minicreds in a loop\n"
-        )
-    os.environ[_CLI_DEPTH] = str(depth + 1)
+    # A credential_process that runs minicreds with its own profile would start copies
+    # for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
+    depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
+    level = int(depth) if depth.isdigit() else 0
+    if level >= 3:
+        parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
+    os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
+    chain, error = None, ""
     try:
-        return _cli_run(args.provider, args.profile, args.format, args.explain)
-    finally:
-        if saved is None:
-            del os.environ[_CLI_DEPTH]
-        else:
-            os.environ[_CLI_DEPTH] = saved
-
-
-def _cli_run(provider: str, profile: str | None, fmt: str, explain: bool) -> int:
-    chain = None
-    try:
-        chain = _cli_chain(provider, profile)
+        chain = _cli_chain(args.provider, args.profile)
         creds = chain.retrieve()
-        if creds is not None:
-            found = [row[0] for row in chain.attempts if row[1] == "found"]
-            text = _cli_render(creds, fmt, found[-1] if found else "?")
+        text = creds and _cli_render(creds, args.format, chain.attempts[-1][0])
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
-        if explain and chain is not None:
-            _cli_explain(chain.attempts)
-        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
-        print(f"minicreds: error: {what}", file=sys.stderr)
-        return 2
-    if explain:
+        error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+    if args.explain and chain is not None:
         _cli_explain(chain.attempts)
-    if creds is None:
-        hint = "" if explain else " (--explain shows where minicreds looked)"
-        print(f"minicreds: no credentials found{hint}", file=sys.stderr)
-        return 1
-    if fmt.startswith("env"):  # LF even on Windows, as the AWS CLI does
+    if error:
+        parser.exit(2, f"minicreds: error: {error}\n")
+    if not text:
+        hint = "" if args.explain else " (--explain shows where minicreds looked)"
+        parser.exit(1, f"minicreds: no credentials found{hint}\n")
+    if args.format.startswith("env"):  # LF even on Windows, as the AWS CLI does
         getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
     sys.stdout.write(text)
     return 0
