@@ -483,13 +483,17 @@ def _safe_url(url: str) -> str:
 
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{parts.port}" if parts.port else ""
+        parts.port  # noqa: B018 - a bad port raises ValueError
     except ValueError:
         return "<invalid URL>"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store ``value`` in a small cache, emptied when full."""
+    if len(cache) > 64:
+        cache.clear()
+    cache[key] = value
 
 
 _tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
@@ -501,8 +505,8 @@ def _tls_context(
     """A verifying TLS context, cached while its files are unchanged (loading the
     system CAs takes milliseconds; a client certificate may be rotated)."""
     source = ca_file
+    files = (ca_file, *(cert or ()))
     try:
-        files = (ca_file, *(cert or ()))
         stats = [os.stat(f) for f in files if f]
         key = files + tuple(
             (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
@@ -515,9 +519,7 @@ def _tls_context(
             if cert:
                 source = cert[0]  # an encrypted key fails, never prompts on a tty
                 ctx.load_cert_chain(cert[0], cert[1], password="")
-            if len(_tls_contexts) > 8:
-                _tls_contexts.clear()
-            _tls_contexts[key] = ctx
+            _remember(_tls_contexts, key, ctx)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         source = getattr(exc, "filename", None) or source or ""
         what = f"cannot load TLS files ({_os_reason(exc)})"
@@ -527,15 +529,12 @@ def _tls_context(
 
 def _proxy_for(scheme: str, host: str, environ: Mapping[str, str]) -> str | None:
     """``HTTPS_PROXY``/``HTTP_PROXY`` for this host unless ``NO_PROXY`` names it."""
-    proxy = environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
-    if not proxy:
-        return None
     no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
     for entry in no_proxy.replace(" ", "").split(","):
         entry = entry.lstrip(".").lower()
         if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
             return None
-    return proxy
+    return environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
 
 
 def _http(
@@ -549,7 +548,6 @@ def _http(
     connect_timeout: float | None = None,
     attempts: int = 3,
     deadline: float = 10.0,
-    retry_connect: bool = True,
     retry_codes: tuple[bytes, ...] = (),
     ca_file: str | None = None,
     cert: tuple[str, str] | None = None,
@@ -563,103 +561,92 @@ def _http(
     is returned for the caller to report. Never follows a redirect. Raises
     ``TransportError`` naming the URL without its query.
     """
+    import http.client
     import random
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     source = _safe_url(url)
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
+    if parts.scheme not in ("http", "https") or not host:
         raise ConfigError("not an http(s) URL", provider, source)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = dict(headers or {})
     env = os.environ if environ is None else environ
-    via = _proxy_for(parts.scheme, parts.hostname, env) if proxy else None
-    context = _tls_context(provider, ca_file, cert) if parts.scheme == "https" else None
+    via = _proxy_for(parts.scheme, host, env) if proxy else None
+    tunnel: dict[str, str] = {}
+    address = (host, port)
+    if via:  # https: a CONNECT tunnel; http: the absolute URL sent to the proxy
+        proxied = urlsplit(via if "://" in via else f"http://{via}")
+        if proxied.username:
+            import base64
+
+            user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
+            auth = "Basic " + base64.b64encode(user.encode()).decode()
+            tunnel["Proxy-Authorization"] = auth
+        address = (proxied.hostname or "", proxied.port or 8080)
+        if not https:
+            target = parts.geturl().split("#")[0]
+            headers.update(tunnel)
+    conn: http.client.HTTPConnection
+    if https:
+        context = _tls_context(provider, ca_file, cert)
+        conn = http.client.HTTPSConnection(*address, context=context)
+        if via:
+            conn.set_tunnel(host, port or 443, headers=tunnel)
+    else:
+        conn = http.client.HTTPConnection(*address)
     end = time.monotonic() + deadline
-    error: TransportError | None = None
-    last: tuple[int, dict[str, str], bytes] | None = None
-    for attempt in range(max(1, attempts)):
+    # The last failure: an error, or an answer worth a retry.
+    last: TransportError | tuple[int, dict[str, str], bytes] | None = None
+    for attempt in range(attempts):
         left = end - time.monotonic()
         if left <= 0:
             break
         try:
-            status, answer_headers, data = _http_once(
-                method, parts, target, dict(headers or {}), body, via,
+            last = _http_once(
+                conn, method, target, headers, body,
                 min(connect_timeout or timeout, left), min(timeout, left), left,
-                context,
             )  # fmt: skip
         except TransportError as exc:
-            error, last = (
-                TransportError(exc.args[0], provider, source, kind=exc.kind),
-                None,
-            )
-            if exc.kind == "other" or (exc.kind == "connect" and not retry_connect):
-                raise error from None  # a bad answer or a refused certificate
+            last = TransportError(exc.args[0], provider, source, kind=exc.kind)
+            if exc.kind == "other":
+                raise last from None  # a bad answer or a refused certificate
         else:
+            status, _, data = last
             if 300 <= status < 400:
-                raise TransportError(
-                    f"HTTP {status} redirect refused (redirects are never followed)",
-                    provider,
-                    source,
-                )
-            retry = status >= 500 or status == 429
-            if not retry and retry_codes and status >= 400:
-                retry = any(b"<Code>" + c + b"</Code>" in data for c in retry_codes)
-            if not retry:
-                return status, answer_headers, data
-            error, last = None, (status, answer_headers, data)
+                what = f"HTTP {status} redirect refused (redirects are never followed)"
+                raise TransportError(what, provider, source)
+            throttled = status >= 400 and any(
+                b"<Code>" + c + b"</Code>" in data for c in retry_codes
+            )
+            if status < 500 and status != 429 and not throttled:
+                return last
         pause = random.uniform(0, min(2.0, 0.1 * 2**attempt))
         if attempt == attempts - 1 or time.monotonic() + pause >= end:
             break
         time.sleep(pause)
-    if last is not None:
+    if isinstance(last, tuple):
         return last
-    raise error or TransportError(f"no answer within {deadline:g} s", provider, source)
+    raise last or TransportError(f"no answer within {deadline:g} s", provider, source)
 
 
 def _http_once(
+    conn: Any,
     method: str,
-    parts: Any,
     target: str,
     headers: dict[str, str],
     body: bytes | None,
-    via: str | None,
     connect_timeout: float,
     read_timeout: float,
     budget: float,
-    context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     import http.client
-    from urllib.parse import unquote, urlsplit
+    import threading
 
-    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
-    conn: http.client.HTTPConnection
-    if via:
-        proxy = urlsplit(via if "://" in via else f"http://{via}")
-        if proxy.username:
-            import base64
-
-            user = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}"
-            auth = "Basic " + base64.b64encode(user.encode()).decode()
-        if https:
-            conn = http.client.HTTPSConnection(
-                proxy.hostname or "", proxy.port or 8080, context=context
-            )
-            tunnel = {"Proxy-Authorization": auth} if proxy.username else None
-            conn.set_tunnel(host, port or 443, headers=tunnel)
-        else:
-            conn = http.client.HTTPConnection(proxy.hostname or "", proxy.port or 8080)
-            target = parts.geturl().split("#")[0]
-            if proxy.username:
-                headers["Proxy-Authorization"] = auth
-    elif https:
-        conn = http.client.HTTPSConnection(host, port, context=context)
-    else:
-        conn = http.client.HTTPConnection(host, port)
     conn.timeout = connect_timeout
     # Socket timeouts bound each read, not a server that drips bytes: a watchdog
     # breaks the connection when the overall deadline passes.
-    import threading
-
     fired: list[bool] = []
     watchdog = threading.Timer(budget, _cut, (conn, fired))
     watchdog.daemon = True
@@ -681,33 +668,27 @@ def _http_once(
         data = response.read(_MAX_BODY + 1)
         if len(data) > _MAX_BODY:
             raise TransportError("response larger than 1 MiB", kind="other")
-        if response.length:  # Content-Length promised more than arrived
-            raise TransportError("response truncated", kind="read")
+        # Content-Length promised more than arrived:
+        problem = "response truncated" if response.length else ""
         answer = {k.lower(): v for k, v in response.getheaders()}
-        return response.status, answer, data
-    except TransportError as exc:
-        if fired and exc.kind != "connect":
-            raise TransportError("timed out (deadline)", kind="read") from None
-        raise
     except (OSError, http.client.HTTPException) as exc:
-        why = (
-            "timed out (deadline)" if fired else f"no usable answer ({_os_reason(exc)})"
-        )
-        raise TransportError(why, kind="read") from None
+        problem = f"no usable answer ({_os_reason(exc)})"
     finally:
         watchdog.cancel()
         conn.close()
+    if problem:
+        raise TransportError("timed out (deadline)" if fired else problem, kind="read")
+    return response.status, answer, data
 
 
 def _cut(conn: Any, fired: list[bool]) -> None:
     import socket
 
     fired.append(True)
-    if conn.sock is not None:
-        try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
-            socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
+    try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
+        socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+    except (OSError, TypeError):  # closed, or never opened (None)
+        pass
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -715,49 +696,21 @@ def _os_reason(exc: BaseException) -> str:
 
     if isinstance(exc, socket.timeout):
         return "timed out"
-    reason = getattr(exc, "strerror", None) or type(exc).__name__
-    return str(reason)
+    return str(getattr(exc, "strerror", None) or type(exc).__name__)
 
 
 # =====================================================================================
 # SigV4
 # =====================================================================================
 
-# Derived keys kept as the HMAC-SHA256 inner and outer hashes already fed their
-# padded key (RFC 2104): signing then costs two copies and two updates.
+
+# Small caches (emptied when full) keep signing cheap: the date text of a second,
+# the canonical parts of a URL, and derived keys kept as the HMAC-SHA256 inner and
+# outer hashes already fed their padded key (RFC 2104), so that signing costs two
+# copies and two updates.
+_amz_dates: dict[int, str] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
 _signing_keys: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
-
-
-def _signing_key(secret: str, date: str, region: str, service: str) -> tuple[Any, Any]:
-    key = (secret, date, region, service)
-    pads = _signing_keys.get(key)
-    if pads is None:
-        import hashlib
-        import hmac
-
-        derived = b"AWS4" + secret.encode()
-        for part in (date, region, service, "aws4_request"):
-            derived = hmac.digest(derived, part.encode(), "sha256")
-        block = derived.ljust(64, b"\0")
-        inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
-        pads = (inner, outer)
-        if len(_signing_keys) > 64:
-            _signing_keys.clear()
-        _signing_keys[key] = pads
-    return pads
-
-
-def _normalize_path(path: str) -> str:
-    """Remove dot segments and empty segments, keeping a trailing slash."""
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment and segment != ".":
-            segments.append(segment)
-    out = "/" + "/".join(segments)
-    return out + "/" if path.endswith("/") and out != "/" else out
 
 
 def sign_request(
@@ -784,49 +737,36 @@ def sign_request(
     if isinstance(body, str):
         body = body.encode()
     if now is None:
-        stamp = time.time()
-    elif isinstance(now, (int, float)):
-        stamp = float(now)
-    else:
-        stamp = now.timestamp()
-    amz_date = _amz_dates.get(int(stamp))
+        now = time.time()
+    stamp = int(now if isinstance(now, (int, float)) else now.timestamp())
+    amz_date = _amz_dates.get(stamp)
     if amz_date is None:
-        if len(_amz_dates) > 8:
-            _amz_dates.clear()
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(stamp)))
-        _amz_dates[int(stamp)] = amz_date
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
+        _remember(_amz_dates, stamp, amz_date)
     s3 = service == "s3"
-    parts = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
+    host, path, query = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
 
     out: dict[str, str] = {}
     names: dict[str, str] = {}  # lower-case name -> name as given
-    pairs: Any = ()
-    if headers is not None:
-        items = getattr(headers, "items", None)
-        pairs = items() if items is not None else headers
-    for name, value in pairs:
+    pairs: Any = headers or ()
+    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
         low = name.lower()
         if low in names:
             out[names[low]] += "," + value
         elif low != "authorization":
             names[low] = name
             out[name] = value
-    added = [] if "host" in names else [("host", "Host", parts[0])]
-    added.append(("x-amz-date", "X-Amz-Date", amz_date))
+    added = {} if "host" in names else {"Host": host}
+    added["X-Amz-Date"] = amz_date
     if credentials.session_token:
-        added.append(
-            ("x-amz-security-token", "X-Amz-Security-Token", credentials.session_token)
-        )
-    if s3 and "x-amz-content-sha256" in names:
-        payload = out[names["x-amz-content-sha256"]]
-    else:
-        payload = hashlib.sha256(body).hexdigest()
-        if s3:
-            added.append(("x-amz-content-sha256", "X-Amz-Content-Sha256", payload))
-    for low, name, value in added:
-        old = names.get(low)
-        if old is not None:
-            del out[old]
+        added["X-Amz-Security-Token"] = credentials.session_token
+    given = names.get("x-amz-content-sha256") if s3 else None
+    payload = out[given] if given else hashlib.sha256(body).hexdigest()
+    if s3 and not given:
+        added["X-Amz-Content-Sha256"] = payload
+    for name, value in added.items():
+        low = name.lower()
+        out.pop(names.get(low, name), None)
         names[low] = name
         out[name] = value
 
@@ -835,39 +775,50 @@ def sign_request(
         [f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed]
     )
     signed_headers = ";".join(signed)
-    canonical = f"{method}\n{parts[1]}\n{parts[2]}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    canonical = (
+        f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    )
     scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
     to_sign = (
         f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
         + hashlib.sha256(canonical.encode()).hexdigest()
     )
-    inner, outer = _signing_key(credentials.secret_key, amz_date[:8], region, service)
-    inner, outer = inner.copy(), outer.copy()
+    key = (credentials.secret_key, amz_date[:8], region, service)
+    pads = _signing_keys.get(key) or _signing_pads(key)
+    inner, outer = pads[0].copy(), pads[1].copy()
     inner.update(to_sign.encode())
     outer.update(inner.digest())
-    signature = outer.hexdigest()
     out["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
-        f" SignedHeaders={signed_headers}, Signature={signature}"
+        f" SignedHeaders={signed_headers}, Signature={outer.hexdigest()}"
     )
     return out
 
 
-_amz_dates: dict[int, str] = {}
-_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+def _signing_pads(key: tuple[str, str, str, str]) -> tuple[Any, Any]:
+    import hashlib
+    import hmac
+
+    derived = b"AWS4" + key[0].encode()
+    for part in (*key[1:], "aws4_request"):
+        derived = hmac.digest(derived, part.encode(), "sha256")
+    block = derived.ljust(64, b"\0")
+    inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
+    _remember(_signing_keys, key, (inner, outer))
+    return inner, outer
 
 
 def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
     """The ``Host`` value, canonical path and canonical query of a URL, cached."""
+    import posixpath
     from urllib.parse import quote, unquote, urlsplit
 
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
+    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
     path = parts.path or "/"
     if s3:  # S3 paths are signed as sent: encoded once, not normalised
         if "%" in path:
@@ -875,17 +826,16 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
 
             path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
         path = quote(path, safe="/~%")
-    else:
-        path = quote(_normalize_path(path), safe="/~")
-    items = []
+    else:  # dot segments and repeated slashes removed, a trailing slash kept
+        norm = posixpath.normpath("/" + path.lstrip("/"))
+        path = quote(norm + "/" if path.endswith("/") and norm != "/" else norm, "/~")
+    pairs = []
     for item in parts.query.split("&"):
         if item:
             key, _, value = item.partition("=")
-            items.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
-    query = "&".join(f"{k}={v}" for k, v in sorted(items))
-    if len(_canonical_urls) > 64:
-        _canonical_urls.clear()
-    _canonical_urls[url, s3] = (host, path, query)
+            pairs.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
+    query = "&".join(f"{k}={v}" for k, v in sorted(pairs))
+    _remember(_canonical_urls, (url, s3), (host, path, query))
     return host, path, query
 
 
