@@ -853,22 +853,20 @@ def _parse_xml(provider: str, source: str, data: bytes) -> Any:
 
     try:
         text = data.decode()
-        if "\0" in text:  # expat would still detect UTF-16 from NULs
-            raise UnicodeError
     except UnicodeError:
-        raise TransportError("XML answer not in UTF-8", provider, source) from None
+        text = "\0"
+    if "\0" in text:  # expat would still detect UTF-16 from NULs
+        raise TransportError("XML answer not in UTF-8", provider, source)
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise TransportError("XML answer with a DTD refused", provider, source)
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise TransportError(
-            f"malformed XML answer (line {exc.position[0]})", provider, source
-        ) from None
-    for element in root.iter():
-        if isinstance(element.tag, str):  # strip the namespace: AWS, MinIO, moto
-            element.tag = element.tag.rpartition("}")[2]
+        what = f"malformed XML answer (line {exc.position[0]})"
+        raise TransportError(what, provider, source) from None
+    for element in root.iter():  # strip the namespace: AWS, MinIO, moto
+        element.tag = element.tag.rpartition("}")[2]
     return root
 
 
@@ -877,41 +875,123 @@ def _text(element: Any, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _sts_call(
-    provider: str,
-    url: str,
-    params: dict[str, str],
-    *,
-    signer: Credentials | None = None,
-    region: str = "us-east-1",
-    secrets: tuple[str | None, ...] = (),
-    ca_file: str | None = None,
-    cert: tuple[str, str] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Credentials:
-    """POST one STS action as a form and read the credentials from its answer."""
-    from urllib.parse import urlencode
+def _seconds(duration: datetime.timedelta | float | None) -> str:
+    """Whole seconds for ``DurationSeconds``; "" (left out) for None."""
+    if not isinstance(duration, (int, float)):
+        duration = duration.total_seconds() if duration else 0
+    return str(int(duration) or "")
 
-    params["Version"] = _STS_VERSION
-    body = urlencode(params).encode()
-    headers: dict[str, str] = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
-    if signer is not None:
-        headers = sign_request(
-            "POST", url, headers, body, credentials=signer, region=region, service="sts"
+
+class _STS(RefreshingProvider):
+    """A provider calling one STS action: what varies between actions is data."""
+
+    _action = ""
+    _aws = False  # the endpoint is resolved as AWS's (SPEC 5), else used as given
+    _secret = ""  # the form field holding a secret: the JWT's, when there is one
+    _cert: tuple[str, str] | None = None
+    profile_region: str | None = None  # set by the config file provider
+    regional: str | None = None
+
+    def __init__(
+        self,
+        endpoint: str | None,
+        params: Mapping[str, str | None],
+        ca_file: str | None,
+        clock: Clock,
+        environ: Mapping[str, str] | None = None,
+        region: str | None = None,
+        jwt: str | Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(self._assume, clock=clock)
+        self._endpoint = endpoint
+        self._params = {k: v for k, v in params.items() if v}
+        self._ca_file = ca_file
+        self._environ = environ
+        self._region = region
+        self._jwt = jwt
+
+    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
+        """Add the values read at each call; return the credentials that sign it."""
+        if self._jwt is not None:  # a string, or a callable called at each refresh
+            token = self._jwt() if callable(self._jwt) else self._jwt
+            if isinstance(token, dict):  # the MinIO SDK's convention
+                seconds = int(token.get("expires_in") or 0)
+                token = token.get("access_token") or token.get("id_token")
+                if seconds:
+                    params.setdefault("DurationSeconds", str(seconds))
+            if not token or not isinstance(token, str):
+                raise ConfigError("the JWT is empty", name)
+            params[self._secret] = token
+        return None
+
+    def _assume(self) -> Credentials:
+        from urllib.parse import urlencode
+
+        name = _name(self)
+        env = os.environ if self._environ is None else self._environ
+        url, region = self._url(name, env)
+        params = dict(self._params, Action=self._action)
+        signer = self._prepare(name, params)
+        params["Version"] = _STS_VERSION
+        body = urlencode(params).encode()
+        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
+        secrets: tuple[str | None, ...] = (params.get(self._secret),)
+        if signer is not None:
+            headers = sign_request(
+                "POST",
+                url,
+                headers,
+                body,
+                credentials=signer,
+                region=region,
+                service="sts",
+            )
+            secrets += (signer.secret_key, signer.session_token)
+        reply = _http(
+            name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
+            environ=env,
+        )  # fmt: skip
+        return _sts_credentials(name, _safe_url(url), reply, secrets)
+
+    def _url(self, name: str, env: Mapping[str, str]) -> tuple[str, str]:
+        """The STS URL and its signing region: AWS's (SPEC 5), else as given."""
+        if not self._aws:
+            return self._endpoint or "", "us-east-1"
+        region = (
+            self._region
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or self.profile_region
         )
-        secrets += (signer.secret_key, signer.session_token)
-    source = _safe_url(url)
-    status, answer, data = _http(
-        provider,
-        "POST",
-        url,
-        headers=headers,
-        body=body,
-        retry_codes=_THROTTLE_CODES,
-        ca_file=ca_file,
-        cert=cert,
-        environ=environ,
-    )
+        url = (
+            self._endpoint
+            or env.get("AWS_ENDPOINT_URL_STS")
+            or env.get("AWS_ENDPOINT_URL")
+        )
+        if url:
+            return url, region or "us-east-1"
+        mode = (
+            self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+        ).lower()
+        legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
+        if not region or region == "aws-global" or legacy:
+            return "https://sts.amazonaws.com", "us-east-1"
+        if mode not in ("legacy", "regional"):
+            what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
+            raise ConfigError(what, name)
+        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        return f"https://sts.{region}.{dns}", region
+
+
+def _sts_credentials(
+    provider: str,
+    source: str,
+    reply: tuple[int, dict[str, str], bytes],
+    secrets: tuple[str | None, ...],
+) -> Credentials:
+    """The credentials in an STS answer; its error document as an ``STSError``."""
+    status, headers, data = reply
     root = None
     if data.lstrip().startswith(b"<"):
         try:
@@ -924,11 +1004,11 @@ def _sts_call(
 
         # A server may echo the request: its secrets also as the form sent them.
         secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
-        error = root.find(".//Error") if root.tag == "ErrorResponse" else root
+        error = next(root.iter("Error"), None)
         request_id = (  # moto: <Errors><Error>, the id in a header only
             _text(root, "RequestId")
             or _text(error, "RequestId")
-            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+            or headers.get("x-amzn-requestid", headers.get("x-amz-request-id", ""))
         )
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
@@ -947,73 +1027,14 @@ def _sts_call(
     names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     fields = [_text(found, k) for k in names]
     missing = [k for k, v in zip(names, fields) if not v]
-    if found is None or missing:
-        missing = missing if found is not None else ["Credentials"]
-        raise TransportError(f"answer lacks {', '.join(missing)}", provider, source)
+    if missing:
+        what = ", ".join(missing) if found is not None else "Credentials"
+        raise TransportError(f"answer lacks {what}", provider, source)
     try:
         expiry = _parse_time(fields[3])
     except ValueError:
         raise TransportError("answer has a bad Expiration", provider, source) from None
     return Credentials(fields[0], fields[1], fields[2], expiry)
-
-
-def _seconds(duration: datetime.timedelta | float | None) -> int | None:
-    if duration is None:
-        return None
-    if isinstance(duration, (int, float)):
-        return int(duration)
-    return int(duration.total_seconds())
-
-
-def _sts_endpoint(
-    provider: str,
-    region: str | None,
-    explicit: str | None,
-    environ: Mapping[str, str],
-    profile_region: str | None = None,
-    regional: str | None = None,
-) -> tuple[str, str]:
-    """The AWS STS URL and its signing region (SPEC 5)."""
-    url = (
-        explicit
-        or environ.get("AWS_ENDPOINT_URL_STS")
-        or environ.get("AWS_ENDPOINT_URL")
-    )
-    resolved = (
-        region
-        or environ.get("AWS_REGION")
-        or environ.get("AWS_DEFAULT_REGION")
-        or profile_region
-    )
-    if url:
-        return url, region or resolved or "us-east-1"
-    mode = (regional or environ.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional").lower()
-    legacy = mode == "legacy" and resolved in _LEGACY_STS_REGIONS
-    if not resolved or resolved == "aws-global" or legacy:
-        return "https://sts.amazonaws.com", "us-east-1"
-    if mode not in ("legacy", "regional"):
-        raise ConfigError(
-            f"sts_regional_endpoints {mode!r} is not legacy or regional", provider
-        )
-    suffix = ".amazonaws.com.cn" if resolved.startswith("cn-") else ".amazonaws.com"
-    return f"https://sts.{resolved}{suffix}", resolved
-
-
-class _Jwt:
-    """A JWT given as a string or as a callable called at each refresh."""
-
-    def __init__(self, token: str | Callable[[], Any]) -> None:
-        self._token = token
-
-    def get(self, provider: str) -> tuple[str, int | None]:
-        value = self._token() if callable(self._token) else self._token
-        expires_in = None
-        if isinstance(value, dict):  # the MinIO SDK's convention
-            expires_in = int(value.get("expires_in") or 0) or None
-            value = value.get("access_token") or value.get("id_token")
-        if not value or not isinstance(value, str):
-            raise ConfigError("the JWT is empty", provider)
-        return value, expires_in
 
 
 # =====================================================================================
@@ -2101,12 +2122,15 @@ class IamAwsProvider(RefreshingProvider):
 # =====================================================================================
 
 
-class AssumeRoleProvider(RefreshingProvider):
+class AssumeRoleProvider(_STS):
     """Credentials from STS ``AssumeRole``, signed with the source's credentials.
 
     The source's session token is signed in, so roles chain. An empty ``role_arn``
     is left out (MinIO).
     """
+
+    _action = "AssumeRole"
+    _aws = True
 
     def __init__(
         self,
@@ -2125,48 +2149,37 @@ class AssumeRoleProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(self._assume, clock=clock)
+        params = {
+            "RoleArn": role_arn,
+            "RoleSessionName": role_session_name,
+            "DurationSeconds": _seconds(duration),
+            "Policy": policy,
+            "ExternalId": external_id,
+            "SerialNumber": mfa_serial,
+        }
+        super().__init__(sts_endpoint, params, ca_file, clock, environ, region)
         self._source = credentials
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
-        )
-        self._params.update(ExternalId=external_id or "", SerialNumber=mfa_serial or "")
-        self._params = {k: v for k, v in self._params.items() if v}
         self._mfa_prompt = mfa_prompt
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None  # set by the config file provider
-        self.regional: str | None = None
 
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, region = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
+    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
         source = self._source.retrieve()
         if source is None:
-            raise ConfigError(
-                f"the source {_name(self._source)} has no credentials", name
-            )
-        params = dict(self._params, Action="AssumeRole")
+            what = f"the source {_name(self._source)} has no credentials"
+            raise ConfigError(what, name)
         if "SerialNumber" in params:
             if self._mfa_prompt is None:
-                raise ConfigError(
-                    "the role needs an MFA code and no mfa_prompt was given", name
-                )
+                what = "the role needs an MFA code and no mfa_prompt was given"
+                raise ConfigError(what, name)
             params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        return _sts_call(
-            name, url, params, signer=source, region=region,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
+        return source
 
 
-class WebIdentityProvider(RefreshingProvider):
+class WebIdentityProvider(_STS):
     """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
+
+    _action = "AssumeRoleWithWebIdentity"
+    _aws = True
+    _secret = "WebIdentityToken"
 
     def __init__(
         self,
@@ -2182,35 +2195,15 @@ class WebIdentityProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._jwt = _Jwt(jwt_token)
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
+        params = {
+            "RoleArn": role_arn,
+            "RoleSessionName": role_session_name,
+            "DurationSeconds": _seconds(duration),
+            "Policy": policy,
+        }
+        super().__init__(
+            sts_endpoint, params, ca_file, clock, environ, region, jwt_token
         )
-        self._params = {k: v for k, v in self._params.items() if v}
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None
-        self.regional: str | None = None
-
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, _ = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
-        token, expires_in = self._jwt.get(name)
-        params = dict(self._params, Action="AssumeRoleWithWebIdentity")
-        params["WebIdentityToken"] = token
-        if expires_in and "DurationSeconds" not in params:
-            params["DurationSeconds"] = str(expires_in)
-        return _sts_call(
-            name, url, params, secrets=(token,),
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
 
 
 # =====================================================================================
@@ -2218,33 +2211,11 @@ class WebIdentityProvider(RefreshingProvider):
 # =====================================================================================
 
 
-class _MinioSTS(RefreshingProvider):
-    """The MinIO STS flavours: an unsigned form POST to the endpoint as given."""
-
-    _action = ""
-
-    def __init__(self, sts_endpoint: str, clock: Clock, ca_file: str | None) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._cert: tuple[str, str] | None = None
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        raise NotImplementedError
-
-    def _assume(self) -> Credentials:
-        params, secrets = self._params()
-        params["Action"] = self._action
-        return _sts_call(
-            _name(self), self._endpoint, params, secrets=secrets,
-            ca_file=self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert=self._cert,
-        )  # fmt: skip
-
-
-class ClientGrantsProvider(_MinioSTS):
+class ClientGrantsProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
 
     _action = "AssumeRoleWithClientGrants"
+    _secret = "Token"
 
     def __init__(
         self,
@@ -2255,23 +2226,15 @@ class ClientGrantsProvider(_MinioSTS):
         ca_file: str | None = None,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
-        self._jwt = _Jwt(jwt_token)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        token, expires_in = self._jwt.get(_name(self))
-        params = {"Token": token}
-        duration = self._duration or expires_in
-        if duration:
-            params["DurationSeconds"] = str(duration)
-        return params, (token,)
+        params = {"DurationSeconds": _seconds(duration)}
+        super().__init__(sts_endpoint, params, ca_file, clock, jwt=jwt_token)
 
 
-class LdapIdentityProvider(_MinioSTS):
+class LdapIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
 
     _action = "AssumeRoleWithLDAPIdentity"
+    _secret = "LDAPPassword"
 
     def __init__(
         self,
@@ -2284,19 +2247,18 @@ class LdapIdentityProvider(_MinioSTS):
         ca_file: str | None = None,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
         self._username = ldap_username or username
-        self._password = ldap_password or password
+        params = {
+            "LDAPUsername": self._username,
+            "LDAPPassword": ldap_password or password,
+        }
+        super().__init__(sts_endpoint, params, ca_file, clock)
 
     def __repr__(self) -> str:
         return f"LdapIdentityProvider(username={self._username!r}, password='****')"
 
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"LDAPUsername": self._username, "LDAPPassword": self._password}
-        return params, (self._password,)
 
-
-class CertificateIdentityProvider(_MinioSTS):
+class CertificateIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS."""
 
     _action = "AssumeRoleWithCertificate"
@@ -2313,18 +2275,11 @@ class CertificateIdentityProvider(_MinioSTS):
     ) -> None:
         if not sts_endpoint.lower().startswith("https://"):
             # A client certificate can only be presented over TLS.
-            raise ConfigError(
-                "the STS endpoint must be https://",
-                _name(self),
-                _safe_url(sts_endpoint),
-            )
-        super().__init__(sts_endpoint, clock, ca_file)
+            what = "the STS endpoint must be https://"
+            raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
+        params = {"DurationSeconds": _seconds(duration)}
+        super().__init__(sts_endpoint, params, ca_file, clock)
         self._cert = (certificate_file, private_key_file)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"DurationSeconds": str(self._duration)} if self._duration else {}
-        return params, ()
 
 
 # =====================================================================================
