@@ -458,13 +458,17 @@ def _safe_url(url: str) -> str:
 
     try:
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{parts.port}" if parts.port else ""
+        parts.port  # noqa: B018 - a bad port raises ValueError
     except ValueError:
         return "<invalid URL>"
-    return f"{parts.scheme}://{host}{port}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store ``value`` in a small cache, emptied when full."""
+    if len(cache) > 64:
+        cache.clear()
+    cache[key] = value
 
 
 _tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
@@ -476,8 +480,8 @@ def _tls_context(
     """A verifying TLS context, cached while its files are unchanged (loading the
     system CAs takes milliseconds; a client certificate may be rotated)."""
     source = ca_file
+    files = (ca_file, *(cert or ()))
     try:
-        files = (ca_file, *(cert or ()))
         stats = [os.stat(f) for f in files if f]
         key = files + tuple(
             (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
@@ -490,9 +494,7 @@ def _tls_context(
             if cert:
                 source = cert[0]  # an encrypted key fails, never prompts on a tty
                 ctx.load_cert_chain(cert[0], cert[1], password="")
-            if len(_tls_contexts) > 8:
-                _tls_contexts.clear()
-            _tls_contexts[key] = ctx
+            _remember(_tls_contexts, key, ctx)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         source = getattr(exc, "filename", None) or source or ""
         what = f"cannot load TLS files ({_os_reason(exc)})"
@@ -502,15 +504,12 @@ def _tls_context(
 
 def _proxy_for(scheme: str, host: str, environ: Mapping[str, str]) -> str | None:
     """``HTTPS_PROXY``/``HTTP_PROXY`` for this host unless ``NO_PROXY`` names it."""
-    proxy = environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
-    if not proxy:
-        return None
     no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
     for entry in no_proxy.replace(" ", "").split(","):
         entry = entry.lstrip(".").lower()
         if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
             return None
-    return proxy
+    return environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
 
 
 def _http(
@@ -539,103 +538,92 @@ def _http(
     is returned for the caller to report. Never follows a redirect. Raises
     ``TransportError`` naming the URL without its query.
     """
+    import http.client
     import random
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     source = _safe_url(url)
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
+    if parts.scheme not in ("http", "https") or not host:
         raise ConfigError("not an http(s) URL", provider, source)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = dict(headers or {})
     env = os.environ if environ is None else environ
-    via = _proxy_for(parts.scheme, parts.hostname, env) if proxy else None
-    context = _tls_context(provider, ca_file, cert) if parts.scheme == "https" else None
+    via = _proxy_for(parts.scheme, host, env) if proxy else None
+    tunnel: dict[str, str] = {}
+    address = (host, port)
+    if via:  # https: a CONNECT tunnel; http: the absolute URL sent to the proxy
+        proxied = urlsplit(via if "://" in via else f"http://{via}")
+        if proxied.username:
+            import base64
+
+            user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
+            auth = "Basic " + base64.b64encode(user.encode()).decode()
+            tunnel["Proxy-Authorization"] = auth
+        address = (proxied.hostname or "", proxied.port or 8080)
+        if not https:
+            target = parts.geturl().split("#")[0]
+            headers.update(tunnel)
+    conn: http.client.HTTPConnection
+    if https:
+        context = _tls_context(provider, ca_file, cert)
+        conn = http.client.HTTPSConnection(*address, context=context)
+        if via:
+            conn.set_tunnel(host, port or 443, headers=tunnel)
+    else:
+        conn = http.client.HTTPConnection(*address)
     end = time.monotonic() + deadline
-    error: TransportError | None = None
-    last: tuple[int, dict[str, str], bytes] | None = None
-    for attempt in range(max(1, attempts)):
+    # The last failure: an error, or an answer worth a retry.
+    last: TransportError | tuple[int, dict[str, str], bytes] | None = None
+    for attempt in range(attempts):
         left = end - time.monotonic()
         if left <= 0:
             break
         try:
-            status, answer_headers, data = _http_once(
-                method, parts, target, dict(headers or {}), body, via,
+            last = _http_once(
+                conn, method, target, headers, body,
                 min(connect_timeout or timeout, left), min(timeout, left), left,
-                context,
             )  # fmt: skip
         except TransportError as exc:
-            error, last = (
-                TransportError(exc.args[0], provider, source, kind=exc.kind),
-                None,
-            )
+            last = TransportError(exc.args[0], provider, source, kind=exc.kind)
             if exc.kind == "other" or not retry_connect:
-                raise error from None  # a bad answer or a refused certificate
+                raise last from None  # a bad answer, a refused certificate
         else:
+            status, _, data = last
             if 300 <= status < 400:
-                raise TransportError(
-                    f"HTTP {status} redirect refused (redirects are never followed)",
-                    provider,
-                    source,
-                )
-            retry = status >= 500 or status == 429
-            if not retry and retry_codes and status >= 400:
-                retry = any(b"<Code>" + c + b"</Code>" in data for c in retry_codes)
-            if not retry:
-                return status, answer_headers, data
-            error, last = None, (status, answer_headers, data)
+                what = f"HTTP {status} redirect refused (redirects are never followed)"
+                raise TransportError(what, provider, source)
+            throttled = status >= 400 and any(
+                b"<Code>" + c + b"</Code>" in data for c in retry_codes
+            )
+            if status < 500 and status != 429 and not throttled:
+                return last
         pause = random.uniform(0, min(2.0, 0.1 * 2**attempt))
         if attempt == attempts - 1 or time.monotonic() + pause >= end:
             break
         time.sleep(pause)
-    if last is not None:
+    if isinstance(last, tuple):
         return last
-    raise error or TransportError(f"no answer within {deadline:g} s", provider, source)
+    raise last or TransportError(f"no answer within {deadline:g} s", provider, source)
 
 
 def _http_once(
+    conn: Any,
     method: str,
-    parts: Any,
     target: str,
     headers: dict[str, str],
     body: bytes | None,
-    via: str | None,
     connect_timeout: float,
     read_timeout: float,
     budget: float,
-    context: ssl.SSLContext | None,
 ) -> tuple[int, dict[str, str], bytes]:
     import http.client
-    from urllib.parse import unquote, urlsplit
+    import threading
 
-    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
-    conn: http.client.HTTPConnection
-    if via:
-        proxy = urlsplit(via if "://" in via else f"http://{via}")
-        if proxy.username:
-            import base64
-
-            user = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}"
-            auth = "Basic " + base64.b64encode(user.encode()).decode()
-        if https:
-            conn = http.client.HTTPSConnection(
-                proxy.hostname or "", proxy.port or 8080, context=context
-            )
-            tunnel = {"Proxy-Authorization": auth} if proxy.username else None
-            conn.set_tunnel(host, port or 443, headers=tunnel)
-        else:
-            conn = http.client.HTTPConnection(proxy.hostname or "", proxy.port or 8080)
-            target = parts.geturl().split("#")[0]
-            if proxy.username:
-                headers["Proxy-Authorization"] = auth
-    elif https:
-        conn = http.client.HTTPSConnection(host, port, context=context)
-    else:
-        conn = http.client.HTTPConnection(host, port)
     conn.timeout = connect_timeout
     # Socket timeouts bound each read, not a server that drips bytes: a watchdog
     # breaks the connection when the overall deadline passes.
-    import threading
-
     fired: list[bool] = []
     watchdog = threading.Timer(budget, _cut, (conn, fired))
     watchdog.daemon = True
@@ -658,35 +646,29 @@ def _http_once(
         data = response.read(_MAX_BODY + 1)
         if len(data) > _MAX_BODY:
             raise TransportError("response larger than 1 MiB", kind="other")
-        if response.length:  # Content-Length promised more than arrived
-            raise TransportError("response truncated", kind="read")
+        # Content-Length promised more than arrived:
+        problem = "response truncated" if response.length else ""
         answer = {k.lower(): v for k, v in response.getheaders()}
-        return response.status, answer, data
-    except TransportError as exc:
-        if fired and exc.kind != "connect":
-            raise TransportError("timed out (deadline)", kind="read") from None
-        raise
     except (OSError, http.client.HTTPException) as exc:
-        why = (
-            "timed out (deadline)" if fired else f"no usable answer ({_os_reason(exc)})"
-        )
-        raise TransportError(why, kind="read") from None
+        problem = f"no usable answer ({_os_reason(exc)})"
     finally:
         watchdog.cancel()
         conn.close()
         if response is not None:  # it holds the socket after a "Connection: close"
             response.close()
+    if problem or response is None:
+        raise TransportError("timed out (deadline)" if fired else problem, kind="read")
+    return response.status, answer, data
 
 
 def _cut(conn: Any, fired: list[bool]) -> None:
     import socket
 
     fired.append(True)
-    if conn.sock is not None:
-        try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
-            socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
+    try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
+        socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
+    except (OSError, TypeError):  # closed, or never opened (None)
+        pass
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -694,49 +676,21 @@ def _os_reason(exc: BaseException) -> str:
 
     if isinstance(exc, socket.timeout):
         return "timed out"
-    reason = getattr(exc, "strerror", None) or type(exc).__name__
-    return str(reason)
+    return str(getattr(exc, "strerror", None) or type(exc).__name__)
 
 
 # =====================================================================================
 # SigV4
 # =====================================================================================
 
-# Derived keys kept as the HMAC-SHA256 inner and outer hashes already fed their
-# padded key (RFC 2104): signing then costs two copies and two updates.
+
+# Small caches (emptied when full) keep signing cheap: the date text of a second,
+# the canonical parts of a URL, and derived keys kept as the HMAC-SHA256 inner and
+# outer hashes already fed their padded key (RFC 2104), so that signing costs two
+# copies and two updates.
+_amz_dates: dict[int, str] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
 _signing_keys: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
-
-
-def _signing_key(secret: str, date: str, region: str, service: str) -> tuple[Any, Any]:
-    key = (secret, date, region, service)
-    pads = _signing_keys.get(key)
-    if pads is None:
-        import hashlib
-        import hmac
-
-        derived = b"AWS4" + secret.encode()
-        for part in (date, region, service, "aws4_request"):
-            derived = hmac.digest(derived, part.encode(), "sha256")
-        block = derived.ljust(64, b"\0")
-        inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
-        pads = (inner, outer)
-        if len(_signing_keys) > 64:
-            _signing_keys.clear()
-        _signing_keys[key] = pads
-    return pads
-
-
-def _normalize_path(path: str) -> str:
-    """Remove dot segments and empty segments, keeping a trailing slash."""
-    segments: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if segments:
-                segments.pop()
-        elif segment and segment != ".":
-            segments.append(segment)
-    out = "/" + "/".join(segments)
-    return out + "/" if path.endswith("/") and out != "/" else out
 
 
 def sign_request(
@@ -763,49 +717,36 @@ def sign_request(
     if isinstance(body, str):
         body = body.encode()
     if now is None:
-        stamp = time.time()
-    elif isinstance(now, (int, float)):
-        stamp = float(now)
-    else:
-        stamp = now.timestamp()
-    amz_date = _amz_dates.get(int(stamp))
+        now = time.time()
+    stamp = int(now if isinstance(now, (int, float)) else now.timestamp())
+    amz_date = _amz_dates.get(stamp)
     if amz_date is None:
-        if len(_amz_dates) > 8:
-            _amz_dates.clear()
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(stamp)))
-        _amz_dates[int(stamp)] = amz_date
+        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
+        _remember(_amz_dates, stamp, amz_date)
     s3 = service == "s3"
-    parts = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
+    host, path, query = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
 
     out: dict[str, str] = {}
     names: dict[str, str] = {}  # lower-case name -> name as given
-    pairs: Any = ()
-    if headers is not None:
-        items = getattr(headers, "items", None)
-        pairs = items() if items is not None else headers
-    for name, value in pairs:
+    pairs: Any = headers or ()
+    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
         low = name.lower()
         if low in names:
             out[names[low]] += "," + value
         elif low != "authorization":
             names[low] = name
             out[name] = value
-    added = [] if "host" in names else [("host", "Host", parts[0])]
-    added.append(("x-amz-date", "X-Amz-Date", amz_date))
+    added = {} if "host" in names else {"Host": host}
+    added["X-Amz-Date"] = amz_date
     if credentials.session_token:
-        added.append(
-            ("x-amz-security-token", "X-Amz-Security-Token", credentials.session_token)
-        )
-    if s3 and "x-amz-content-sha256" in names:
-        payload = out[names["x-amz-content-sha256"]]
-    else:
-        payload = hashlib.sha256(body).hexdigest()
-        if s3:
-            added.append(("x-amz-content-sha256", "X-Amz-Content-Sha256", payload))
-    for low, name, value in added:
-        old = names.get(low)
-        if old is not None:
-            del out[old]
+        added["X-Amz-Security-Token"] = credentials.session_token
+    given = names.get("x-amz-content-sha256") if s3 else None
+    payload = out[given] if given else hashlib.sha256(body).hexdigest()
+    if s3 and not given:
+        added["X-Amz-Content-Sha256"] = payload
+    for name, value in added.items():
+        low = name.lower()
+        out.pop(names.get(low, name), None)
         names[low] = name
         out[name] = value
 
@@ -814,39 +755,50 @@ def sign_request(
         [f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed]
     )
     signed_headers = ";".join(signed)
-    canonical = f"{method}\n{parts[1]}\n{parts[2]}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    canonical = (
+        f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
+    )
     scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
     to_sign = (
         f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
         + hashlib.sha256(canonical.encode()).hexdigest()
     )
-    inner, outer = _signing_key(credentials.secret_key, amz_date[:8], region, service)
-    inner, outer = inner.copy(), outer.copy()
+    key = (credentials.secret_key, amz_date[:8], region, service)
+    pads = _signing_keys.get(key) or _signing_pads(key)
+    inner, outer = pads[0].copy(), pads[1].copy()
     inner.update(to_sign.encode())
     outer.update(inner.digest())
-    signature = outer.hexdigest()
     out["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
-        f" SignedHeaders={signed_headers}, Signature={signature}"
+        f" SignedHeaders={signed_headers}, Signature={outer.hexdigest()}"
     )
     return out
 
 
-_amz_dates: dict[int, str] = {}
-_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+def _signing_pads(key: tuple[str, str, str, str]) -> tuple[Any, Any]:
+    import hashlib
+    import hmac
+
+    derived = b"AWS4" + key[0].encode()
+    for part in (*key[1:], "aws4_request"):
+        derived = hmac.digest(derived, part.encode(), "sha256")
+    block = derived.ljust(64, b"\0")
+    inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
+    _remember(_signing_keys, key, (inner, outer))
+    return inner, outer
 
 
 def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
     """The ``Host`` value, canonical path and canonical query of a URL, cached."""
+    import posixpath
     from urllib.parse import quote, unquote, urlsplit
 
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    port = parts.port
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
+    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
     path = parts.path or "/"
     if s3:  # S3 paths are signed as sent: encoded once, not normalised
         if "%" in path:
@@ -854,17 +806,16 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
 
             path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
         path = quote(path, safe="/~%")
-    else:
-        path = quote(_normalize_path(path), safe="/~")
-    items = []
+    else:  # dot segments and repeated slashes removed, a trailing slash kept
+        norm = posixpath.normpath("/" + path.lstrip("/"))
+        path = quote(norm + "/" if path.endswith("/") and norm != "/" else norm, "/~")
+    pairs = []
     for item in parts.query.split("&"):
         if item:
             key, _, value = item.partition("=")
-            items.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
-    query = "&".join(f"{k}={v}" for k, v in sorted(items))
-    if len(_canonical_urls) > 64:
-        _canonical_urls.clear()
-    _canonical_urls[url, s3] = (host, path, query)
+            pairs.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
+    query = "&".join(f"{k}={v}" for k, v in sorted(pairs))
+    _remember(_canonical_urls, (url, s3), (host, path, query))
     return host, path, query
 
 
@@ -882,22 +833,20 @@ def _parse_xml(provider: str, source: str, data: bytes) -> Any:
 
     try:
         text = data.decode()
-        if "\0" in text:  # expat would still detect UTF-16 from NULs
-            raise UnicodeError
     except UnicodeError:
-        raise TransportError("XML answer not in UTF-8", provider, source) from None
+        text = "\0"
+    if "\0" in text:  # expat would still detect UTF-16 from NULs
+        raise TransportError("XML answer not in UTF-8", provider, source)
     upper = text.upper()
     if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
         raise TransportError("XML answer with a DTD refused", provider, source)
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
-        raise TransportError(
-            f"malformed XML answer (line {exc.position[0]})", provider, source
-        ) from None
-    for element in root.iter():
-        if isinstance(element.tag, str):  # strip the namespace: AWS, MinIO, moto
-            element.tag = element.tag.rpartition("}")[2]
+        what = f"malformed XML answer (line {exc.position[0]})"
+        raise TransportError(what, provider, source) from None
+    for element in root.iter():  # strip the namespace: AWS, MinIO, moto
+        element.tag = element.tag.rpartition("}")[2]
     return root
 
 
@@ -906,41 +855,123 @@ def _text(element: Any, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _sts_call(
-    provider: str,
-    url: str,
-    params: dict[str, str],
-    *,
-    signer: Credentials | None = None,
-    region: str = "us-east-1",
-    secrets: tuple[str | None, ...] = (),
-    ca_file: str | None = None,
-    cert: tuple[str, str] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Credentials:
-    """POST one STS action as a form and read the credentials from its answer."""
-    from urllib.parse import urlencode
+def _seconds(duration: datetime.timedelta | float | None) -> str:
+    """Whole seconds for ``DurationSeconds``; "" (left out) for None."""
+    if not isinstance(duration, (int, float)):
+        duration = duration.total_seconds() if duration else 0
+    return str(int(duration) or "")
 
-    params["Version"] = _STS_VERSION
-    body = urlencode(params).encode()
-    headers: dict[str, str] = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
-    if signer is not None:
-        headers = sign_request(
-            "POST", url, headers, body, credentials=signer, region=region, service="sts"
+
+class _STS(RefreshingProvider):
+    """A provider calling one STS action: what varies between actions is data."""
+
+    _action = ""
+    _aws = False  # the endpoint is resolved as AWS's (SPEC 5), else used as given
+    _secret = ""  # the form field holding a secret: the JWT's, when there is one
+    _cert: tuple[str, str] | None = None
+    profile_region: str | None = None  # set by the config file provider
+    regional: str | None = None
+
+    def __init__(
+        self,
+        endpoint: str | None,
+        params: Mapping[str, str | None],
+        ca_file: str | None,
+        clock: Clock,
+        environ: Mapping[str, str] | None = None,
+        region: str | None = None,
+        jwt: str | Callable[[], Any] | None = None,
+    ) -> None:
+        super().__init__(self._assume, clock=clock)
+        self._endpoint = endpoint
+        self._params = {k: v for k, v in params.items() if v}
+        self._ca_file = ca_file
+        self._environ = environ
+        self._region = region
+        self._jwt = jwt
+
+    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
+        """Add the values read at each call; return the credentials that sign it."""
+        if self._jwt is not None:  # a string, or a callable called at each refresh
+            token = self._jwt() if callable(self._jwt) else self._jwt
+            if isinstance(token, dict):  # the MinIO SDK's convention
+                seconds = int(token.get("expires_in") or 0)
+                token = token.get("access_token") or token.get("id_token")
+                if seconds:
+                    params.setdefault("DurationSeconds", str(seconds))
+            if not token or not isinstance(token, str):
+                raise ConfigError("the JWT is empty", name)
+            params[self._secret] = token
+        return None
+
+    def _assume(self) -> Credentials:
+        from urllib.parse import urlencode
+
+        name = _name(self)
+        env = os.environ if self._environ is None else self._environ
+        url, region = self._url(name, env)
+        params = dict(self._params, Action=self._action)
+        signer = self._prepare(name, params)
+        params["Version"] = _STS_VERSION
+        body = urlencode(params).encode()
+        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
+        secrets: tuple[str | None, ...] = (params.get(self._secret),)
+        if signer is not None:
+            headers = sign_request(
+                "POST",
+                url,
+                headers,
+                body,
+                credentials=signer,
+                region=region,
+                service="sts",
+            )
+            secrets += (signer.secret_key, signer.session_token)
+        reply = _http(
+            name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
+            environ=env,
+        )  # fmt: skip
+        return _sts_credentials(name, _safe_url(url), reply, secrets)
+
+    def _url(self, name: str, env: Mapping[str, str]) -> tuple[str, str]:
+        """The STS URL and its signing region: AWS's (SPEC 5), else as given."""
+        if not self._aws:
+            return self._endpoint or "", "us-east-1"
+        region = (
+            self._region
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or self.profile_region
         )
-        secrets += (signer.secret_key, signer.session_token)
-    source = _safe_url(url)
-    status, answer, data = _http(
-        provider,
-        "POST",
-        url,
-        headers=headers,
-        body=body,
-        retry_codes=_THROTTLE_CODES,
-        ca_file=ca_file,
-        cert=cert,
-        environ=environ,
-    )
+        url = (
+            self._endpoint
+            or env.get("AWS_ENDPOINT_URL_STS")
+            or env.get("AWS_ENDPOINT_URL")
+        )
+        if url:
+            return url, region or "us-east-1"
+        mode = (
+            self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+        ).lower()
+        legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
+        if not region or region == "aws-global" or legacy:
+            return "https://sts.amazonaws.com", "us-east-1"
+        if mode not in ("legacy", "regional"):
+            what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
+            raise ConfigError(what, name)
+        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        return f"https://sts.{region}.{dns}", region
+
+
+def _sts_credentials(
+    provider: str,
+    source: str,
+    reply: tuple[int, dict[str, str], bytes],
+    secrets: tuple[str | None, ...],
+) -> Credentials:
+    """The credentials in an STS answer; its error document as an ``STSError``."""
+    status, headers, data = reply
     root = None
     if data.lstrip().startswith(b"<"):
         try:
@@ -953,11 +984,11 @@ def _sts_call(
 
         # A server may echo the request: its secrets also as the form sent them.
         secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
-        error = root.find(".//Error") if root.tag == "ErrorResponse" else root
+        error = next(root.iter("Error"), None)
         request_id = (  # moto: <Errors><Error>, the id in a header only
             _text(root, "RequestId")
             or _text(error, "RequestId")
-            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+            or headers.get("x-amzn-requestid", headers.get("x-amz-request-id", ""))
         )
         raise STSError(
             _scrub(_text(error, "Code"), secrets)[:100],
@@ -976,73 +1007,14 @@ def _sts_call(
     names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     fields = [_text(found, k) for k in names]
     missing = [k for k, v in zip(names, fields) if not v]
-    if found is None or missing:
-        missing = missing if found is not None else ["Credentials"]
-        raise TransportError(f"answer lacks {', '.join(missing)}", provider, source)
+    if missing:
+        what = ", ".join(missing) if found is not None else "Credentials"
+        raise TransportError(f"answer lacks {what}", provider, source)
     try:
         expiry = _parse_time(fields[3])
     except ValueError:
         raise TransportError("answer has a bad Expiration", provider, source) from None
     return Credentials(fields[0], fields[1], fields[2], expiry)
-
-
-def _seconds(duration: datetime.timedelta | float | None) -> int | None:
-    if duration is None:
-        return None
-    if isinstance(duration, (int, float)):
-        return int(duration)
-    return int(duration.total_seconds())
-
-
-def _sts_endpoint(
-    provider: str,
-    region: str | None,
-    explicit: str | None,
-    environ: Mapping[str, str],
-    profile_region: str | None = None,
-    regional: str | None = None,
-) -> tuple[str, str]:
-    """The AWS STS URL and its signing region (SPEC 5)."""
-    url = (
-        explicit
-        or environ.get("AWS_ENDPOINT_URL_STS")
-        or environ.get("AWS_ENDPOINT_URL")
-    )
-    resolved = (
-        region
-        or environ.get("AWS_REGION")
-        or environ.get("AWS_DEFAULT_REGION")
-        or profile_region
-    )
-    if url:
-        return url, region or resolved or "us-east-1"
-    mode = (regional or environ.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional").lower()
-    legacy = mode == "legacy" and resolved in _LEGACY_STS_REGIONS
-    if not resolved or resolved == "aws-global" or legacy:
-        return "https://sts.amazonaws.com", "us-east-1"
-    if mode not in ("legacy", "regional"):
-        raise ConfigError(
-            f"sts_regional_endpoints {mode!r} is not legacy or regional", provider
-        )
-    suffix = ".amazonaws.com.cn" if resolved.startswith("cn-") else ".amazonaws.com"
-    return f"https://sts.{resolved}{suffix}", resolved
-
-
-class _Jwt:
-    """A JWT given as a string or as a callable called at each refresh."""
-
-    def __init__(self, token: str | Callable[[], Any]) -> None:
-        self._token = token
-
-    def get(self, provider: str) -> tuple[str, int | None]:
-        value = self._token() if callable(self._token) else self._token
-        expires_in = None
-        if isinstance(value, dict):  # the MinIO SDK's convention
-            expires_in = int(value.get("expires_in") or 0) or None
-            value = value.get("access_token") or value.get("id_token")
-        if not value or not isinstance(value, str):
-            raise ConfigError("the JWT is empty", provider)
-        return value, expires_in
 
 
 # =====================================================================================
@@ -1967,12 +1939,15 @@ class IamAwsProvider(RefreshingProvider):
 # =====================================================================================
 
 
-class AssumeRoleProvider(RefreshingProvider):
+class AssumeRoleProvider(_STS):
     """Credentials from STS ``AssumeRole``, signed with the source's credentials.
 
     The source's session token is signed in, so roles chain. An empty ``role_arn``
     is left out (MinIO).
     """
+
+    _action = "AssumeRole"
+    _aws = True
 
     def __init__(
         self,
@@ -1991,48 +1966,37 @@ class AssumeRoleProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(self._assume, clock=clock)
+        params = {
+            "RoleArn": role_arn,
+            "RoleSessionName": role_session_name,
+            "DurationSeconds": _seconds(duration),
+            "Policy": policy,
+            "ExternalId": external_id,
+            "SerialNumber": mfa_serial,
+        }
+        super().__init__(sts_endpoint, params, ca_file, clock, environ, region)
         self._source = credentials
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
-        )
-        self._params.update(ExternalId=external_id or "", SerialNumber=mfa_serial or "")
-        self._params = {k: v for k, v in self._params.items() if v}
         self._mfa_prompt = mfa_prompt
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None  # set by the config file provider
-        self.regional: str | None = None
 
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, region = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
+    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
         source = self._source.retrieve()
         if source is None:
-            raise ConfigError(
-                f"the source {_name(self._source)} has no credentials", name
-            )
-        params = dict(self._params, Action="AssumeRole")
+            what = f"the source {_name(self._source)} has no credentials"
+            raise ConfigError(what, name)
         if "SerialNumber" in params:
             if self._mfa_prompt is None:
-                raise ConfigError(
-                    "the role needs an MFA code and no mfa_prompt was given", name
-                )
+                what = "the role needs an MFA code and no mfa_prompt was given"
+                raise ConfigError(what, name)
             params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        return _sts_call(
-            name, url, params, signer=source, region=region,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
+        return source
 
 
-class WebIdentityProvider(RefreshingProvider):
+class WebIdentityProvider(_STS):
     """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
+
+    _action = "AssumeRoleWithWebIdentity"
+    _aws = True
+    _secret = "WebIdentityToken"
 
     def __init__(
         self,
@@ -2048,35 +2012,15 @@ class WebIdentityProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._jwt = _Jwt(jwt_token)
-        self._params = {"RoleArn": role_arn, "RoleSessionName": role_session_name}
-        self._params.update(
-            DurationSeconds=str(_seconds(duration) or ""), Policy=policy or ""
+        params = {
+            "RoleArn": role_arn,
+            "RoleSessionName": role_session_name,
+            "DurationSeconds": _seconds(duration),
+            "Policy": policy,
+        }
+        super().__init__(
+            sts_endpoint, params, ca_file, clock, environ, region, jwt_token
         )
-        self._params = {k: v for k, v in self._params.items() if v}
-        self._region = region
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._environ = environ
-        self.profile_region: str | None = None
-        self.regional: str | None = None
-
-    def _assume(self) -> Credentials:
-        name = _name(self)
-        env = os.environ if self._environ is None else self._environ
-        url, _ = _sts_endpoint(
-            name, self._region, self._endpoint, env, self.profile_region, self.regional
-        )
-        token, expires_in = self._jwt.get(name)
-        params = dict(self._params, Action="AssumeRoleWithWebIdentity")
-        params["WebIdentityToken"] = token
-        if expires_in and "DurationSeconds" not in params:
-            params["DurationSeconds"] = str(expires_in)
-        return _sts_call(
-            name, url, params, secrets=(token,),
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), environ=env,
-        )  # fmt: skip
 
 
 # =====================================================================================
@@ -2084,33 +2028,11 @@ class WebIdentityProvider(RefreshingProvider):
 # =====================================================================================
 
 
-class _MinioSTS(RefreshingProvider):
-    """The MinIO STS flavours: an unsigned form POST to the endpoint as given."""
-
-    _action = ""
-
-    def __init__(self, sts_endpoint: str, clock: Clock, ca_file: str | None) -> None:
-        super().__init__(self._assume, clock=clock)
-        self._endpoint = sts_endpoint
-        self._ca_file = ca_file
-        self._cert: tuple[str, str] | None = None
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        raise NotImplementedError
-
-    def _assume(self) -> Credentials:
-        params, secrets = self._params()
-        params["Action"] = self._action
-        return _sts_call(
-            _name(self), self._endpoint, params, secrets=secrets,
-            ca_file=self._ca_file or os.environ.get("AWS_CA_BUNDLE"), cert=self._cert,
-        )  # fmt: skip
-
-
-class ClientGrantsProvider(_MinioSTS):
+class ClientGrantsProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
 
     _action = "AssumeRoleWithClientGrants"
+    _secret = "Token"
 
     def __init__(
         self,
@@ -2121,23 +2043,15 @@ class ClientGrantsProvider(_MinioSTS):
         ca_file: str | None = None,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
-        self._jwt = _Jwt(jwt_token)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        token, expires_in = self._jwt.get(_name(self))
-        params = {"Token": token}
-        duration = self._duration or expires_in
-        if duration:
-            params["DurationSeconds"] = str(duration)
-        return params, (token,)
+        params = {"DurationSeconds": _seconds(duration)}
+        super().__init__(sts_endpoint, params, ca_file, clock, jwt=jwt_token)
 
 
-class LdapIdentityProvider(_MinioSTS):
+class LdapIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
 
     _action = "AssumeRoleWithLDAPIdentity"
+    _secret = "LDAPPassword"
 
     def __init__(
         self,
@@ -2150,19 +2064,18 @@ class LdapIdentityProvider(_MinioSTS):
         ca_file: str | None = None,
         clock: Clock = time.time,
     ) -> None:
-        super().__init__(sts_endpoint, clock, ca_file)
         self._username = ldap_username or username
-        self._password = ldap_password or password
+        params = {
+            "LDAPUsername": self._username,
+            "LDAPPassword": ldap_password or password,
+        }
+        super().__init__(sts_endpoint, params, ca_file, clock)
 
     def __repr__(self) -> str:
         return f"LdapIdentityProvider(username={self._username!r}, password='****')"
 
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"LDAPUsername": self._username, "LDAPPassword": self._password}
-        return params, (self._password,)
 
-
-class CertificateIdentityProvider(_MinioSTS):
+class CertificateIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS."""
 
     _action = "AssumeRoleWithCertificate"
@@ -2179,18 +2092,11 @@ class CertificateIdentityProvider(_MinioSTS):
     ) -> None:
         if not sts_endpoint.lower().startswith("https://"):
             # A client certificate can only be presented over TLS.
-            raise ConfigError(
-                "the STS endpoint must be https://",
-                _name(self),
-                _safe_url(sts_endpoint),
-            )
-        super().__init__(sts_endpoint, clock, ca_file)
+            what = "the STS endpoint must be https://"
+            raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
+        params = {"DurationSeconds": _seconds(duration)}
+        super().__init__(sts_endpoint, params, ca_file, clock)
         self._cert = (certificate_file, private_key_file)
-        self._duration = _seconds(duration)
-
-    def _params(self) -> tuple[dict[str, str], tuple[str | None, ...]]:
-        params = {"DurationSeconds": str(self._duration)} if self._duration else {}
-        return params, ()
 
 
 # =====================================================================================

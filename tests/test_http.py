@@ -272,11 +272,6 @@ class Errors(unittest.TestCase):
             self.assertNotIn("pw-SECRET", text)
             self.assertNotIn("X-Amz-Security-Token", text)
 
-    def test_refused_connection_not_retried_when_asked(self):
-        with Recorder() as rec, self.assertRaises(minicreds.TransportError):
-            call(f"http://127.0.0.1:{support.free_port()}/", retry_connect=False)
-        self.assertEqual(rec.sleeps, [])
-
     def test_not_http(self):
         for url in (
             "ftp://127.0.0.1/x",
