@@ -1505,11 +1505,7 @@ class ProcessProvider(RefreshingProvider):
             error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
         else:
             data, line = _loads(done.stdout)
-            version = data.get("Version") if isinstance(data, dict) else None
-            bad = f"output has Version {str(version)[:10]!r}, not 1"
-            error = "" if version == 1 else bad
-            if line is not None:
-                error = f"output is not JSON (line {line})"
+            error = "" if line is None else f"output is not JSON (line {line})"
             if done.returncode:
                 error = f"exited with status {done.returncode} (see its stderr)"
                 kind = CredentialsError
@@ -1517,14 +1513,17 @@ class ProcessProvider(RefreshingProvider):
         # output, which may hold secrets.
         if error:
             raise kind(error, name, program)
+        bad = "is not a Version 1 JSON object"
         try:
-            expiry = data.get("Expiration")
-            return Credentials(
-                data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"),
-                _parse_time(expiry) if expiry else None,
-            )  # fmt: skip
+            if data["Version"] == 1:
+                bad = "is invalid"
+                expiry = data.get("Expiration")
+                return Credentials(
+                    data["AccessKeyId"], data["SecretAccessKey"],
+                    data.get("SessionToken"), _parse_time(expiry) if expiry else None,
+                )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
+            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else bad
         raise TransportError(f"output {bad}", name, program)
 
 
