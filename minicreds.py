@@ -1042,8 +1042,8 @@ def _env_pair(
     owner: Any, env: Mapping[str, str], keys: tuple[str, ...], secrets: tuple[str, ...]
 ) -> tuple[str, str] | None:
     """The first (key, secret) variable pair set; one without the other is an error."""
-    key = next((v for v in keys if env.get(v)), "")
-    secret = next((v for v in secrets if env.get(v)), "")
+    key = next(filter(env.get, keys), "")
+    secret = next(filter(env.get, secrets), "")
     if key and secret:
         return env[key], env[secret]
     if key or secret:
@@ -1076,26 +1076,25 @@ class EnvAWSProvider(Provider):
             return None
         token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN")
         expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-        try:
-            when = _parse_time(expiry) if expiry else None
+        try:  # the pair is valid: only the time can raise
+            return Credentials(*pair, token, _parse_time(expiry) if expiry else None)
         except ValueError:
             what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
-            raise ConfigError(what, _name(self), "environment") from None
-        return Credentials(pair[0], pair[1], token, when)
+        raise ConfigError(what, _name(self), "environment")
 
 
 class EnvMinioProvider(Provider):
     """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
-    def __init__(self, *, environ: Mapping[str, str] | None = None) -> None:
-        self._environ = environ
+    __init__ = EnvAWSProvider.__init__
+    _environ: Mapping[str, str] | None
 
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        pair = _env_pair(self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",))
-        if not pair:
-            pair = _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
+        pair = _env_pair(
+            self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",)
+        ) or _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
         self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"  # if None
         return Credentials(*pair) if pair else None
 
@@ -1249,9 +1248,6 @@ def _profile_source(
     def values(p: str) -> dict[str, str]:
         return {**config.get(p, {}), **creds.get(p, {})}
 
-    def is_role(v: dict[str, str]) -> bool:
-        return "role_arn" in v and "web_identity_token_file" not in v
-
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
     top = values(profile)
@@ -1262,28 +1258,18 @@ def _profile_source(
         "EcsContainer": ContainerProvider,
     }
 
-    def sts(kind: Any, src: Any, v: dict[str, str], **kw: Any) -> Provider:
-        session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
-        made = kind(src, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw)
-        made.profile_region = top.get("region")
-        made.regional = top.get("sts_regional_endpoints")
-        return made  # type: ignore[no-any-return]
-
-    def keys(p: str, i: int) -> Provider | None:
-        v = (creds, config)[i].get(p, {})
-        key, secret = v.get("aws_access_key_id"), v.get("aws_secret_access_key")
-        if key is not None and not (key and secret):
-            missing = "aws_secret_access_key" if key else "aws_access_key_id"
-            where = f"{paths[i]}, profile {p!r}"
-            raise ConfigError(f"{missing} is missing or empty", name, where)
-        token = v.get("aws_session_token") or v.get("aws_security_token")
-        return StaticProvider(key, secret, token) if key and secret else None
-
     def build(p: str, chain: list[str]) -> Provider | None:
-        v, where, error, source = values(p), f"profile {p!r}", "", None
+        v, where, error = values(p), f"profile {p!r}", ""
+        source: Any = None
+        kind: Any = WebIdentityProvider
+        kw: dict[str, Any] = {}
         own = "aws_access_key_id" in v or "aws_secret_access_key" in v
         # A source profile with keys uses them, even if it names a role (botocore).
-        if is_role(v) and not (chain[1:] and own):
+        if (
+            "role_arn" in v
+            and "web_identity_token_file" not in v
+            and not (chain[1:] and own)
+        ):
             src, named = v.get("source_profile"), v.get("credential_source", "")
             if (src is None) == ("credential_source" not in v):
                 error = "a role needs one of source_profile and credential_source"
@@ -1303,18 +1289,22 @@ def _profile_source(
                 raise ConfigError(error, name, where)
             # botocore ignores junk here
             seconds = v.get("duration_seconds", "").strip()
-            return sts(
-                AssumeRoleProvider, source, v, external_id=v.get("external_id"),
-                duration=int(seconds) if seconds.isdigit() else None,
-                mfa_serial=v.get("mfa_serial"), mfa_prompt=cp._mfa_prompt,
-            )  # fmt: skip
-        if "web_identity_token_file" in v:
+            kind, kw = (
+                AssumeRoleProvider,
+                {
+                    "external_id": v.get("external_id"),
+                    "mfa_serial": v.get("mfa_serial"),
+                    "duration": int(seconds) if seconds.isdigit() else None,
+                    "mfa_prompt": cp._mfa_prompt,
+                },
+            )
+        elif "web_identity_token_file" in v:
             if not v.get("role_arn"):
                 error = "web_identity_token_file without role_arn"
                 raise ConfigError(error, name, where)
             path = os.path.expanduser(v["web_identity_token_file"])
-            return sts(WebIdentityProvider, lambda: _read_token(name, path), v)
-        if "sso_account_id" in v or "sso_role_name" in v:
+            source = lambda: _read_token(name, path)
+        elif "sso_account_id" in v or "sso_role_name" in v:
             session = v.get("sso_session")
             shared = config.get(f"sso-session {session}", {}) if session else {}
             if session is not None and not shared:
@@ -1327,17 +1317,39 @@ def _profile_source(
             if error or missing:
                 raise ConfigError(error or f"SSO needs {missing}", name, where)
             made = SSOProvider(
-                *(v[k] for k in need), session_name=session, ca_file=ca_file,
+                *map(v.__getitem__, need), session_name=session, ca_file=ca_file,
                 environ=environ,
             )  # fmt: skip
             made._login = f" --profile {p}"
             return made
-        found = keys(p, 0)
-        if found is None and "credential_process" in v:
-            return ProcessProvider(v["credential_process"])
-        return found or keys(p, 1)
+        else:
+            # Keys of the credentials file, credential_process, keys of the config.
+            for section, path in zip((creds, config), paths):
+                s = section.get(p, {})
+                access, secret = (
+                    s.get("aws_access_key_id"),
+                    s.get("aws_secret_access_key"),
+                )
+                if access is not None and not (access and secret):
+                    lack = "aws_secret_access_key" if access else "aws_access_key_id"
+                    where = f"{path}, {where}"
+                    raise ConfigError(f"{lack} is missing or empty", name, where)
+                if access and secret:
+                    token = s.get("aws_session_token") or s.get("aws_security_token")
+                    return StaticProvider(access, secret, token)
+                if section is creds and "credential_process" in v:
+                    return ProcessProvider(v["credential_process"])
+            return None
+        session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
+        made = kind(
+            source, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
+        )
+        made.profile_region = top.get("region")
+        made.regional = top.get("sts_regional_endpoints")
+        return made  # type: ignore[no-any-return]
 
-    if cp._part is not None and (cp._part == "role") != is_role(top):
+    role = "role_arn" in top and "web_identity_token_file" not in top
+    if cp._part is not None and (cp._part == "role") != role:
         return None
     return build(profile, [profile])
 
@@ -1468,11 +1480,7 @@ class ProcessProvider(RefreshingProvider):
             error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
         else:
             data, line = _loads(done.stdout)
-            version = data.get("Version") if isinstance(data, dict) else None
-            bad = f"output has Version {str(version)[:10]!r}, not 1"
-            error = "" if version == 1 else bad
-            if line is not None:
-                error = f"output is not JSON (line {line})"
+            error = "" if line is None else f"output is not JSON (line {line})"
             if done.returncode:
                 error = f"exited with status {done.returncode} (see its stderr)"
                 kind = CredentialsError
@@ -1480,14 +1488,17 @@ class ProcessProvider(RefreshingProvider):
         # output, which may hold secrets.
         if error:
             raise kind(error, name, program)
+        bad = "is not a Version 1 JSON object"
         try:
-            expiry = data.get("Expiration")
-            return Credentials(
-                data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"),
-                _parse_time(expiry) if expiry else None,
-            )  # fmt: skip
+            if data["Version"] == 1:
+                bad = "is invalid"
+                expiry = data.get("Expiration")
+                return Credentials(
+                    data["AccessKeyId"], data["SecretAccessKey"],
+                    data.get("SessionToken"), _parse_time(expiry) if expiry else None,
+                )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else "is invalid"
+            bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else bad
         raise TransportError(f"output {bad}", name, program)
 
 
