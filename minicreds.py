@@ -405,32 +405,26 @@ class RefreshingProvider(Provider):
             if not isinstance(creds, Credentials):
                 raise CredentialsError("fetch() returned no credentials", _name(self))
             now = self._clock()
-            expires = creds._expires
-            if expires is None:
-                inf = float("inf")
-                state = (creds, inf, inf, inf)
-            else:
-                if expires - _EXPIRY_SKEW <= now:
-                    raise CredentialsError(
-                        "fetched credentials have already expired", _name(self)
-                    )
-                life = expires - now
-                early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                block = expires - _BLOCKING_WINDOW
-                refresh = expires - early
-                if refresh <= now:
-                    # Born inside its early window: asking again at once gains
-                    # nothing, so back off as after a failed early refresh.
-                    refresh = _retry_at(now, block)
-                state = (creds, refresh, block, expires)
+            expires = float("inf") if creds._expires is None else creds._expires
+            if expires - _EXPIRY_SKEW <= now:
+                what = "fetched credentials have already expired"
+                raise CredentialsError(what, _name(self))
+            life = expires - now
+            early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
+            block = expires - _BLOCKING_WINDOW
+            refresh = expires - early
+            if refresh <= now:
+                # Born inside its early window: asking again at once gains
+                # nothing, so back off as after a failed early refresh.
+                refresh = _retry_at(now, block)
+            self._failure = None
+            self._state = (creds, refresh, block, expires)
+            return creds
         except Exception as exc:
             self._failure = exc
-            self._fetches += 1
             raise
-        self._failure = None
-        self._state = state
-        self._fetches += 1
-        return creds
+        finally:
+            self._fetches += 1
 
 
 def _retry_at(now: float, block: float) -> float:
@@ -1703,7 +1697,27 @@ def _container_url_allowed(url: str) -> bool:
     return str(ip) in ("::1", *_CONTAINER_HOSTS)  # never IPv4-mapped addresses
 
 
-class ContainerProvider(RefreshingProvider):
+class _Local(RefreshingProvider):
+    """A source that may be absent here (fetch raises _Absent): then None, and why."""
+
+    _delegate: Provider | None = None  # IamAwsProvider: the source it picked
+
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """The cached credentials, or None when this source is not configured here."""
+        delegate = self._delegate or self._choose()
+        if delegate is not self:
+            return delegate.retrieve()
+        try:
+            return super().retrieve()
+        except _Absent as exc:
+            self._reason = str(exc)
+            return None
+
+    def _choose(self) -> Provider:
+        return self
+
+
+class ContainerProvider(_Local):
     """Credentials from the ECS or EKS Pod Identity container endpoint.
 
     ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` under ``http://169.254.170.2``, else
@@ -1720,28 +1734,27 @@ class ContainerProvider(RefreshingProvider):
         self._environ = environ
         self._base = "http://169.254.170.2"  # tests point it at a local fake
 
-    def retrieve(self) -> Credentials | None:  # type: ignore[override]
-        """The cached credentials, or None when no container URI is set."""
-        if self._state is None and not self._url():
-            self._reason = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set"
-            return None
-        return super().retrieve()
-
     def _url(self) -> str:
         env = os.environ if self._environ is None else self._environ
         relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
         if relative and not relative.startswith("/"):  # "@host/" would change host
             what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
             raise ConfigError(what, _name(self), "environment")
-        full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
-        return self._base + relative if relative else full
+        return (
+            self._base + relative
+            if relative
+            else env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+        )
 
     def _fetch_container(self) -> Credentials:
         name, url = _name(self), self._url()
         env = os.environ if self._environ is None else self._environ
+        if not url:
+            raise _Absent("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set")
         if not _container_url_allowed(url):  # before any lookup or connection
-            hosts = ", ".join(_CONTAINER_HOSTS)
-            what = f"URI refused: plain http only to loopback, localhost, {hosts}"
+            what = "URI refused: plain http only to loopback, localhost, " + ", ".join(
+                _CONTAINER_HOSTS
+            )
             raise ConfigError(what, name, _safe_url(url))
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
         source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
@@ -1750,15 +1763,14 @@ class ContainerProvider(RefreshingProvider):
         if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
             what = "the authorization token has a line break or non-Latin-1 text"
             raise ConfigError(what, name, source)
-        auth = {"Authorization": token} if token else {}
         status, _, data = _http(
-            name, "GET", url, headers={"Accept": "application/json", **auth},
-            timeout=2.0, connect_timeout=1.0, proxy=False,
+            name, "GET", url, timeout=2.0, connect_timeout=1.0, proxy=False,
+            headers={"Accept": "application/json", **({"Authorization": token} if token else {})},
         )  # fmt: skip
         return _json_credentials(name, url, status, data, token)
 
 
-class IamAwsProvider(RefreshingProvider):
+class IamAwsProvider(_Local):
     """Credentials of the role given to this pod, container or EC2 instance.
 
     Tried in order: web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` and
@@ -1789,39 +1801,26 @@ class IamAwsProvider(RefreshingProvider):
         self._endpoint, self._environ = custom_endpoint, environ
         # The five config-file settings, by name, in this order.
         self._config = {k: v for k, v in locals().items() if k[:4] in ("meta", "ec2_")}
-        self._delegate: Provider | None = None
         self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
         self._answered = False  # during a fetch (one at a time): IMDS answered?
-
-    def retrieve(self) -> Credentials | None:  # type: ignore[override]
-        """Credentials from the first source configured here; None off AWS."""
-        delegate = self._delegate or self._choose()
-        if delegate is not self:
-            return delegate.retrieve()
-        try:
-            return super().retrieve()
-        except _Absent as exc:
-            self._reason = str(exc)
-            return None
 
     def _choose(self) -> Provider:
         # The source, picked once from the environment and kept with its cache.
         env = os.environ if self._environ is None else self._environ
         name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE", "")
-        role = env.get("AWS_ROLE_ARN", "")
-        if path and not role:
-            what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
-            raise ConfigError(what, name, "environment")
-        container = ContainerProvider(environ=self._environ, clock=self._clock)
-        delegate: Provider = container if not path and container._url() else self
         if path:
+            if not env.get("AWS_ROLE_ARN"):
+                what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+                raise ConfigError(what, name, "environment")
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            delegate = WebIdentityProvider(
-                lambda: _read_token(name, path), role, session,
+            self._delegate = WebIdentityProvider(
+                lambda: _read_token(name, path), env["AWS_ROLE_ARN"], session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
-        self._delegate = delegate
-        return delegate
+        else:
+            container = ContainerProvider(environ=self._environ, clock=self._clock)
+            self._delegate = container if container._url() else self
+        return self._delegate
 
     def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
@@ -1833,49 +1832,35 @@ class IamAwsProvider(RefreshingProvider):
                 if key.endswith("mode"):
                     mode = str(value or "IPv4").lower()
                     value = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}[mode]
-                elif key.startswith("meta") and value is not None and value != "":
+                elif key.endswith("disabled"):  # True, or "true" in any case
+                    value = str(value).strip().lower() == "true"
+                elif key[0] == "m" and value not in (None, ""):
                     value = (float if key.endswith("timeout") else int)(value)
                     if not 0 < value < 1e6:  # also NaN
                         raise ValueError
-                elif key.endswith("disabled"):  # True, or "true" in any case
-                    value = str(value).strip().lower() == "true"
             except (KeyError, TypeError, ValueError):
                 what = "IPv4 or IPv6" if key.endswith("mode") else "a positive number"
-                what = f"{value!r} is not {what}"
-                raise ConfigError(what, _name(self), where) from None
+                raise ConfigError(
+                    f"{value!r} is not {what}", _name(self), where
+                ) from None
             got.append(value)
-        timeout, attempts, base, default, v1_off = got
-        base = self._endpoint or base or f"http://{default}"
-        return str(base).rstrip("/"), timeout, attempts, v1_off
+        timeout, attempts, base, host, v1_off = got
+        return (
+            str(self._endpoint or base or f"http://{host}").rstrip("/"),
+            timeout,
+            attempts,
+            v1_off,
+        )
 
     def _fetch_imds(self) -> Credentials:
         """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
+        from urllib.parse import quote
+
         env = os.environ if self._environ is None else self._environ
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         self._settings = self._imds_settings(env)
-        try:
-            creds = self._imds_credentials()
-            if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
-                return creds
-            why = "it served expired credentials"
-        except CredentialsError as exc:
-            if self._state is None:
-                raise
-            creds, why = self._state[0], _describe(exc)
-        # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
-        # rather than fail every caller at once; the refresh engine retries sooner.
-        from datetime import datetime, timezone
-
-        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
-        _logger().warning(log, _name(self), why)
-        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
-        return Credentials(*creds._key()[:3], expiry)
-
-    def _imds_credentials(self) -> Credentials:
-        from urllib.parse import quote
-
-        base, self._answered = self._settings[0], False
+        name, base, self._answered = _name(self), self._settings[0], False
         try:
             self._imds_token()
             status, data = self._imds_call("GET", _IMDS_ROLES)
@@ -1884,16 +1869,29 @@ class IamAwsProvider(RefreshingProvider):
             roles = data.split()
             if status != 200 or not roles:
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
-                raise TransportError(what, _name(self), _safe_url(base + _IMDS_ROLES))
+                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
             status, data = self._imds_call("GET", path)
-        except TransportError as exc:
-            if self._answered or exc.kind == "other":
-                raise
-            # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
-            raise _Absent(f"no instance metadata service: {exc.what}") from None
-        token = self._token and self._token[0]
-        return _json_credentials(_name(self), base + path, status, data, token)
+            token = self._token and self._token[0]
+            creds = _json_credentials(name, base + path, status, data, token)
+            if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
+                return creds
+            why = "it served expired credentials"
+        except CredentialsError as exc:
+            if not self._answered and getattr(exc, "kind", "other") != "other":
+                # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
+                exc = _Absent(f"no instance metadata service: {exc.what}")
+            if self._state is None:
+                raise exc from None
+            creds, why = self._state[0], _describe(exc)
+        # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
+        # rather than fail every caller at once; the refresh engine retries sooner.
+        from datetime import datetime, timezone
+
+        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
+        _logger().warning(log, name, why)
+        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
+        return Credentials(*creds._key()[:3], expiry)
 
     def _imds_token(self) -> None:
         # Keeps a valid IMDSv2 token in self._token, or None there for IMDSv1.
@@ -2139,16 +2137,17 @@ class ChainedProvider(Provider):
                 try:
                     found = provider.retrieve()
                 except Exception as exc:
-                    record.append((name, "error", _describe(exc), clock() - start))
+                    why = _describe(exc)
+                    record.append((name, "error", why, clock() - start))
                     if self._strict:
                         raise
-                    _logger().warning("%s skipped: %s", name, _describe(exc))
+                    _logger().warning("%s skipped: %s", name, why)
                     continue
-                if found is not None:
-                    record.append((name, "found", "", clock() - start))
+                why = "" if found else getattr(provider, "_reason", "")
+                outcome = "found" if found else "not configured"
+                record.append((name, outcome, why, clock() - start))
+                if found:
                     return found
-                why = getattr(provider, "_reason", "")
-                record.append((name, "not configured", why, clock() - start))
             return None
         finally:
             self.attempts = tuple(record)
@@ -2199,12 +2198,8 @@ class _EnvWebIdentity(Provider):
 
 def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
-    keys = (
-        "metadata_service_timeout metadata_service_num_attempts ec2_metadata_v1_disabled"  # noqa: SIM905
-        " ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode".split()
-    )
-    options: dict[str, Any] = {k: settings.get(k) for k in keys}
-    imds = IamAwsProvider(environ=environ, **options)
+    imds = IamAwsProvider(environ=environ)
+    imds._config = {k: settings.get(k) for k in imds._config}
     imds._delegate = imds  # not its web identity and container sources
     return imds
 
@@ -2235,20 +2230,6 @@ def _ask_mfa(serial: str) -> str:
     import getpass
 
     return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
-
-
-def _cli_chain(name: str, profile: str | None) -> ChainedProvider:
-    """The provider --provider names, in a strict chain so that --explain can list it."""
-    prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
-    if name == "default":
-        return default_provider(profile=profile, mfa_prompt=prompt)
-    if name == "aws-config":
-        one: Provider = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
-    elif name == "mc-config":
-        one = MinioClientConfigProvider(alias=profile)
-    else:
-        one = _CLI_CLASSES[name]()
-    return ChainedProvider([one], strict=True)
 
 
 def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
@@ -2291,20 +2272,12 @@ def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
     import json
 
     doc: dict[str, Any] = {"Version": 1}
-    doc.update((key, value) for _, key, value in rows if value or fmt == "json")
+    for _, key, value in rows:
+        if value or fmt == "json":
+            doc[key] = value
     if fmt == "json":
         doc["Provider"] = source
     return json.dumps(doc, indent=2) + "\n"
-
-
-def _cli_explain(attempts: tuple[tuple[str, str, str, float], ...]) -> None:
-    print("minicreds: providers tried, in order:", file=sys.stderr)
-    for i, (name, outcome, detail, took) in enumerate(attempts, 1):
-        if detail.startswith(name + ": "):  # the name is in its own column
-            detail = detail[len(name) + 2 :]
-        # 25: the longest name the command line can list (MinioClientConfigProvider)
-        line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
-        print(line.rstrip(), file=sys.stderr)
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -2345,13 +2318,32 @@ def _main(argv: list[str] | None = None) -> int:
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
     chain, error = None, ""
     try:
-        chain = _cli_chain(args.provider, args.profile)
+        prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
+        if args.provider == "default":
+            chain = default_provider(profile=args.profile, mfa_prompt=prompt)
+        else:
+            if args.provider == "aws-config":
+                one: Provider = AWSConfigProvider(
+                    profile=args.profile, mfa_prompt=prompt
+                )
+            elif args.provider == "mc-config":
+                one = MinioClientConfigProvider(alias=args.profile)
+            else:
+                one = _CLI_CLASSES[args.provider]()
+            # A strict chain of one, so that --explain can list it.
+            chain = ChainedProvider([one], strict=True)
         creds = chain.retrieve()
         text = creds and _cli_render(creds, args.format, chain.attempts[-1][0])
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
     if args.explain and chain is not None:
-        _cli_explain(chain.attempts)
+        print("minicreds: providers tried, in order:", file=sys.stderr)
+        for i, (name, outcome, detail, took) in enumerate(chain.attempts, 1):
+            if detail.startswith(name + ": "):  # the name is in its own column
+                detail = detail[len(name) + 2 :]
+            # 25: the longest name the command line can list (MinioClientConfigProvider)
+            line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
+            print(line.rstrip(), file=sys.stderr)
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
     if not text:
