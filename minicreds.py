@@ -50,6 +50,13 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     Clock = Callable[[], float]
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
     Ini = Dict[str, Dict[str, str]]
+    # Named so that signatures stay short: the compiler turns every annotation into
+    # a string (PEP 563), and a cold import pays for it.
+    Env = Union[Mapping[str, str], None]
+    Reply = Tuple[int, Dict[str, str], bytes]
+    Duration = Union[datetime.timedelta, int, None]
+    Prompt = Union[Callable[[str], str], None]
+    Jwt = Union[str, Callable[[], Any]]
 
 __version__ = "0.1.0"
 
@@ -511,7 +518,7 @@ def _http(
     method: str,
     url: str,
     *,
-    headers: Mapping[str, str] | None = None,
+    headers: Env = None,
     body: bytes | None = None,
     timeout: float = 5.0,
     connect_timeout: float | None = None,
@@ -522,8 +529,8 @@ def _http(
     ca_file: str | None = None,
     cert: tuple[str, str] | None = None,
     proxy: bool = True,
-    environ: Mapping[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
+    environ: Env = None,
+) -> Reply:
     """One HTTP exchange with a timeout, bounded retries and an overall deadline.
 
     Retries with full-jitter exponential backoff on connection errors (connect or
@@ -569,7 +576,7 @@ def _http(
         conn = http.client.HTTPConnection(*address)
     end = time.monotonic() + deadline
     # The last failure: an error, or an answer worth a retry.
-    last: TransportError | tuple[int, dict[str, str], bytes] | None = None
+    last: TransportError | Reply | None = None
     for attempt in range(attempts):
         left = end - time.monotonic()
         if left <= 0:
@@ -611,7 +618,7 @@ def _http_once(
     connect_timeout: float,
     read_timeout: float,
     budget: float,
-) -> tuple[int, dict[str, str], bytes]:
+) -> Reply:
     import http.client
     import threading
 
@@ -872,9 +879,9 @@ class _STS(RefreshingProvider):
         params: Mapping[str, str | None],
         ca_file: str | None,
         clock: Clock,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
         region: str | None = None,
-        jwt: str | Callable[[], Any] | None = None,
+        jwt: Jwt | None = None,
     ) -> None:
         super().__init__(self._assume, clock=clock)
         self._endpoint = endpoint
@@ -961,7 +968,7 @@ class _STS(RefreshingProvider):
 def _sts_credentials(
     provider: str,
     source: str,
-    reply: tuple[int, dict[str, str], bytes],
+    reply: Reply,
     secrets: tuple[str | None, ...],
 ) -> Credentials:
     """The credentials in an STS answer; its error document as an ``STSError``."""
@@ -1054,7 +1061,7 @@ class EnvAWSProvider(Provider):
     and ``AWS_CREDENTIAL_EXPIRATION`` (ISO 8601). Read at every call.
     """
 
-    def __init__(self, *, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, environ: Env = None) -> None:
         self._environ = environ
 
     def retrieve(self) -> Credentials | None:
@@ -1081,7 +1088,7 @@ class EnvMinioProvider(Provider):
     """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
     __init__ = EnvAWSProvider.__init__
-    _environ: Mapping[str, str] | None
+    _environ: Env
 
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
@@ -1158,8 +1165,8 @@ class AWSConfigProvider(Provider):
         filename: str | None = None,
         profile: str | None = None,
         *,
-        mfa_prompt: Callable[[str], str] | None = None,
-        environ: Mapping[str, str] | None = None,
+        mfa_prompt: Prompt = None,
+        environ: Env = None,
     ) -> None:
         import threading
 
@@ -1374,7 +1381,7 @@ class MinioClientConfigProvider(Provider):
         filename: str | None = None,
         alias: str | None = None,
         *,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
     ) -> None:
         self._filename, self._alias, self._environ = filename, alias, environ
 
@@ -1517,7 +1524,7 @@ class SSOProvider(RefreshingProvider):
         cache_dir: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
     ) -> None:
         import hashlib
 
@@ -1727,9 +1734,7 @@ class ContainerProvider(_Local):
     (re-read at each refresh), else ``AWS_CONTAINER_AUTHORIZATION_TOKEN``.
     """
 
-    def __init__(
-        self, *, environ: Mapping[str, str] | None = None, clock: Clock = time.time
-    ) -> None:
+    def __init__(self, *, environ: Env = None, clock: Clock = time.time) -> None:
         super().__init__(self._fetch_container, clock=clock)
         self._environ = environ
         self._base = "http://169.254.170.2"  # tests point it at a local fake
@@ -1789,7 +1794,7 @@ class IamAwsProvider(_Local):
         self,
         custom_endpoint: str | None = None,
         *,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
         clock: Clock = time.time,
         metadata_service_timeout: float | str | None = None,
         metadata_service_num_attempts: int | str | None = None,
@@ -1963,17 +1968,17 @@ class AssumeRoleProvider(_STS):
         credentials: Provider,
         role_arn: str,
         role_session_name: str,
-        duration: datetime.timedelta | int | None = None,
+        duration: Duration = None,
         policy: str | None = None,
         region: str | None = None,
         *,
         sts_endpoint: str | None = None,
         external_id: str | None = None,
         mfa_serial: str | None = None,
-        mfa_prompt: Callable[[str], str] | None = None,
+        mfa_prompt: Prompt = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
     ) -> None:
         params = {
             "RoleArn": role_arn,
@@ -2009,17 +2014,17 @@ class WebIdentityProvider(_STS):
 
     def __init__(
         self,
-        jwt_token: str | Callable[[], Any],
+        jwt_token: Jwt,
         role_arn: str,
         role_session_name: str,
         region: str | None = None,
         *,
         sts_endpoint: str | None = None,
-        duration: datetime.timedelta | int | None = None,
+        duration: Duration = None,
         policy: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-        environ: Mapping[str, str] | None = None,
+        environ: Env = None,
     ) -> None:
         params = {
             "RoleArn": role_arn,
@@ -2045,9 +2050,9 @@ class ClientGrantsProvider(_STS):
 
     def __init__(
         self,
-        jwt_token: str | Callable[[], Any],
+        jwt_token: Jwt,
         sts_endpoint: str,
-        duration: datetime.timedelta | int | None = None,
+        duration: Duration = None,
         *,
         ca_file: str | None = None,
         clock: Clock = time.time,
@@ -2094,7 +2099,7 @@ class CertificateIdentityProvider(_STS):
         certificate_file: str,
         private_key_file: str,
         sts_endpoint: str,
-        duration: datetime.timedelta | int | None = None,
+        duration: Duration = None,
         *,
         ca_file: str | None = None,
         clock: Clock = time.time,
@@ -2154,7 +2159,7 @@ class ChainedProvider(Provider):
 
 
 def default_provider(
-    *, profile: str | None = None, mfa_prompt: Callable[[str], str] | None = None
+    *, profile: str | None = None, mfa_prompt: Prompt = None
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
@@ -2196,7 +2201,7 @@ class _EnvWebIdentity(Provider):
         return self._built[1].retrieve()
 
 
-def _imds(environ: Mapping[str, str] | None, settings: Mapping[str, str]) -> Provider:
+def _imds(environ: Env, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     imds = IamAwsProvider(environ=environ)
     imds._config = {k: settings.get(k) for k in imds._config}
