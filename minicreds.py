@@ -503,16 +503,6 @@ def _tls_context(
     return ctx
 
 
-def _proxy_for(scheme: str, host: str, environ: Mapping[str, str]) -> str | None:
-    """``HTTPS_PROXY``/``HTTP_PROXY`` for this host unless ``NO_PROXY`` names it."""
-    no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
-    for entry in no_proxy.replace(" ", "").split(","):
-        entry = entry.lstrip(".").lower()
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
-            return None
-    return environ.get(f"{scheme}_proxy") or environ.get(f"{scheme.upper()}_PROXY")
-
-
 def _http(
     provider: str,
     method: str,
@@ -541,6 +531,8 @@ def _http(
     """
     import http.client
     import random
+    import ssl
+    import threading
     from urllib.parse import unquote, urlsplit
 
     source = _safe_url(url)
@@ -551,10 +543,17 @@ def _http(
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = dict(headers or {})
     env = os.environ if environ is None else environ
-    via = _proxy_for(parts.scheme, host, env) if proxy else None
-    tunnel: dict[str, str] = {}
+    # HTTPS_PROXY/HTTP_PROXY, unless NO_PROXY names this host or a parent domain.
+    via = env.get(f"{parts.scheme}_proxy") or env.get(f"{parts.scheme.upper()}_PROXY")
+    via = via if proxy else None
+    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+    for entry in no_proxy.replace(" ", "").lower().split(","):
+        entry = entry.lstrip(".")
+        if entry == "*" or (entry and f".{host}".endswith(f".{entry}")):
+            via = None
+    tunnel = {}
     address = (host, port)
-    if via:  # https: a CONNECT tunnel; http: the absolute URL sent to the proxy
+    if via:  # https: a CONNECT tunnel; http: the absolute URL sent to it
         proxied = urlsplit(via if "://" in via else f"http://{via}")
         if proxied.username:
             import base64
@@ -581,16 +580,48 @@ def _http(
         left = end - time.monotonic()
         if left <= 0:
             break
+        conn.timeout = min(connect_timeout or timeout, left)
+        # Socket timeouts bound each read, not a server that drips bytes: a watchdog
+        # breaks the connection when the overall deadline passes.
+        fired: list[bool] = []
+        watchdog = threading.Timer(left, _cut, (conn, fired))
+        watchdog.daemon = True
+        watchdog.start()
+        response = None
+        kind = "connect"  # refused, unreachable, timed out, TLS handshake
         try:
-            last = _http_once(
-                conn, method, target, headers, body,
-                min(connect_timeout or timeout, left), min(timeout, left), left,
-            )  # fmt: skip
-        except TransportError as exc:
-            last = TransportError(exc.args[0], provider, source, kind=exc.kind)
-            if exc.kind == "other" or not retry_connect:
-                raise last from None  # a bad answer, a refused certificate
-        else:
+            conn.connect()
+            kind = "read"
+            conn.sock.settimeout(min(timeout, left))
+            conn.request(method, target, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read(_MAX_BODY + 1)
+            if len(data) > _MAX_BODY:
+                raise TransportError("response larger than 1 MiB", provider, source)
+            # Content-Length promised more than arrived:
+            problem = "response truncated" if response.length else ""
+            last = (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                data,
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            what = "cannot connect" if kind == "connect" else "no usable answer"
+            problem = f"{what} ({_os_reason(exc)})"
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                kind = "other"
+        finally:
+            watchdog.cancel()
+            conn.close()
+            if response is not None:  # it holds the socket after a "Connection: close"
+                response.close()
+        if problem:
+            if fired:
+                problem = "timed out (deadline)"
+            last = TransportError(problem, provider, source, kind=kind)
+            if kind == "other" or not retry_connect:
+                raise last  # a refused certificate
+        elif isinstance(last, tuple):
             status, _, data = last
             if 300 <= status < 400:
                 what = f"HTTP {status} redirect refused (redirects are never followed)"
@@ -607,59 +638,6 @@ def _http(
     if isinstance(last, tuple):
         return last
     raise last or TransportError(f"no answer within {deadline:g} s", provider, source)
-
-
-def _http_once(
-    conn: Any,
-    method: str,
-    target: str,
-    headers: dict[str, str],
-    body: bytes | None,
-    connect_timeout: float,
-    read_timeout: float,
-    budget: float,
-) -> Reply:
-    import http.client
-    import threading
-
-    conn.timeout = connect_timeout
-    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
-    # breaks the connection when the overall deadline passes.
-    fired: list[bool] = []
-    watchdog = threading.Timer(budget, _cut, (conn, fired))
-    watchdog.daemon = True
-    watchdog.start()
-    response: http.client.HTTPResponse | None = None
-    try:
-        try:
-            conn.connect()
-        except OSError as exc:  # refused, unreachable, timed out, TLS handshake
-            import ssl
-
-            bad_cert = isinstance(exc, ssl.SSLCertVerificationError)
-            raise TransportError(
-                f"cannot connect ({_os_reason(exc)})",
-                kind="other" if bad_cert else "connect",
-            ) from None
-        conn.sock.settimeout(read_timeout)
-        conn.request(method, target, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read(_MAX_BODY + 1)
-        if len(data) > _MAX_BODY:
-            raise TransportError("response larger than 1 MiB", kind="other")
-        # Content-Length promised more than arrived:
-        problem = "response truncated" if response.length else ""
-        answer = {k.lower(): v for k, v in response.getheaders()}
-    except (OSError, http.client.HTTPException) as exc:
-        problem = f"no usable answer ({_os_reason(exc)})"
-    finally:
-        watchdog.cancel()
-        conn.close()
-        if response is not None:  # it holds the socket after a "Connection: close"
-            response.close()
-    if problem or response is None:
-        raise TransportError("timed out (deadline)" if fired else problem, kind="read")
-    return response.status, answer, data
 
 
 def _cut(conn: Any, fired: list[bool]) -> None:
