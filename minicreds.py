@@ -475,34 +475,6 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
 _tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
 
-def _tls_context(
-    provider: str, ca_file: str | None, cert: tuple[str, str] | None = None
-) -> ssl.SSLContext:
-    """A verifying TLS context, cached while its files are unchanged (loading the
-    system CAs takes milliseconds; a client certificate may be rotated)."""
-    source = ca_file
-    files = (ca_file, *(cert or ()))
-    try:
-        stats = [os.stat(f) for f in files if f]
-        key = files + tuple(
-            (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
-        )
-        ctx = _tls_contexts.get(key)
-        if ctx is None:
-            import ssl
-
-            ctx = ssl.create_default_context(cafile=ca_file)
-            if cert:
-                source = cert[0]  # an encrypted key fails, never prompts on a tty
-                ctx.load_cert_chain(cert[0], cert[1], password="")
-            _remember(_tls_contexts, key, ctx)
-    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-        source = getattr(exc, "filename", None) or source or ""
-        what = f"cannot load TLS files ({_os_reason(exc)})"
-        raise ConfigError(what, provider, source) from None
-    return ctx
-
-
 def _http(
     provider: str,
     method: str,
@@ -567,7 +539,26 @@ def _http(
             headers.update(tunnel)
     conn: http.client.HTTPConnection
     if https:
-        context = _tls_context(provider, ca_file, cert)
+        # A verifying TLS context, cached while its files are unchanged (loading the
+        # system CAs takes milliseconds; a client certificate may be rotated).
+        files = (ca_file, *(cert or ()))
+        loading = ca_file
+        try:
+            stats = [os.stat(f) for f in files if f]
+            key = files + tuple(
+                (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
+            )
+            context = _tls_contexts.get(key)
+            if context is None:
+                context = ssl.create_default_context(cafile=ca_file)
+                if cert:
+                    loading = cert[0]  # an encrypted key fails, never prompts on a tty
+                    context.load_cert_chain(cert[0], cert[1], password="")
+                _remember(_tls_contexts, key, context)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            loading = getattr(exc, "filename", None) or loading or ""
+            what = f"cannot load TLS files ({_os_reason(exc)})"
+            raise ConfigError(what, provider, loading) from None
         conn = http.client.HTTPSConnection(*address, context=context)
         if via:
             conn.set_tunnel(host, port or 443, headers=tunnel)
@@ -803,37 +794,6 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
 # =====================================================================================
 
 
-def _parse_xml(provider: str, source: str, data: bytes) -> Any:
-    """Parse a service's XML answer, refusing DTDs (no entity expansion attacks).
-
-    Decoded first and parsed as text, so no encoding (UTF-16...) hides a DTD.
-    """
-    import xml.etree.ElementTree as ET
-
-    try:
-        text = data.decode()
-    except UnicodeError:
-        text = "\0"
-    if "\0" in text:  # expat would still detect UTF-16 from NULs
-        raise TransportError("XML answer not in UTF-8", provider, source)
-    upper = text.upper()
-    if "<!DOCTYPE" in upper or "<!ENTITY" in upper:
-        raise TransportError("XML answer with a DTD refused", provider, source)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        what = f"malformed XML answer (line {exc.position[0]})"
-        raise TransportError(what, provider, source) from None
-    for element in root.iter():  # strip the namespace: AWS, MinIO, moto
-        element.tag = element.tag.rpartition("}")[2]
-    return root
-
-
-def _text(element: Any, path: str) -> str:
-    found = element.find(path) if element is not None else None
-    return (found.text or "").strip() if found is not None else ""
-
-
 def _seconds(duration: datetime.timedelta | float | None) -> str:
     """Whole seconds for ``DurationSeconds``; "" (left out) for None."""
     if not isinstance(duration, (int, float)):
@@ -884,17 +844,46 @@ class _STS(RefreshingProvider):
         return None
 
     def _assume(self) -> Credentials:
-        from urllib.parse import urlencode
+        import xml.etree.ElementTree as ET
+        from urllib.parse import quote, quote_plus, urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
-        url, region = self._url(name, env)
+        # The STS URL and its signing region: AWS's (SPEC 5), else as given.
+        url = self._endpoint or ""
+        region = None
+        if self._aws:
+            region = (
+                self._region
+                or env.get("AWS_REGION")
+                or env.get("AWS_DEFAULT_REGION")
+                or self.profile_region
+            )
+            url = (
+                url
+                or env.get("AWS_ENDPOINT_URL_STS")
+                or env.get("AWS_ENDPOINT_URL", "")
+            )
+        if self._aws and not url:
+            mode = self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+            mode = mode.lower()
+            legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
+            if not region or region == "aws-global" or legacy:
+                url, region = "https://sts.amazonaws.com", None
+            elif mode not in ("legacy", "regional"):
+                what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
+                raise ConfigError(what, name)
+            else:
+                dns = (
+                    "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+                )
+                url = f"https://sts.{region}.{dns}"
         params = dict(self._params, Action=self._action)
         signer = self._prepare(name, params)
         params["Version"] = _STS_VERSION
         body = urlencode(params).encode()
         headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
-        secrets: tuple[str | None, ...] = (params.get(self._secret),)
+        secrets = [params.get(self._secret)]
         if signer is not None:
             headers = sign_request(
                 "POST",
@@ -902,98 +891,73 @@ class _STS(RefreshingProvider):
                 headers,
                 body,
                 credentials=signer,
-                region=region,
+                region=region or "us-east-1",
                 service="sts",
             )
             secrets += (signer.secret_key, signer.session_token)
-        reply = _http(
+        status, answer, data = _http(
             name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
             environ=env,
         )  # fmt: skip
-        return _sts_credentials(name, _safe_url(url), reply, secrets)
-
-    def _url(self, name: str, env: Mapping[str, str]) -> tuple[str, str]:
-        """The STS URL and its signing region: AWS's (SPEC 5), else as given."""
-        if not self._aws:
-            return self._endpoint or "", "us-east-1"
-        region = (
-            self._region
-            or env.get("AWS_REGION")
-            or env.get("AWS_DEFAULT_REGION")
-            or self.profile_region
-        )
-        url = (
-            self._endpoint
-            or env.get("AWS_ENDPOINT_URL_STS")
-            or env.get("AWS_ENDPOINT_URL")
-        )
-        if url:
-            return url, region or "us-east-1"
-        mode = (
-            self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
-        ).lower()
-        legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
-        if not region or region == "aws-global" or legacy:
-            return "https://sts.amazonaws.com", "us-east-1"
-        if mode not in ("legacy", "regional"):
-            what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
-            raise ConfigError(what, name)
-        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-        return f"https://sts.{region}.{dns}", region
-
-
-def _sts_credentials(
-    provider: str,
-    source: str,
-    reply: Reply,
-    secrets: tuple[str | None, ...],
-) -> Credentials:
-    """The credentials in an STS answer; its error document as an ``STSError``."""
-    status, headers, data = reply
-    root = None
-    if data.lstrip().startswith(b"<"):
+        source = _safe_url(url)
+        root = None
+        if data.lstrip().startswith(b"<"):
+            # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
+            # DTD; a DTD is refused (no entity expansion attacks).
+            try:
+                text = data.decode()
+            except UnicodeError:
+                text = "\0"
+            upper = text.upper()
+            if "\0" in text:  # expat would still detect UTF-16 from NULs
+                problem = "XML answer not in UTF-8"
+            elif "<!DOCTYPE" in upper or "<!ENTITY" in upper:
+                problem = "XML answer with a DTD refused"
+            else:
+                try:
+                    root = ET.fromstring(text)
+                except ET.ParseError as exc:
+                    problem = f"malformed XML answer (line {exc.position[0]})"
+                else:
+                    for element in root.iter():  # strip the namespace: AWS, MinIO, moto
+                        element.tag = element.tag.rpartition("}")[2]
+            if root is None and status == 200:
+                raise TransportError(problem, name, source)
+            # else: an HTML page from a proxy...; report the status
+        if root is not None and root.tag in ("ErrorResponse", "Error"):
+            # A server may echo the request: its secrets also as the form sent them.
+            secrets += [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
+            error = next(root.iter("Error"), root)
+            request_id = (  # moto: <Errors><Error>, the id in a header only
+                (root.findtext(".//RequestId") or "").strip()
+                or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+            )
+            raise STSError(
+                _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
+                _scrub((error.findtext("Message") or "").strip(), secrets),
+                name,
+                source,
+                request_id=_scrub(request_id, secrets)[:100] or None,
+                status=status,
+            )
+        if root is None or status != 200:
+            what = "an error document" if status != 200 else "an XML answer"
+            raise TransportError(f"HTTP {status} without {what}", name, source)
+        # Temporary credentials: without a token or an expiry they are unusable, or
+        # would be cached forever.
+        names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+        fields = [(root.findtext(f".//Credentials/{k}") or "").strip() for k in names]
+        missing = [k for k, v in zip(names, fields) if not v]
+        if missing:
+            found = root.find(".//Credentials") is not None
+            what = ", ".join(missing) if found else "Credentials"
+            raise TransportError(f"answer lacks {what}", name, source)
         try:
-            root = _parse_xml(provider, source, data)
-        except TransportError:
-            if status == 200:
-                raise  # else: an HTML page from a proxy...; report the status
-    if root is not None and root.tag in ("ErrorResponse", "Error"):
-        from urllib.parse import quote, quote_plus
-
-        # A server may echo the request: its secrets also as the form sent them.
-        secrets += tuple(f(s, "") for s in secrets if s for f in (quote, quote_plus))
-        error = next(root.iter("Error"), None)
-        request_id = (  # moto: <Errors><Error>, the id in a header only
-            _text(root, "RequestId")
-            or _text(error, "RequestId")
-            or headers.get("x-amzn-requestid", headers.get("x-amz-request-id", ""))
-        )
-        raise STSError(
-            _scrub(_text(error, "Code"), secrets)[:100],
-            _scrub(_text(error, "Message"), secrets),
-            provider,
-            source,
-            request_id=_scrub(request_id, secrets)[:100] or None,
-            status=status,
-        )
-    if root is None or status != 200:
-        what = "an error document" if status != 200 else "an XML answer"
-        raise TransportError(f"HTTP {status} without {what}", provider, source)
-    # Temporary credentials: without a token or an expiry they are unusable, or
-    # would be cached forever.
-    found = root.find(".//Credentials")
-    names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
-    fields = [_text(found, k) for k in names]
-    missing = [k for k, v in zip(names, fields) if not v]
-    if missing:
-        what = ", ".join(missing) if found is not None else "Credentials"
-        raise TransportError(f"answer lacks {what}", provider, source)
-    try:
-        expiry = _parse_time(fields[3])
-    except ValueError:
-        raise TransportError("answer has a bad Expiration", provider, source) from None
-    return Credentials(fields[0], fields[1], fields[2], expiry)
+            expiry = _parse_time(fields[3])
+        except ValueError:
+            raise TransportError("answer has a bad Expiration", name, source) from None
+        return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
 # =====================================================================================
