@@ -655,12 +655,11 @@ def _os_reason(exc: BaseException) -> str:
 
 
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
-# the canonical parts of a URL, and derived keys kept as the HMAC-SHA256 inner and
-# outer hashes already fed their padded key (RFC 2104), so that signing costs two
-# copies and two updates.
+# the canonical parts of a URL, and derived keys kept as HMAC-SHA256 objects already
+# fed their padded key (RFC 2104), so that signing costs a copy and an update.
 _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
-_signing_keys: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
+_signing_keys: dict[tuple[str, str], Any] = {}
 
 
 def sign_request(
@@ -686,9 +685,9 @@ def sign_request(
 
     if isinstance(body, str):
         body = body.encode()
-    if now is None:
-        now = time.time()
-    stamp = int(now if isinstance(now, (int, float)) else now.timestamp())
+    if not isinstance(now, (int, float)):
+        now = now.timestamp() if now else time.time()
+    stamp = int(now)
     amz_date = _amz_dates.get(stamp)
     if amz_date is None:
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
@@ -696,33 +695,30 @@ def sign_request(
     s3 = service == "s3"
     host, path, query = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
 
-    out: dict[str, str] = {}
-    names: dict[str, str] = {}  # lower-case name -> name as given
+    # lower-case name -> (name as given, value)
+    given: dict[str, tuple[str, str]] = {}
     pairs: Any = headers or ()
     for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
         low = name.lower()
-        if low in names:
-            out[names[low]] += "," + value
+        if low in given:
+            given[low] = (given[low][0], given[low][1] + "," + value)
         elif low != "authorization":
-            names[low] = name
-            out[name] = value
-    added = {} if "host" in names else {"Host": host}
-    added["X-Amz-Date"] = amz_date
+            given[low] = (name, value)
+    given.setdefault("host", ("Host", host))
+    given["x-amz-date"] = ("X-Amz-Date", amz_date)
     if credentials.session_token:
-        added["X-Amz-Security-Token"] = credentials.session_token
-    given = names.get("x-amz-content-sha256") if s3 else None
-    payload = out[given] if given else hashlib.sha256(body).hexdigest()
-    if s3 and not given:
-        added["X-Amz-Content-Sha256"] = payload
-    for name, value in added.items():
-        low = name.lower()
-        out.pop(names.get(low, name), None)
-        names[low] = name
-        out[name] = value
+        token = credentials.session_token
+        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    if s3 and "x-amz-content-sha256" in given:
+        payload = given["x-amz-content-sha256"][1]
+    else:
+        payload = hashlib.sha256(body).hexdigest()
+        if s3:
+            given["x-amz-content-sha256"] = ("X-Amz-Content-Sha256", payload)
 
-    signed = sorted(names)
+    signed = sorted(given)
     canonical_headers = "".join(
-        [f"{low}:{' '.join(out[names[low]].split())}\n" for low in signed]
+        [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
     )
     signed_headers = ";".join(signed)
     canonical = (
@@ -733,29 +729,24 @@ def sign_request(
         f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
         + hashlib.sha256(canonical.encode()).hexdigest()
     )
-    key = (credentials.secret_key, amz_date[:8], region, service)
-    pads = _signing_keys.get(key) or _signing_pads(key)
-    inner, outer = pads[0].copy(), pads[1].copy()
-    inner.update(to_sign.encode())
-    outer.update(inner.digest())
+    key = (credentials.secret_key, scope)
+    mac = _signing_keys.get(key)
+    if mac is None:
+        import hmac
+
+        derived = b"AWS4" + credentials.secret_key.encode()
+        for part in scope.split("/"):
+            derived = hmac.digest(derived, part.encode(), "sha256")
+        mac = hmac.new(derived, digestmod="sha256")
+        _remember(_signing_keys, key, mac)
+    mac = mac.copy()
+    mac.update(to_sign.encode())
+    out = dict(given.values())
     out["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
-        f" SignedHeaders={signed_headers}, Signature={outer.hexdigest()}"
+        f" SignedHeaders={signed_headers}, Signature={mac.hexdigest()}"
     )
     return out
-
-
-def _signing_pads(key: tuple[str, str, str, str]) -> tuple[Any, Any]:
-    import hashlib
-    import hmac
-
-    derived = b"AWS4" + key[0].encode()
-    for part in (*key[1:], "aws4_request"):
-        derived = hmac.digest(derived, part.encode(), "sha256")
-    block = derived.ljust(64, b"\0")
-    inner, outer = (hashlib.sha256(bytes(b ^ x for b in block)) for x in (54, 92))
-    _remember(_signing_keys, key, (inner, outer))
-    return inner, outer
 
 
 def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
