@@ -693,7 +693,40 @@ def sign_request(
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
         _remember(_amz_dates, stamp, amz_date)
     s3 = service == "s3"
-    host, path, query = _canonical_urls.get((url, s3)) or _canonical_url(url, s3)
+    if (url, s3) in _canonical_urls:
+        host, path, query = _canonical_urls[url, s3]
+    else:
+        from urllib.parse import quote, unquote, urlsplit
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        if parts.port and f"{parts.scheme}:{parts.port}" not in (
+            "http:80",
+            "https:443",
+        ):
+            host = f"{host}:{parts.port}"
+        path = parts.path or "/"
+        if s3:  # S3 paths are signed as sent: encoded once, not normalised
+            if "%" in path:
+                import re
+
+                path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
+            path = quote(path, safe="/~%")
+        else:  # dot segments and repeated slashes removed, a trailing slash kept
+            import posixpath
+
+            norm = posixpath.normpath("/" + path.lstrip("/"))
+            trailing = path.endswith("/") and norm != "/"
+            path = quote(norm + "/" if trailing else norm, "/~")
+        fields = []
+        for item in parts.query.split("&"):
+            if item:
+                name, _, value = item.partition("=")
+                fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
+        query = "&".join(map("=".join, sorted(fields)))
+        _remember(_canonical_urls, (url, s3), (host, path, query))
 
     # lower-case name -> (name as given, value)
     given: dict[str, tuple[str, str]] = {}
@@ -747,37 +780,6 @@ def sign_request(
         f" SignedHeaders={signed_headers}, Signature={mac.hexdigest()}"
     )
     return out
-
-
-def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
-    """The ``Host`` value, canonical path and canonical query of a URL, cached."""
-    import posixpath
-    from urllib.parse import quote, unquote, urlsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
-    path = parts.path or "/"
-    if s3:  # S3 paths are signed as sent: encoded once, not normalised
-        if "%" in path:
-            import re
-
-            path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
-        path = quote(path, safe="/~%")
-    else:  # dot segments and repeated slashes removed, a trailing slash kept
-        norm = posixpath.normpath("/" + path.lstrip("/"))
-        path = quote(norm + "/" if path.endswith("/") and norm != "/" else norm, "/~")
-    pairs = []
-    for item in parts.query.split("&"):
-        if item:
-            key, _, value = item.partition("=")
-            pairs.append((quote(unquote(key), safe="~"), quote(unquote(value), "~")))
-    query = "&".join(f"{k}={v}" for k, v in sorted(pairs))
-    _remember(_canonical_urls, (url, s3), (host, path, query))
-    return host, path, query
 
 
 # =====================================================================================
