@@ -787,13 +787,6 @@ def sign_request(
 # =====================================================================================
 
 
-def _seconds(duration: datetime.timedelta | float | None) -> str:
-    """Whole seconds for ``DurationSeconds``; "" (left out) for None."""
-    if not isinstance(duration, (int, float)):
-        duration = duration.total_seconds() if duration else 0
-    return str(int(duration) or "")
-
-
 class _STS(RefreshingProvider):
     """A provider calling one STS action: what varies between actions is data."""
 
@@ -801,40 +794,34 @@ class _STS(RefreshingProvider):
     _aws = False  # the endpoint is resolved as AWS's (SPEC 5), else used as given
     _secret = ""  # the form field holding a secret: the JWT's, when there is one
     _cert: tuple[str, str] | None = None
+    _source: Provider | None = None  # the provider whose credentials sign the call
+    _mfa_prompt: Prompt = None
     profile_region: str | None = None  # set by the config file provider
     regional: str | None = None
 
     def __init__(
         self,
         endpoint: str | None,
-        params: Mapping[str, str | None],
         ca_file: str | None,
         clock: Clock,
         environ: Env = None,
         region: str | None = None,
         jwt: Jwt | None = None,
+        **params: Any,
     ) -> None:
+        """``params``: the form fields; empty ones are left out, ``DurationSeconds``
+        is a duration (whole seconds sent)."""
         super().__init__(self._assume, clock=clock)
         self._endpoint = endpoint
-        self._params = {k: v for k, v in params.items() if v}
         self._ca_file = ca_file
         self._environ = environ
         self._region = region
         self._jwt = jwt
-
-    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
-        """Add the values read at each call; return the credentials that sign it."""
-        if self._jwt is not None:  # a string, or a callable called at each refresh
-            token = self._jwt() if callable(self._jwt) else self._jwt
-            if isinstance(token, dict):  # the MinIO SDK's convention
-                seconds = int(token.get("expires_in") or 0)
-                token = token.get("access_token") or token.get("id_token")
-                if seconds:
-                    params.setdefault("DurationSeconds", str(seconds))
-            if not token or not isinstance(token, str):
-                raise ConfigError("the JWT is empty", name)
-            params[self._secret] = token
-        return None
+        duration = params.get("DurationSeconds") or 0
+        if not isinstance(duration, (int, float)):
+            duration = duration.total_seconds()
+        params["DurationSeconds"] = str(int(duration) or "")
+        self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
         import xml.etree.ElementTree as ET
@@ -872,7 +859,28 @@ class _STS(RefreshingProvider):
                 )
                 url = f"https://sts.{region}.{dns}"
         params = dict(self._params, Action=self._action)
-        signer = self._prepare(name, params)
+        # The values read at each call, and the credentials that sign it:
+        if self._jwt is not None:  # a string, or a callable called at each refresh
+            token = self._jwt() if callable(self._jwt) else self._jwt
+            if isinstance(token, dict):  # the MinIO SDK's convention
+                seconds = int(token.get("expires_in") or 0)
+                token = token.get("access_token") or token.get("id_token")
+                if seconds:
+                    params.setdefault("DurationSeconds", str(seconds))
+            if not token or not isinstance(token, str):
+                raise ConfigError("the JWT is empty", name)
+            params[self._secret] = token
+        signer = None
+        if self._source is not None:
+            signer = self._source.retrieve()
+            if signer is None:
+                what = f"the source {_name(self._source)} has no credentials"
+                raise ConfigError(what, name)
+            if "SerialNumber" in params:
+                if self._mfa_prompt is None:
+                    what = "the role needs an MFA code and no mfa_prompt was given"
+                    raise ConfigError(what, name)
+                params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
         params["Version"] = _STS_VERSION
         body = urlencode(params).encode()
         headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
@@ -1915,29 +1923,13 @@ class AssumeRoleProvider(_STS):
         clock: Clock = time.time,
         environ: Env = None,
     ) -> None:
-        params = {
-            "RoleArn": role_arn,
-            "RoleSessionName": role_session_name,
-            "DurationSeconds": _seconds(duration),
-            "Policy": policy,
-            "ExternalId": external_id,
-            "SerialNumber": mfa_serial,
-        }
-        super().__init__(sts_endpoint, params, ca_file, clock, environ, region)
+        super().__init__(
+            sts_endpoint, ca_file, clock, environ, region, RoleArn=role_arn,
+            RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
+            ExternalId=external_id, SerialNumber=mfa_serial,
+        )  # fmt: skip
         self._source = credentials
         self._mfa_prompt = mfa_prompt
-
-    def _prepare(self, name: str, params: dict[str, str]) -> Credentials | None:
-        source = self._source.retrieve()
-        if source is None:
-            what = f"the source {_name(self._source)} has no credentials"
-            raise ConfigError(what, name)
-        if "SerialNumber" in params:
-            if self._mfa_prompt is None:
-                what = "the role needs an MFA code and no mfa_prompt was given"
-                raise ConfigError(what, name)
-            params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        return source
 
 
 class WebIdentityProvider(_STS):
@@ -1961,15 +1953,10 @@ class WebIdentityProvider(_STS):
         clock: Clock = time.time,
         environ: Env = None,
     ) -> None:
-        params = {
-            "RoleArn": role_arn,
-            "RoleSessionName": role_session_name,
-            "DurationSeconds": _seconds(duration),
-            "Policy": policy,
-        }
         super().__init__(
-            sts_endpoint, params, ca_file, clock, environ, region, jwt_token
-        )
+            sts_endpoint, ca_file, clock, environ, region, jwt_token, RoleArn=role_arn,
+            RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
+        )  # fmt: skip
 
 
 # =====================================================================================
@@ -1992,8 +1979,9 @@ class ClientGrantsProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
     ) -> None:
-        params = {"DurationSeconds": _seconds(duration)}
-        super().__init__(sts_endpoint, params, ca_file, clock, jwt=jwt_token)
+        super().__init__(
+            sts_endpoint, ca_file, clock, jwt=jwt_token, DurationSeconds=duration
+        )
 
 
 class LdapIdentityProvider(_STS):
@@ -2014,11 +2002,10 @@ class LdapIdentityProvider(_STS):
         clock: Clock = time.time,
     ) -> None:
         self._username = ldap_username or username
-        params = {
-            "LDAPUsername": self._username,
-            "LDAPPassword": ldap_password or password,
-        }
-        super().__init__(sts_endpoint, params, ca_file, clock)
+        super().__init__(
+            sts_endpoint, ca_file, clock, LDAPUsername=self._username,
+            LDAPPassword=ldap_password or password,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         return f"LdapIdentityProvider(username={self._username!r}, password='****')"
@@ -2043,8 +2030,7 @@ class CertificateIdentityProvider(_STS):
             # A client certificate can only be presented over TLS.
             what = "the STS endpoint must be https://"
             raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
-        params = {"DurationSeconds": _seconds(duration)}
-        super().__init__(sts_endpoint, params, ca_file, clock)
+        super().__init__(sts_endpoint, ca_file, clock, DurationSeconds=duration)
         self._cert = (certificate_file, private_key_file)
 
 
