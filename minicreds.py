@@ -544,7 +544,7 @@ def _http(
         files = (ca_file, *(cert or ()))
         loading = ca_file
         try:
-            stats = [os.stat(f) for f in files if f]
+            stats = map(os.stat, filter(None, files))
             key = files + tuple(
                 (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
             )
@@ -617,9 +617,8 @@ def _http(
             if 300 <= status < 400:
                 what = f"HTTP {status} redirect refused (redirects are never followed)"
                 raise TransportError(what, provider, source)
-            throttled = status >= 400 and any(
-                b"<Code>" + c + b"</Code>" in data for c in retry_codes
-            )
+            code = data.partition(b"<Code>")[2].partition(b"</Code>")[0]
+            throttled = status >= 400 and code in retry_codes
             if status < 500 and status != 429 and not throttled:
                 return last
         pause = random.uniform(0, min(2.0, 0.1 * 2**attempt))
@@ -910,10 +909,9 @@ class _STS(RefreshingProvider):
                 text = data.decode()
             except UnicodeError:
                 text = "\0"
-            upper = text.upper()
             if "\0" in text:  # expat would still detect UTF-16 from NULs
                 problem = "XML answer not in UTF-8"
-            elif "<!DOCTYPE" in upper or "<!ENTITY" in upper:
+            elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
                 problem = "XML answer with a DTD refused"
             else:
                 try:
