@@ -537,8 +537,9 @@ def _http(
         if not https:
             target = parts.geturl().split("#")[0]
             headers.update(tunnel)
-    conn: http.client.HTTPConnection
-    if https:
+    if not https:
+        conn = http.client.HTTPConnection(*address)
+    else:
         # A verifying TLS context, cached while its files are unchanged (loading the
         # system CAs takes milliseconds; a client certificate may be rotated).
         files = (ca_file, *(cert or ()))
@@ -553,7 +554,7 @@ def _http(
                 context = ssl.create_default_context(cafile=ca_file)
                 if cert:
                     loading = cert[0]  # an encrypted key fails, never prompts on a tty
-                    context.load_cert_chain(cert[0], cert[1], password="")
+                    context.load_cert_chain(*cert, password="")
                 _remember(_tls_contexts, key, context)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
             loading = getattr(exc, "filename", None) or loading or ""
@@ -562,8 +563,6 @@ def _http(
         conn = http.client.HTTPSConnection(*address, context=context)
         if via:
             conn.set_tunnel(host, port or 443, headers=tunnel)
-    else:
-        conn = http.client.HTTPConnection(*address)
     end = time.monotonic() + deadline
     # The last failure: an error, or an answer worth a retry.
     last: TransportError | Reply | None = None
@@ -844,8 +843,9 @@ class _STS(RefreshingProvider):
                 or env.get("AWS_ENDPOINT_URL", "")
             )
         if self._aws and not url:
-            mode = self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
-            mode = mode.lower()
+            mode = (
+                self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+            ).lower()
             legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
             if not region or region == "aws-global" or legacy:
                 url, region = "https://sts.amazonaws.com", None
