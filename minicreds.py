@@ -1603,12 +1603,17 @@ class SSOProvider(RefreshingProvider):
 
         name = _name(self)
         keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
-        if not all(isinstance(token.get(k), str) for k in keys):
+        if not all(map(token.get, keys)):
             return None
         try:
             if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
                 return None
-            body = dict({k: token[k] for k in keys[:3]}, grantType="refresh_token")
+            body = {
+                "clientId": token["clientId"],
+                "clientSecret": token["clientSecret"],
+                "refreshToken": token["refreshToken"],
+                "grantType": "refresh_token",
+            }
             url, status, _, answer = self._call(
                 "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
                 headers={"Content-Type": "application/json"},
@@ -1664,10 +1669,11 @@ def _json_credentials(
         raise TransportError(f"answer {what}", provider, source)
     code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
-        message = doc.get("Message", doc.get("message"))
-        message = _scrub(message, (secret,)) if isinstance(message, str) else ""
+        message = str(doc.get("Message", doc.get("message")) or "")
         code = _scrub(str(code), (secret,))[:100]
-        raise STSError(code, message, provider, source, status=status)
+        raise STSError(
+            code, _scrub(message, (secret,)), provider, source, status=status
+        )
     token, expiration = doc.get("Token"), doc.get("Expiration")
     what = "answer has a bad Expiration"
     try:
@@ -1735,8 +1741,8 @@ class ContainerProvider(_Local):
     def _fetch_container(self) -> Credentials:
         env = os.environ if self._environ is None else self._environ
         name, relative = _name(self), env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        url = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        url = self._base + relative if relative else url
+        full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        url = self._base + relative if relative else full
         if not url:
             raise _Absent("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set")
         # Checked before any lookup or connection. A relative URI not starting with
@@ -1804,6 +1810,8 @@ class IamAwsProvider(_Local):
 
     def _choose(self) -> Provider:
         # The source, picked once from the environment and kept with its cache.
+        from functools import partial
+
         env = os.environ if self._environ is None else self._environ
         name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
         if path:
@@ -1812,7 +1820,7 @@ class IamAwsProvider(_Local):
                 raise ConfigError(what, name, "environment")
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
             self._delegate = WebIdentityProvider(
-                lambda: _read_token(name, path), env["AWS_ROLE_ARN"], session,
+                partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
@@ -1869,8 +1877,8 @@ class IamAwsProvider(_Local):
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
             status, data = self._imds_call("GET", path)
-            token = self._token and self._token[0]
-            creds = _json_credentials(name, base + path, status, data, token)
+            secret = self._token and self._token[0]
+            creds = _json_credentials(name, base + path, status, data, secret)
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
