@@ -1780,9 +1780,6 @@ class IamAwsProvider(_Local):
     None within about a second.
     """
 
-    # Set at each IMDS fetch: (base URL, timeout, attempts, IMDSv1 disabled).
-    _settings: tuple[str, float | None, int | None, bool]
-
     def __init__(
         self,
         custom_endpoint: str | None = None,
@@ -1864,7 +1861,7 @@ class IamAwsProvider(_Local):
         env = os.environ if self._environ is None else self._environ
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
-        self._settings = self._imds_settings(env)
+        self._settings = self._imds_settings(env)  # for this fetch's calls
         name, base, self._answered = _name(self), self._settings[0], False
         try:
             self._imds_token()
