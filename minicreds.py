@@ -1937,7 +1937,7 @@ class IamAwsProvider(_Local):
             _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
             timeout=read, connect_timeout=connect, attempts=tries,
             deadline=tries * (connect + read + 1.0),
-            retry_connect=bool(attempts or self._answered), proxy=False,
+            retry_connect=attempts or self._answered, proxy=False,
         )  # fmt: skip
         self._answered = True
         if status == 401 and token and renew:  # expired or revoked: renew at once
