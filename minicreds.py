@@ -1802,8 +1802,7 @@ class IamAwsProvider(_Local):
             "ec2_metadata_service_endpoint_mode": ec2_metadata_service_endpoint_mode,
             "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
         }
-        self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
-        self._answered = False  # during a fetch (one at a time): IMDS answered?
+        self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
 
     def _choose(self) -> Provider:
         # The source, picked once from the environment and kept with its cache.
@@ -1862,9 +1861,11 @@ class IamAwsProvider(_Local):
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         self._settings = self._imds_settings(env)  # for this fetch's calls
+        # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            self._imds_token()
+            if self._clock() >= self._token[1]:  # no token yet, IMDSv1, or due
+                self._imds_token()
             status, data = self._imds_call("GET", _IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
@@ -1874,8 +1875,7 @@ class IamAwsProvider(_Local):
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
             status, data = self._imds_call("GET", path)
-            secret = self._token and self._token[0]
-            creds = _json_credentials(name, base + path, status, data, secret)
+            creds = _json_credentials(name, base + path, status, data, self._token[0])
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
@@ -1896,11 +1896,9 @@ class IamAwsProvider(_Local):
         return Credentials(*creds._key()[:3], expiry)
 
     def _imds_token(self) -> None:
-        # Keeps a valid IMDSv2 token in self._token, or None there for IMDSv1.
+        # A new IMDSv2 token in self._token, or "" there for IMDSv1.
         now, path = self._clock(), "/latest/api/token"
-        if self._token and now < self._token[1]:
-            return
-        self._token = None
+        self._token = ("", 0.0)
         try:
             status, data = self._imds_call("PUT", path)
         except TransportError as exc:
@@ -1931,7 +1929,7 @@ class IamAwsProvider(_Local):
         base, limit, attempts, _ = self._settings
         tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
         connect, read = (limit, limit) if limit else usual
-        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token else {}
+        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token[0] else {}
         ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
         status, _, data = _http(
             _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
@@ -1941,7 +1939,6 @@ class IamAwsProvider(_Local):
         )  # fmt: skip
         self._answered = True
         if status == 401 and token and renew:  # expired or revoked: renew at once
-            self._token = None
             self._imds_token()
             return self._imds_call(verb, path, False)
         return status, data
