@@ -1529,7 +1529,10 @@ class SSOProvider(RefreshingProvider):
         import hashlib
 
         super().__init__(self._fetch, clock=clock)
-        self._args = (sso_region, account_id, role_name, session_name)
+        self._query = {"role_name": role_name, "account_id": account_id}
+        self._session = session_name
+        dns = "amazonaws.com.cn" if sso_region.startswith("cn-") else "amazonaws.com"
+        self._domain = f"{sso_region}.{dns}"  # AWS's hosts: portal.sso., oidc.
         self._ca_file, self._environ = ca_file, environ
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
@@ -1540,7 +1543,6 @@ class SSOProvider(RefreshingProvider):
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
-        _, account, role, session = self._args
         name, path = _name(self), self._path
         login = f"run 'aws sso login{self._login}'"
         token: Any = False  # None: no file; False: unreadable
@@ -1553,13 +1555,12 @@ class SSOProvider(RefreshingProvider):
             what = "no cached SSO token" if token is None else "bad cached SSO token"
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
-        if session and expires - now < 900:  # botocore renews 15 minutes ahead
+        if self._session and expires - now < 900:  # botocore renews 15 minutes ahead
             access, expires = self._renew(token, now) or (access, expires)
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        query = urlencode({"role_name": role, "account_id": account})
         url, status, headers, answer = self._call(
-            "SSO", "portal.sso", "/federation/credentials?" + query,
+            "SSO", "portal.sso", "/federation/credentials?" + urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
         )  # fmt: skip
         if status == 401:
@@ -1586,10 +1587,8 @@ class SSOProvider(RefreshingProvider):
     def _call(self, service: str, host: str, path: str, **kw: Any) -> tuple[Any, ...]:
         # (URL for messages, status, headers, JSON answer) from the portal or OIDC.
         env = os.environ if self._environ is None else self._environ
-        region = self._args[0]
-        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
         url = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
-        url = (url or f"https://{host}.{region}.{dns}").rstrip("/") + path
+        url = (url or f"https://{host}.{self._domain}").rstrip("/") + path
         status, headers, data = _http(
             _name(self), "POST" if "body" in kw else "GET", url, environ=env,
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), **kw,
