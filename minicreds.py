@@ -1470,7 +1470,10 @@ class SSOProvider(RefreshingProvider):
         import hashlib
 
         super().__init__(self._fetch, clock=clock)
-        self._args = (sso_region, account_id, role_name, session_name)
+        self._query = {"role_name": role_name, "account_id": account_id}
+        self._session = session_name
+        dns = "amazonaws.com.cn" if sso_region.startswith("cn-") else "amazonaws.com"
+        self._domain = f"{sso_region}.{dns}"  # AWS's hosts: portal.sso., oidc.
         self._ca_file, self._environ = ca_file, environ
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
@@ -1481,10 +1484,8 @@ class SSOProvider(RefreshingProvider):
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
-        _, account, role, session = self._args
         name, path = _name(self), self._path
         login = f"run 'aws sso login{self._login}'"
-        env = os.environ if self._environ is None else self._environ
         token: Any = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
@@ -1495,20 +1496,16 @@ class SSOProvider(RefreshingProvider):
             what = "no cached SSO token" if token is None else "bad cached SSO token"
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
-        if session and expires - now < 900:  # botocore renews 15 minutes ahead
-            access, expires = self._renew(token, now, env) or (access, expires)
+        if self._session and expires - now < 900:  # botocore renews 15 minutes ahead
+            access, expires = self._renew(token, now) or (access, expires)
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url = _safe_url(self._url(env, "SSO", "portal.sso") + "/federation/credentials")
-        query = urlencode({"role_name": role, "account_id": account})
-        status, headers, data = _http(
-            name, "GET", f"{url}?{query}", environ=env,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
+        url, status, headers, answer = self._call(
+            "SSO", "portal.sso", "/federation/credentials?" + urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
         )  # fmt: skip
         if status == 401:
             raise CredentialsError(f"the SSO token was refused, {login}", name, url)
-        answer = _loads(data)[0]
         if status != 200:
             text = str(answer.get("message", "")) if isinstance(answer, dict) else ""
             code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
@@ -1528,45 +1525,51 @@ class SSOProvider(RefreshingProvider):
         except (KeyError, TypeError, ValueError, OverflowError):
             raise TransportError("answer lacks roleCredentials", name, url) from None
 
-    def _url(self, env: Mapping[str, str], service: str, host: str) -> str:
-        region = self._args[0]
-        dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    def _call(self, service: str, host: str, path: str, **kw: Any) -> tuple[Any, ...]:
+        # (URL for messages, status, headers, JSON answer) from the portal or OIDC.
+        env = os.environ if self._environ is None else self._environ
         url = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
-        return (url or f"https://{host}.{region}.{dns}").rstrip("/")
+        url = (url or f"https://{host}.{self._domain}").rstrip("/") + path
+        status, headers, data = _http(
+            _name(self), "POST" if "body" in kw else "GET", url, environ=env,
+            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), **kw,
+        )  # fmt: skip
+        return _safe_url(url), status, headers, _loads(data)[0]
 
-    def _renew(
-        self, token: dict[str, Any], now: float, env: Mapping[str, str]
-    ) -> tuple[str, float] | None:
+    def _renew(self, token: dict[str, Any], now: float) -> tuple[str, float] | None:
         """Trade the refresh token for a new access token; None when that fails."""
         import json
         import tempfile
 
         name = _name(self)
         keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
-        if not all(isinstance(token.get(k), str) for k in keys):
+        if not all(map(token.get, keys)):
             return None
         try:
             if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
                 return None
-            body = dict({k: token[k] for k in keys[:3]}, grantType="refresh_token")
-            url = self._url(env, "SSO_OIDC", "oidc") + "/token"
-            status, _, data = _http(
-                name, "POST", url, headers={"Content-Type": "application/json"},
-                body=json.dumps(body).encode(), environ=env,
-                ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"),
+            body = {
+                "clientId": token["clientId"],
+                "clientSecret": token["clientSecret"],
+                "refreshToken": token["refreshToken"],
+                "grantType": "refresh_token",
+            }
+            url, status, _, answer = self._call(
+                "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json"},
             )  # fmt: skip
-            answer = _loads(data)[0] if status == 200 else {}
+            answer = answer if status == 200 else {}
             access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
             if not (access and isinstance(access, str) and life > 0):
-                what = f"no usable token (HTTP {status})"
-                raise TransportError(what, name, _safe_url(url))
+                raise TransportError(f"no usable token (HTTP {status})", name, url)
         except (CredentialsError, AttributeError, TypeError, ValueError) as exc:
             _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
             return None
-        expires = now + life
-        fresh = dict(token, accessToken=access)
-        fresh["expiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
-        fresh["refreshToken"] = answer.get("refreshToken") or token["refreshToken"]
+        fresh = dict(
+            token, accessToken=access,
+            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + life)),
+            refreshToken=answer.get("refreshToken") or token["refreshToken"],
+        )  # fmt: skip
         try:  # atomically, as the AWS CLI does: a reader never sees half a file
             fd, temp = tempfile.mkstemp(dir=os.path.dirname(self._path), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -1574,7 +1577,7 @@ class SSOProvider(RefreshingProvider):
             os.replace(temp, self._path)
         except OSError as exc:
             _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
-        return access, expires
+        return access, now + life
 
 
 # =====================================================================================
@@ -1600,20 +1603,17 @@ def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
     """Credentials from a container or IMDS JSON answer, or the error it carries."""
-    import json
-
-    source = _safe_url(url)
-    try:
-        doc = json.loads(data)
-        code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
-    except (AttributeError, ValueError):  # not JSON, not an object, not UTF-8
+    source, doc = _safe_url(url), _loads(data)[0]  # not UTF-8: a ValueError too
+    if not isinstance(doc, dict):
         what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"
-        raise TransportError(f"answer {what}", provider, source) from None
+        raise TransportError(f"answer {what}", provider, source)
+    code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
-        message = doc.get("Message", doc.get("message"))
-        message = _scrub(message, (secret,)) if isinstance(message, str) else ""
+        message = str(doc.get("Message", doc.get("message")) or "")
         code = _scrub(str(code), (secret,))[:100]
-        raise STSError(code, message, provider, source, status=status)
+        raise STSError(
+            code, _scrub(message, (secret,)), provider, source, status=status
+        )
     token, expiration = doc.get("Token"), doc.get("Expiration")
     what = "answer has a bad Expiration"
     try:
@@ -1649,6 +1649,7 @@ class _Local(RefreshingProvider):
     """A source that may be absent here (fetch raises _Absent): then None, and why."""
 
     _delegate: Provider | None = None  # IamAwsProvider: the source it picked
+    _choose: Callable[[], Provider]  # IamAwsProvider's (a ContainerProvider is its own)
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when this source is not configured here."""
@@ -1660,9 +1661,6 @@ class _Local(RefreshingProvider):
         except _Absent as exc:
             self._reason = str(exc)
             return None
-
-    def _choose(self) -> Provider:
-        return self
 
 
 class ContainerProvider(_Local):
@@ -1677,30 +1675,24 @@ class ContainerProvider(_Local):
 
     def __init__(self, *, environ: Env = None, clock: Clock = time.time) -> None:
         super().__init__(self._fetch_container, clock=clock)
-        self._environ = environ
+        self._environ, self._delegate = environ, self
         self._base = "http://169.254.170.2"  # tests point it at a local fake
 
-    def _url(self) -> str:
-        env = os.environ if self._environ is None else self._environ
-        relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        if relative and not relative.startswith("/"):  # "@host/" would change host
-            what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
-            raise ConfigError(what, _name(self), "environment")
-        return (
-            self._base + relative
-            if relative
-            else env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
-        )
-
     def _fetch_container(self) -> Credentials:
-        name, url = _name(self), self._url()
         env = os.environ if self._environ is None else self._environ
+        name, relative = _name(self), env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        url = self._base + relative if relative else full
         if not url:
             raise _Absent("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set")
-        if not _container_url_allowed(url):  # before any lookup or connection
+        # Checked before any lookup or connection. A relative URI not starting with
+        # "/" ("@host/", ".host/") would move the base's host: refused here too.
+        if not _container_url_allowed(url):
             what = "URI refused: plain http only to loopback, localhost, " + ", ".join(
                 _CONTAINER_HOSTS
             )
+            if relative:
+                what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
             raise ConfigError(what, name, _safe_url(url))
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
         source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
@@ -1728,9 +1720,6 @@ class IamAwsProvider(_Local):
     None within about a second.
     """
 
-    # Set at each IMDS fetch: (base URL, timeout, attempts, IMDSv1 disabled).
-    _settings: tuple[str, float | None, int | None, bool]
-
     def __init__(
         self,
         custom_endpoint: str | None = None,
@@ -1746,26 +1735,36 @@ class IamAwsProvider(_Local):
         super().__init__(self._fetch_imds, clock=clock)
         self._endpoint, self._environ = custom_endpoint, environ
         # The five config-file settings, by name, in this order.
-        self._config = {k: v for k, v in locals().items() if k[:4] in ("meta", "ec2_")}
-        self._token: tuple[str, float] | None = None  # IMDSv2 token, renew time
-        self._answered = False  # during a fetch (one at a time): IMDS answered?
+        self._config = {
+            "metadata_service_timeout": metadata_service_timeout,
+            "metadata_service_num_attempts": metadata_service_num_attempts,
+            "ec2_metadata_service_endpoint": ec2_metadata_service_endpoint,
+            "ec2_metadata_service_endpoint_mode": ec2_metadata_service_endpoint_mode,
+            "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
+        }
+        self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
 
     def _choose(self) -> Provider:
         # The source, picked once from the environment and kept with its cache.
+        from functools import partial
+
         env = os.environ if self._environ is None else self._environ
-        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
         if path:
             if not env.get("AWS_ROLE_ARN"):
                 what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
                 raise ConfigError(what, name, "environment")
             session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
             self._delegate = WebIdentityProvider(
-                lambda: _read_token(name, path), env["AWS_ROLE_ARN"], session,
+                partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
                 clock=self._clock, environ=self._environ,
             )  # fmt: skip
+        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        ):
+            self._delegate = ContainerProvider(environ=self._environ, clock=self._clock)
         else:
-            container = ContainerProvider(environ=self._environ, clock=self._clock)
-            self._delegate = container if container._url() else self
+            self._delegate = self
         return self._delegate
 
     def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
@@ -1791,12 +1790,8 @@ class IamAwsProvider(_Local):
                 ) from None
             got.append(value)
         timeout, attempts, base, host, v1_off = got
-        return (
-            str(self._endpoint or base or f"http://{host}").rstrip("/"),
-            timeout,
-            attempts,
-            v1_off,
-        )
+        base = (self._endpoint or base or f"http://{host}").rstrip("/")
+        return base, timeout, attempts, v1_off
 
     def _fetch_imds(self) -> Credentials:
         """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
@@ -1805,10 +1800,12 @@ class IamAwsProvider(_Local):
         env = os.environ if self._environ is None else self._environ
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
-        self._settings = self._imds_settings(env)
+        self._settings = self._imds_settings(env)  # for this fetch's calls
+        # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            self._imds_token()
+            if self._clock() >= self._token[1]:  # no token yet, IMDSv1, or due
+                self._imds_token()
             status, data = self._imds_call("GET", _IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
@@ -1818,8 +1815,7 @@ class IamAwsProvider(_Local):
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
             status, data = self._imds_call("GET", path)
-            token = self._token and self._token[0]
-            creds = _json_credentials(name, base + path, status, data, token)
+            creds = _json_credentials(name, base + path, status, data, self._token[0])
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
@@ -1840,11 +1836,9 @@ class IamAwsProvider(_Local):
         return Credentials(*creds._key()[:3], expiry)
 
     def _imds_token(self) -> None:
-        # Keeps a valid IMDSv2 token in self._token, or None there for IMDSv1.
+        # A new IMDSv2 token in self._token, or "" there for IMDSv1.
         now, path = self._clock(), "/latest/api/token"
-        if self._token is not None and now < self._token[1]:
-            return
-        self._token = None
+        self._token = ("", 0.0)
         try:
             status, data = self._imds_call("PUT", path)
         except TransportError as exc:
@@ -1858,12 +1852,14 @@ class IamAwsProvider(_Local):
             self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
             return
         why = f"HTTP {status}" if status else "no answer"
-        fallback = status in (0, 403, 404, 405)  # 403/404/405: IMDSv1-only services
-        if fallback and not self._settings[3]:
-            _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", _name(self), why)
-            return
-        why = "not a valid header value" if status == 200 else why
-        why += "; IMDSv1 is disabled" if fallback else ""
+        if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+            if not self._settings[3]:
+                log = "%s: no IMDSv2 token (%s), using IMDSv1"
+                _logger().debug(log, _name(self), why)
+                return
+            why += "; IMDSv1 is disabled"
+        elif status == 200:
+            why = "not a valid header value"
         source = _safe_url(self._settings[0] + path)
         raise TransportError(f"token request: {why}", _name(self), source)
 
@@ -1873,17 +1869,16 @@ class IamAwsProvider(_Local):
         base, limit, attempts, _ = self._settings
         tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
         connect, read = (limit, limit) if limit else usual
-        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token else {}
+        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token[0] else {}
         ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
         status, _, data = _http(
             _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
             timeout=read, connect_timeout=connect, attempts=tries,
             deadline=tries * (connect + read + 1.0),
-            retry_connect=bool(attempts or self._answered), proxy=False,
+            retry_connect=attempts or self._answered, proxy=False,
         )  # fmt: skip
         self._answered = True
         if status == 401 and token and renew:  # expired or revoked: renew at once
-            self._token = None
             self._imds_token()
             return self._imds_call(verb, path, False)
         return status, data
