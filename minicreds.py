@@ -343,18 +343,26 @@ class RefreshingProvider(Provider):
         state = self._state
         if state is not None and self._clock() < state[1]:
             return state[0]
-        return self._refresh(state)
-
-    def _refresh(
-        self, state: tuple[Credentials, float, float, float] | None
-    ) -> Credentials:
         if state is not None and self._clock() < state[2]:
             # Early window: whoever gets the lock refreshes; nobody waits.
             if not self._lock.acquire(blocking=False):
                 return state[0]
             try:
                 if self._state is state:
-                    self._refresh_early(state)
+                    try:
+                        self._install()
+                    except Exception as exc:  # any failure keeps the cache...
+                        now = self._clock()
+                        if now >= state[3] - _EXPIRY_SKEW:
+                            raise  # ...unless a slow fetch outlived it
+                        retry = _retry_at(now, state[2])
+                        self._state = (state[0], retry, state[2], state[3])
+                        _logger().warning(
+                            "%s: early refresh failed, retrying in %d s: %s",
+                            _name(self),
+                            max(retry - now, 0.0),
+                            _describe(exc),
+                        )
                 return self._state[0]  # type: ignore[index]
             finally:
                 self._lock.release()
@@ -389,22 +397,6 @@ class RefreshingProvider(Provider):
                     )
                 return current[0]
             raise failure
-
-    def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
-        try:
-            self._install()
-        except Exception as exc:  # any failure keeps the cache...
-            now = self._clock()
-            if now >= state[3] - _EXPIRY_SKEW:
-                raise  # ...unless a slow fetch outlived it
-            retry = _retry_at(now, state[2])
-            self._state = (state[0], retry, state[2], state[3])
-            _logger().warning(
-                "%s: early refresh failed, retrying in %d s: %s",
-                _name(self),
-                max(retry - now, 0.0),
-                _describe(exc),
-            )
 
     def _install(self) -> Credentials:
         try:
