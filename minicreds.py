@@ -200,13 +200,14 @@ class Credentials:
         for what, key in (("access", access_key), ("secret", secret_key)):
             if not key or not isinstance(key, str):
                 raise ValueError(f"{what} key must be a non-empty string")
+        stamp = None
         if expiration is not None:
             from datetime import timezone
 
             utc = timezone.utc  # a naive expiration is taken as UTC
             expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
             expiration = expiration.astimezone(utc)
-        stamp = expiration.timestamp() if expiration else None
+            stamp = expiration.timestamp()
         values = (stamp, access_key, expiration, secret_key, session_token or None)
         for name, value in zip(self.__slots__, values):  # in __slots__'s order
             object.__setattr__(self, name, value)
@@ -227,7 +228,7 @@ class Credentials:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+    def __reduce__(self) -> Any:
         return (Credentials, self._key()[:3] + (self.expiration,))
 
     def __repr__(self) -> str:
@@ -2124,23 +2125,22 @@ class ChainedProvider(Provider):
 
     def retrieve(self) -> Credentials | None:
         """The first provider's credentials, or None when no provider has any."""
-        record: list[tuple[str, str, str, float]] = []
-        clock = time.perf_counter
+        record = []
         try:
             for provider in self._providers:
-                name, start = _name(provider), clock()
+                name, start = _name(provider), time.perf_counter()
                 try:
                     found = provider.retrieve()
                 except Exception as exc:
                     why = _describe(exc)
-                    record.append((name, "error", why, clock() - start))
+                    record.append((name, "error", why, time.perf_counter() - start))
                     if self._strict:
                         raise
                     _logger().warning("%s skipped: %s", name, why)
                     continue
                 why = "" if found else getattr(provider, "_reason", "")
                 outcome = "found" if found else "not configured"
-                record.append((name, outcome, why, clock() - start))
+                record.append((name, outcome, why, time.perf_counter() - start))
                 if found:
                     return found
             return None
@@ -2163,13 +2163,13 @@ def default_provider(
     role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
     other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
     role._part, other._part = "role", "other"
+    settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
-        loaded = role._load()
+        name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
+        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
     except CredentialsError:
-        loaded = None  # the profile's links will report it
-    name, creds_file, config_file, _ = loaded or ("", {}, {}, None)
-    settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
-    links: list[Provider] = [role, other, ContainerProvider(), _imds(None, settings)]
+        pass  # the profile's links will report it
+    links = [role, other, ContainerProvider(), _imds(None, settings)]
     if not profile:  # a profile given explicitly turns the environment sources off
         links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
     return ChainedProvider(links, strict=True)
@@ -2178,17 +2178,17 @@ def default_provider(
 class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
 
-    _built: tuple[tuple[str | None, ...], Provider] | None = None
+    _variables: object = None  # those the cached source was built from
 
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
-        key = tuple(map(os.environ.get, names))
-        if not key[0]:
+        variables = tuple(map(os.environ.get, names))
+        if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if not self._built or self._built[0] != key:
-            self._built = (key, IamAwsProvider())  # it takes web identity first
-        return self._built[1].retrieve()
+        if variables != self._variables:  # IamAwsProvider tries web identity first
+            self._variables, self._source = variables, IamAwsProvider()
+        return self._source.retrieve()
 
 
 def _imds(environ: Env, settings: Mapping[str, str]) -> Provider:
