@@ -2278,6 +2278,7 @@ def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
 def _main(argv: list[str] | None = None) -> int:
     """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
     import argparse
+    import io
 
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> Any:  # one line, not usage + error
@@ -2344,9 +2345,10 @@ def _main(argv: list[str] | None = None) -> int:
     if not text:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    if args.format.startswith("env"):  # LF even on Windows, as the AWS CLI does
-        getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
-    sys.stdout.write(text)
+    stdout = sys.stdout
+    if args.format.startswith("env") and isinstance(stdout, io.TextIOWrapper):
+        stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
+    stdout.write(text)
     return 0
 
 
