@@ -45,7 +45,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run time
     import datetime
     import ssl
-    from typing import Any, Callable, Dict, Iterable, Mapping, Protocol, Tuple, Union
+    from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, Union
 
     Clock = Callable[[], float]
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
@@ -130,7 +130,7 @@ class CredentialsError(ValueError):
     secret: no key, token, password or line of a credentials file.
     """
 
-    def __init__(self, what: str, provider: str = "", source: str = "") -> None:
+    def __init__(self, what: str, provider: str = "", source: str = ""):
         self.provider, self.source, self.what = provider, source, what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
@@ -145,7 +145,7 @@ class TransportError(CredentialsError):
 
     def __init__(
         self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
-    ) -> None:
+    ):
         super().__init__(what, provider, source)
         # kind: "connect": nothing accepted the connection; "read": it connected,
         # then the answer timed out or broke; "other": a bad answer.
@@ -164,7 +164,7 @@ class STSError(CredentialsError):
         *,
         request_id: str | None = None,
         status: int | None = None,
-    ) -> None:
+    ):
         what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
         self.code, self.message, self.status = code, message, status
@@ -196,7 +196,7 @@ class Credentials:
         secret_key: str,
         session_token: str | None = None,
         expiration: datetime.datetime | None = None,
-    ) -> None:
+    ):
         for what, key in (("access", access_key), ("secret", secret_key)):
             if not key or not isinstance(key, str):
                 raise ValueError(f"{what} key must be a non-empty string")
@@ -245,25 +245,22 @@ class Credentials:
 
 
 if TYPE_CHECKING:
-
-    class Provider(Protocol):
-        """Anything with ``retrieve()`` is a provider."""
-
-        def retrieve(self) -> Credentials | None: ...
-
+    from typing import Protocol as _Protocol
 else:
+    _Protocol = object  # a Protocol for type checkers only: typing costs ~12 ms
 
-    class Provider:
-        """Base of all providers (a ``Protocol`` for type checkers).
 
-        ``retrieve()`` returns ``Credentials``, or ``None`` when this source is not
-        configured here; a configured source that fails raises ``CredentialsError``.
-        """
+class Provider(_Protocol):
+    """Base of all providers (a ``Protocol`` for type checkers).
 
-        __slots__ = ()
+    ``retrieve()`` returns ``Credentials``, or ``None`` when this source is not
+    configured here; a configured source that fails raises ``CredentialsError``.
+    """
 
-        def retrieve(self):
-            raise NotImplementedError
+    __slots__ = ()
+
+    def retrieve(self) -> Credentials | None:
+        raise NotImplementedError
 
 
 def _name(provider: object) -> str:
@@ -2118,7 +2115,7 @@ class ChainedProvider(Provider):
     ``error``.
     """
 
-    def __init__(self, providers: Iterable[Provider], *, strict: bool = False) -> None:
+    def __init__(self, providers: Iterable[Provider], *, strict: bool = False):
         self._providers = list(providers)
         self._strict = strict
         self.attempts: tuple[tuple[str, str, str, float], ...] = ()
