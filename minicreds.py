@@ -431,9 +431,7 @@ def _retry_at(now: float, block: float) -> float:
 
 def _describe(exc: BaseException) -> str:
     """An exception as a log line: our messages are secret-free, others may not be."""
-    if isinstance(exc, CredentialsError):
-        return str(exc)
-    return type(exc).__name__
+    return str(exc) if isinstance(exc, CredentialsError) else type(exc).__name__
 
 
 # =====================================================================================
