@@ -45,7 +45,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run time
     import datetime
     import ssl
-    from typing import Any, Callable, Dict, Iterable, Mapping, Protocol, Tuple, Union
+    from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, Union
 
     Clock = Callable[[], float]
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
@@ -130,7 +130,7 @@ class CredentialsError(ValueError):
     secret: no key, token, password or line of a credentials file.
     """
 
-    def __init__(self, what: str, provider: str = "", source: str = "") -> None:
+    def __init__(self, what: str, provider: str = "", source: str = ""):
         self.provider, self.source, self.what = provider, source, what
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
@@ -145,7 +145,7 @@ class TransportError(CredentialsError):
 
     def __init__(
         self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
-    ) -> None:
+    ):
         super().__init__(what, provider, source)
         # kind: "connect": nothing accepted the connection; "read": it connected,
         # then the answer timed out or broke; "other": a bad answer.
@@ -164,7 +164,7 @@ class STSError(CredentialsError):
         *,
         request_id: str | None = None,
         status: int | None = None,
-    ) -> None:
+    ):
         what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
         self.code, self.message, self.status = code, message, status
@@ -196,17 +196,18 @@ class Credentials:
         secret_key: str,
         session_token: str | None = None,
         expiration: datetime.datetime | None = None,
-    ) -> None:
+    ):
         for what, key in (("access", access_key), ("secret", secret_key)):
             if not key or not isinstance(key, str):
                 raise ValueError(f"{what} key must be a non-empty string")
+        stamp = None
         if expiration is not None:
             from datetime import timezone
 
             utc = timezone.utc  # a naive expiration is taken as UTC
             expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
             expiration = expiration.astimezone(utc)
-        stamp = expiration.timestamp() if expiration else None
+            stamp = expiration.timestamp()
         values = (stamp, access_key, expiration, secret_key, session_token or None)
         for name, value in zip(self.__slots__, values):  # in __slots__'s order
             object.__setattr__(self, name, value)
@@ -227,7 +228,7 @@ class Credentials:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+    def __reduce__(self) -> Any:
         return (Credentials, self._key()[:3] + (self.expiration,))
 
     def __repr__(self) -> str:
@@ -244,25 +245,22 @@ class Credentials:
 
 
 if TYPE_CHECKING:
-
-    class Provider(Protocol):
-        """Anything with ``retrieve()`` is a provider."""
-
-        def retrieve(self) -> Credentials | None: ...
-
+    from typing import Protocol as _Protocol
 else:
+    _Protocol = object  # a Protocol for type checkers only: typing costs ~12 ms
 
-    class Provider:
-        """Base of all providers (a ``Protocol`` for type checkers).
 
-        ``retrieve()`` returns ``Credentials``, or ``None`` when this source is not
-        configured here; a configured source that fails raises ``CredentialsError``.
-        """
+class Provider(_Protocol):
+    """Base of all providers (a ``Protocol`` for type checkers).
 
-        __slots__ = ()
+    ``retrieve()`` returns ``Credentials``, or ``None`` when this source is not
+    configured here; a configured source that fails raises ``CredentialsError``.
+    """
 
-        def retrieve(self):
-            raise NotImplementedError
+    __slots__ = ()
+
+    def retrieve(self) -> Credentials | None:
+        raise NotImplementedError
 
 
 def _name(provider: object) -> str:
@@ -289,22 +287,20 @@ def _parse_time(text: str) -> datetime.datetime:
     ``datetime.fromisoformat`` takes ``Z`` and 7-9 digits only from 3.11.
     """
     import re
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timezone
 
     m = re.fullmatch(
-        r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:[Zz]|([+-])(\d\d):?(\d\d))?",
+        r"(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
+        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?",
         text.strip(),
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
-    *fields, fraction, sign, hours, minutes = m.groups()
-    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-    micro = int((fraction or "").ljust(6, "0")[:6])
-    year, month, day, hour, minute, second = map(int, fields)
-    tz = timezone(-offset if sign == "-" else offset)
-    stamp = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
-    return stamp.astimezone(timezone.utc)
+    day, clock, fraction, hours, minutes = m.groups()
+    # In the one form that fromisoformat() takes on every Python.
+    fraction = (fraction or "").ljust(6, "0")[:6]
+    stamp = f"{day}T{clock}.{fraction}{hours or '+00'}:{minutes or '00'}"
+    return datetime.fromisoformat(stamp).astimezone(timezone.utc)
 
 
 # =====================================================================================
@@ -343,18 +339,26 @@ class RefreshingProvider(Provider):
         state = self._state
         if state is not None and self._clock() < state[1]:
             return state[0]
-        return self._refresh(state)
-
-    def _refresh(
-        self, state: tuple[Credentials, float, float, float] | None
-    ) -> Credentials:
         if state is not None and self._clock() < state[2]:
             # Early window: whoever gets the lock refreshes; nobody waits.
             if not self._lock.acquire(blocking=False):
                 return state[0]
             try:
                 if self._state is state:
-                    self._refresh_early(state)
+                    try:
+                        self._install()
+                    except Exception as exc:  # any failure keeps the cache...
+                        now = self._clock()
+                        if now >= state[3] - _EXPIRY_SKEW:
+                            raise  # ...unless a slow fetch outlived it
+                        retry = _retry_at(now, state[2])
+                        self._state = (state[0], retry, state[2], state[3])
+                        _logger().warning(
+                            "%s: early refresh failed, retrying in %d s: %s",
+                            _name(self),
+                            max(retry - now, 0.0),
+                            _describe(exc),
+                        )
                 return self._state[0]  # type: ignore[index]
             finally:
                 self._lock.release()
@@ -389,22 +393,6 @@ class RefreshingProvider(Provider):
                     )
                 return current[0]
             raise failure
-
-    def _refresh_early(self, state: tuple[Credentials, float, float, float]) -> None:
-        try:
-            self._install()
-        except Exception as exc:  # any failure keeps the cache...
-            now = self._clock()
-            if now >= state[3] - _EXPIRY_SKEW:
-                raise  # ...unless a slow fetch outlived it
-            retry = _retry_at(now, state[2])
-            self._state = (state[0], retry, state[2], state[3])
-            _logger().warning(
-                "%s: early refresh failed, retrying in %d s: %s",
-                _name(self),
-                max(retry - now, 0.0),
-                _describe(exc),
-            )
 
     def _install(self) -> Credentials:
         try:
@@ -443,9 +431,7 @@ def _retry_at(now: float, block: float) -> float:
 
 def _describe(exc: BaseException) -> str:
     """An exception as a log line: our messages are secret-free, others may not be."""
-    if isinstance(exc, CredentialsError):
-        return str(exc)
-    return type(exc).__name__
+    return str(exc) if isinstance(exc, CredentialsError) else type(exc).__name__
 
 
 # =====================================================================================
@@ -2041,30 +2027,29 @@ class ChainedProvider(Provider):
     ``error``.
     """
 
-    def __init__(self, providers: Iterable[Provider], *, strict: bool = False) -> None:
+    def __init__(self, providers: Iterable[Provider], *, strict: bool = False):
         self._providers = list(providers)
         self._strict = strict
         self.attempts: tuple[tuple[str, str, str, float], ...] = ()
 
     def retrieve(self) -> Credentials | None:
         """The first provider's credentials, or None when no provider has any."""
-        record: list[tuple[str, str, str, float]] = []
-        clock = time.perf_counter
+        record = []
         try:
             for provider in self._providers:
-                name, start = _name(provider), clock()
+                name, start = _name(provider), time.perf_counter()
                 try:
                     found = provider.retrieve()
                 except Exception as exc:
                     why = _describe(exc)
-                    record.append((name, "error", why, clock() - start))
+                    record.append((name, "error", why, time.perf_counter() - start))
                     if self._strict:
                         raise
                     _logger().warning("%s skipped: %s", name, why)
                     continue
                 why = "" if found else getattr(provider, "_reason", "")
                 outcome = "found" if found else "not configured"
-                record.append((name, outcome, why, clock() - start))
+                record.append((name, outcome, why, time.perf_counter() - start))
                 if found:
                     return found
             return None
@@ -2087,13 +2072,13 @@ def default_provider(
     role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
     other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
     role._part, other._part = "role", "other"
+    settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
-        loaded = role._load()
+        name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
+        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
     except CredentialsError:
-        loaded = None  # the profile's links will report it
-    name, creds_file, config_file, _ = loaded or ("", {}, {}, None)
-    settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
-    links: list[Provider] = [role, other, ContainerProvider(), _imds(None, settings)]
+        pass  # the profile's links will report it
+    links = [role, other, ContainerProvider(), _imds(None, settings)]
     if not profile:  # a profile given explicitly turns the environment sources off
         links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
     return ChainedProvider(links, strict=True)
@@ -2102,17 +2087,17 @@ def default_provider(
 class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
 
-    _built: tuple[tuple[str | None, ...], Provider] | None = None
+    _variables: object = None  # those the cached source was built from
 
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
-        key = tuple(map(os.environ.get, names))
-        if not key[0]:
+        variables = tuple(map(os.environ.get, names))
+        if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if not self._built or self._built[0] != key:
-            self._built = (key, IamAwsProvider())  # it takes web identity first
-        return self._built[1].retrieve()
+        if variables != self._variables:  # IamAwsProvider tries web identity first
+            self._variables, self._source = variables, IamAwsProvider()
+        return self._source.retrieve()
 
 
 def _imds(environ: Env, settings: Mapping[str, str]) -> Provider:
@@ -2202,6 +2187,7 @@ def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
 def _main(argv: list[str] | None = None) -> int:
     """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
     import argparse
+    import io
 
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> Any:  # one line, not usage + error
@@ -2268,9 +2254,10 @@ def _main(argv: list[str] | None = None) -> int:
     if not text:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    if args.format.startswith("env"):  # LF even on Windows, as the AWS CLI does
-        getattr(sys.stdout, "reconfigure", lambda **kw: None)(newline="\n")
-    sys.stdout.write(text)
+    stdout = sys.stdout
+    if args.format.startswith("env") and isinstance(stdout, io.TextIOWrapper):
+        stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
+    stdout.write(text)
     return 0
 
 
