@@ -1039,21 +1039,6 @@ class StaticProvider(Provider):
         return f"StaticProvider(access_key={self._credentials.access_key!r})"
 
 
-def _env_pair(
-    owner: Any, env: Mapping[str, str], keys: tuple[str, ...], secrets: tuple[str, ...]
-) -> tuple[str, str] | None:
-    """The first (key, secret) variable pair set; one without the other is an error."""
-    key = next(filter(env.get, keys), "")
-    secret = next(filter(env.get, secrets), "")
-    if key and secret:
-        return env[key], env[secret]
-    if key or secret:
-        what = f"{secrets[0] if key else keys[0]} is not set but {key or secret} is"
-        raise ConfigError(what, _name(owner), "environment")
-    owner._reason = f"{keys[0]} and {secrets[0]} are not set"
-    return None
-
-
 class EnvAWSProvider(Provider):
     """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``.
 
@@ -1061,43 +1046,56 @@ class EnvAWSProvider(Provider):
     and ``AWS_CREDENTIAL_EXPIRATION`` (ISO 8601). Read at every call.
     """
 
+    # The sets of variables tried in order: (access key, secret key, session token,
+    # expiry), each a tuple of names in order of preference. A key without its
+    # secret, or the reverse, is an error.
+    _names = (
+        (
+            ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
+            ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
+            ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
+            ("AWS_CREDENTIAL_EXPIRATION",),
+        ),
+    )
+    _reason = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+
     def __init__(self, *, environ: Env = None) -> None:
         self._environ = environ
 
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        pair = _env_pair(
-            self,
-            env,
-            ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
-            ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
-        )
-        if pair is None:
-            return None
-        token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN")
-        expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-        try:  # the pair is valid: only the time can raise
-            return Credentials(*pair, token, _parse_time(expiry) if expiry else None)
-        except ValueError:
-            what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
-        raise ConfigError(what, _name(self), "environment")
+        for keys, secrets, tokens, expiries in self._names:
+            key = next(filter(env.get, keys), "")
+            secret = next(filter(env.get, secrets), "")
+            if key and secret:
+                token = next(filter(None, map(env.get, tokens)), None)
+                expiry = next(filter(None, map(env.get, expiries)), None)
+                try:  # the pair is valid: only the time can raise
+                    expiration = _parse_time(expiry) if expiry else None
+                    return Credentials(env[key], env[secret], token, expiration)
+                except ValueError:
+                    what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
+            elif key or secret:
+                unset = secrets[0] if key else keys[0]
+                what = f"{unset} is not set but {key or secret} is"
+            else:
+                continue
+            raise ConfigError(what, _name(self), "environment")
+        return None
 
 
 class EnvMinioProvider(Provider):
     """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
-    __init__ = EnvAWSProvider.__init__
+    _names = (
+        (("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",), (), ()),
+        (("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",), (), ()),
+    )
+    _reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
     _environ: Env
-
-    def retrieve(self) -> Credentials | None:
-        """Credentials from the environment, or None when none are set."""
-        env = os.environ if self._environ is None else self._environ
-        pair = _env_pair(
-            self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",)
-        ) or _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
-        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"  # if None
-        return Credentials(*pair) if pair else None
+    __init__ = EnvAWSProvider.__init__
+    retrieve = EnvAWSProvider.retrieve
 
 
 # =====================================================================================
