@@ -1105,7 +1105,7 @@ class EnvMinioProvider(Provider):
 _file_cache: dict[str, tuple[tuple[int, int, int], Any]] = {}
 
 
-def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> Any:
+def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
     """Parse a file, cached until its modification time, size or inode changes;
     None when it does not exist. ``parse`` raises ConfigError, never quoting it."""
     try:
@@ -1117,7 +1117,7 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
                 raise ConfigError("file larger than 4 MiB")
             with open(path, "rb") as handle:
                 raw = handle.read(_MAX_FILE + 1)
-            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig"), path))
+            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig")))
         return cached[1]
     except FileNotFoundError:
         return None
@@ -1131,13 +1131,13 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     raise ConfigError(error, provider, path)
 
 
-def _parse_ini(text: str, path: str) -> Ini:
+def _parse_ini(text: str) -> Ini:
     """Sections of an AWS config or credentials file, read as botocore reads them."""
     import configparser
 
     parser = configparser.RawConfigParser()  # raw: a % in a secret is literal
     try:
-        parser.read_string(text, path)
+        parser.read_string(text)
         return {name: dict(parser.items(name)) for name in parser.sections()}
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
@@ -1170,7 +1170,8 @@ class AWSConfigProvider(Provider):
 
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ = mfa_prompt, environ
-        self._built: tuple[list[Any], Provider | None] | None = None
+        # (what the source depends on, the source): the key is never empty.
+        self._built: tuple[list[Any], Provider | None] = ([], None)
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
         # default_provider() splits a profile in two links of its chain: "role"
         # (role_arn without web_identity_token_file) and "other" (the rest).
@@ -1191,7 +1192,7 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(creds_path or folder + "credentials"),
             os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
         )
-        config: Ini = {}
+        config = {}
         for section, values in (_read_file(name, paths[1], _parse_ini) or {}).items():
             # As botocore reads them: "default", else a section starting with "profile"
             # or "sso-session" that splits, as a shell line, into exactly two words.
@@ -1201,9 +1202,10 @@ class AWSConfigProvider(Provider):
                 continue
             if section == "default":
                 config[section] = values
-            elif len(words) == 2 and section.startswith(("profile", "sso-session")):
-                kind = "" if section.startswith("profile") else "sso-session "
-                config[kind + words[1]] = values
+            elif len(words) == 2 and section.startswith("profile"):
+                config[words[1]] = values
+            elif len(words) == 2 and section.startswith("sso-session"):
+                config["sso-session " + words[1]] = values
         creds = _read_file(name, paths[0], _parse_ini) or {}
         profile = chosen or "default"
         if profile in creds or profile in config:
@@ -1224,13 +1226,12 @@ class AWSConfigProvider(Provider):
         key: list[Any] = []
         name: Any = profile
         while name not in key:
-            key.append(name)
             values = {**config.get(name, {}), **creds.get(name, {})}
-            session = config.get(f"sso-session {values.get('sso_session')}")
-            key += [creds.get(name), config.get(name), session]
+            session = f"sso-session {values.get('sso_session')}"
+            key += [name, creds.get(name), config.get(name), config.get(session)]
             name = values.get("source_profile")
         with self._lock:  # one build at a time: one STS call, not two
-            if self._built is None or self._built[0] != key:
+            if self._built[0] != key:
                 self._built = (key, _profile_source(self, *loaded))
             source = self._built[1]
         what = "role" if self._part == "role" else "credentials"
@@ -1242,26 +1243,23 @@ def _profile_source(
     cp: AWSConfigProvider, profile: str, creds: Ini, config: Ini, paths: tuple[str, str]
 ) -> Provider | None:
     """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
+    import functools
+
     name, environ = _name(cp), cp._environ
-
-    def values(p: str) -> dict[str, str]:
-        return {**config.get(p, {}), **creds.get(p, {})}
-
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
-    top = values(profile)
+    top = {**config.get(profile, {}), **creds.get(profile, {})}
     ca_file = top.get("ca_bundle")
-    kinds: dict[str, Callable[..., Provider]] = {
-        "Environment": EnvAWSProvider,
-        "Ec2InstanceMetadata": lambda environ: _imds(environ, top),
-        "EcsContainer": ContainerProvider,
-    }
-
-    def build(p: str, chain: list[str]) -> Provider | None:
-        v, where, error = values(p), f"profile {p!r}", ""
-        source: Any = None
-        kind: Any = WebIdentityProvider
-        kw: dict[str, Any] = {}
+    role = "role_arn" in top and "web_identity_token_file" not in top
+    if cp._part is not None and (cp._part == "role") != role:
+        return None
+    chain = [profile]  # the profiles followed through source_profile, in order
+    roles = []  # the settings of the roles to assume, the outermost first
+    source: Any = None
+    while True:
+        p = chain[-1]
+        v = {**config.get(p, {}), **creds.get(p, {})}
+        where = f"profile {p!r}"
         own = "aws_access_key_id" in v or "aws_secret_access_key" in v
         # A source profile with keys uses them, even if it names a role (botocore).
         if (
@@ -1269,11 +1267,19 @@ def _profile_source(
             and "web_identity_token_file" not in v
             and not (chain[1:] and own)
         ):
+            roles.append(v)
             src, named = v.get("source_profile"), v.get("credential_source", "")
+            # Built eagerly: none of them does any I/O before retrieve().
+            kinds = {
+                "Environment": EnvAWSProvider(environ=environ),
+                "Ec2InstanceMetadata": _imds(environ, top),
+                "EcsContainer": ContainerProvider(environ=environ),
+            }
             if (src is None) == ("credential_source" not in v):
                 error = "a role needs one of source_profile and credential_source"
             elif named in kinds:
-                source = kinds[named](environ=environ)
+                source = kinds[named]
+                break
             elif "credential_source" in v:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
             elif src not in creds and src not in config:
@@ -1282,30 +1288,20 @@ def _profile_source(
                 # A profile may name itself to use its own keys (botocore); else a loop.
                 error = "source_profile loop: " + " -> ".join([*chain, src])
             else:
-                source = build(src, [*chain, src])
-                error = "" if source else f"source_profile {src!r} has no credentials"
-            if error:
-                raise ConfigError(error, name, where)
-            # botocore ignores junk here
-            seconds = v.get("duration_seconds", "").strip()
-            kind, kw = (
-                AssumeRoleProvider,
-                {
-                    "external_id": v.get("external_id"),
-                    "mfa_serial": v.get("mfa_serial"),
-                    "duration": int(seconds) if seconds.isdigit() else None,
-                    "mfa_prompt": cp._mfa_prompt,
-                },
-            )
-        elif "web_identity_token_file" in v:
+                chain.append(src)
+                continue
+            raise ConfigError(error, name, where)
+        if "web_identity_token_file" in v:
             if not v.get("role_arn"):
                 error = "web_identity_token_file without role_arn"
                 raise ConfigError(error, name, where)
             path = os.path.expanduser(v["web_identity_token_file"])
-            source = lambda: _read_token(name, path)
+            source = functools.partial(_read_token, name, path)  # read at each refresh
+            roles.append(v)
         elif "sso_account_id" in v or "sso_role_name" in v:
             session = v.get("sso_session")
             shared = config.get(f"sso-session {session}", {}) if session else {}
+            error = ""
             if session is not None and not shared:
                 error = f"sso-session {session!r} does not exist"
             for key, value in shared.items():
@@ -1315,42 +1311,54 @@ def _profile_source(
             missing = ", ".join(k for k in need if k not in v)
             if error or missing:
                 raise ConfigError(error or f"SSO needs {missing}", name, where)
-            made = SSOProvider(
+            source = SSOProvider(
                 *map(v.__getitem__, need), session_name=session, ca_file=ca_file,
                 environ=environ,
             )  # fmt: skip
-            made._login = f" --profile {p}"
-            return made
+            source._login = f" --profile {p}"
         else:
             # Keys of the credentials file, credential_process, keys of the config.
             for section, path in zip((creds, config), paths):
                 s = section.get(p, {})
-                access, secret = (
-                    s.get("aws_access_key_id"),
-                    s.get("aws_secret_access_key"),
-                )
+                access = s.get("aws_access_key_id")
+                secret = s.get("aws_secret_access_key")
                 if access is not None and not (access and secret):
                     lack = "aws_secret_access_key" if access else "aws_access_key_id"
                     where = f"{path}, {where}"
                     raise ConfigError(f"{lack} is missing or empty", name, where)
                 if access and secret:
                     token = s.get("aws_session_token") or s.get("aws_security_token")
-                    return StaticProvider(access, secret, token)
+                    source = StaticProvider(access, secret, token)
+                    break
                 if section is creds and "credential_process" in v:
-                    return ProcessProvider(v["credential_process"])
-            return None
+                    source = ProcessProvider(v["credential_process"])
+                    break
+            if source is None and chain[1:]:
+                error = f"source_profile {p!r} has no credentials"
+                raise ConfigError(error, name, f"profile {chain[-2]!r}")
+        break
+    for v in reversed(roles):  # wrap the source in the roles, the innermost first
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
-        made = kind(
-            source, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
-        )
-        made.profile_region = top.get("region")
-        made.regional = top.get("sts_regional_endpoints")
-        return made  # type: ignore[no-any-return]
-
-    role = "role_arn" in top and "web_identity_token_file" not in top
-    if cp._part is not None and (cp._part == "role") != role:
-        return None
-    return build(profile, [profile])
+        if "web_identity_token_file" in v:
+            source = WebIdentityProvider(
+                source, v["role_arn"], session, ca_file=ca_file, environ=environ
+            )
+        else:
+            seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
+            source = AssumeRoleProvider(
+                source,
+                v["role_arn"],
+                session,
+                int(seconds) if seconds.isdigit() else None,
+                external_id=v.get("external_id"),
+                mfa_serial=v.get("mfa_serial"),
+                mfa_prompt=cp._mfa_prompt,
+                ca_file=ca_file,
+                environ=environ,
+            )
+        source.profile_region = top.get("region")
+        source.regional = top.get("sts_regional_endpoints")
+    return source  # type: ignore[no-any-return]
 
 
 def _read_token(provider: str, path: str) -> str:
@@ -1426,7 +1434,7 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
         return None, getattr(exc, "lineno", 0)
 
 
-def _parse_json(text: str, path: str) -> dict[str, Any]:
+def _parse_json(text: str) -> dict[str, Any]:
     data, line = _loads(text)
     if not isinstance(data, dict):
         raise ConfigError(
