@@ -1093,7 +1093,6 @@ class EnvMinioProvider(Provider):
         (("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",), (), ()),
     )
     _reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
-    _environ: Env
     __init__ = EnvAWSProvider.__init__
     retrieve = EnvAWSProvider.retrieve
 
@@ -1102,7 +1101,7 @@ class EnvMinioProvider(Provider):
 # Files
 # =====================================================================================
 
-_file_cache: dict[str, tuple[tuple[int, int, int], Any]] = {}
+_file_cache: dict[str, Any] = {}  # path: ((mtime, size, inode), parsed contents)
 
 
 def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
@@ -1186,10 +1185,10 @@ class AWSConfigProvider(Provider):
         chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        creds_path = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
         folder = os.path.join("~", ".aws", "")
+        creds_path = env.get("AWS_SHARED_CREDENTIALS_FILE") or folder + "credentials"
         paths = (
-            os.path.expanduser(creds_path or folder + "credentials"),
+            os.path.expanduser(self._filename or creds_path),
             os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
         )
         config = {}
@@ -1202,10 +1201,9 @@ class AWSConfigProvider(Provider):
                 continue
             if section == "default":
                 config[section] = values
-            elif len(words) == 2 and section.startswith("profile"):
-                config[words[1]] = values
-            elif len(words) == 2 and section.startswith("sso-session"):
-                config["sso-session " + words[1]] = values
+            elif len(words) == 2 and section.startswith(("profile", "sso-session")):
+                kind = "" if section.startswith("profile") else "sso-session "
+                config[kind + words[1]] = values
         creds = _read_file(name, paths[0], _parse_ini) or {}
         profile = chosen or "default"
         if profile in creds or profile in config:
@@ -1308,7 +1306,7 @@ def _profile_source(
                 if v.setdefault(key, value) != value:
                     error = f"{key} differs in sso-session {session!r}"
             need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-            missing = ", ".join(k for k in need if k not in v)
+            missing = ", ".join(sorted(set(need).difference(v)))
             if error or missing:
                 raise ConfigError(error or f"SSO needs {missing}", name, where)
             source = SSOProvider(
@@ -1395,8 +1393,8 @@ class MinioClientConfigProvider(Provider):
         """Credentials of the alias, or None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
-        folder = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
-        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(folder)
+        home = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
+        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(home)
         path = self._filename or os.path.join(folder, "config.json")
         explicit = self._alias or env.get("MINIO_ALIAS")
         alias = explicit or "s3"
@@ -1413,15 +1411,14 @@ class MinioClientConfigProvider(Provider):
                 raise ConfigError(f"alias {alias!r} not found", name, path)
             self._reason = f"no alias {alias!r} in {path}"
             return None
-        where = f"{path}, alias {alias!r}"
-        if not isinstance(entry, dict):
-            raise ConfigError("the alias is not a JSON object", name, where)
-        key, secret = entry.get("accessKey"), entry.get("secretKey")
-        if not (isinstance(key, str) and isinstance(secret, str) and key and secret):
-            missing = "secretKey" if key else "accessKey"
-            raise ConfigError(f"{missing} is missing or empty", name, where)
-        token = entry.get("sessionToken")
-        return Credentials(key, secret, token if isinstance(token, str) else None)
+        try:  # Credentials() checks the keys are non-empty strings
+            token = entry.get("sessionToken")
+            token = token if isinstance(token, str) else None
+            return Credentials(entry["accessKey"], entry["secretKey"], token)
+        except (AttributeError, KeyError, ValueError):
+            pass  # raised outside the handler, whose exception may quote the entry
+        what = "the alias is not an object with accessKey and secretKey strings"
+        raise ConfigError(what, name, f"{path}, alias {alias!r}")
 
 
 def _loads(data: str | bytes) -> tuple[Any, int | None]:
