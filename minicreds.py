@@ -1322,8 +1322,8 @@ def _profile_source(
                 secret = s.get("aws_secret_access_key")
                 if access is not None and not (access and secret):
                     lack = "aws_secret_access_key" if access else "aws_access_key_id"
-                    where = f"{path}, {where}"
-                    raise ConfigError(f"{lack} is missing or empty", name, where)
+                    what = f"{lack} is missing or empty"
+                    raise ConfigError(what, name, f"{path}, {where}")
                 if access and secret:
                     token = s.get("aws_session_token") or s.get("aws_security_token")
                     source = StaticProvider(access, secret, token)
