@@ -1416,7 +1416,7 @@ class MinioClientConfigProvider(Provider):
             token = token if isinstance(token, str) else None
             return Credentials(entry["accessKey"], entry["secretKey"], token)
         except (AttributeError, KeyError, ValueError):
-            pass  # raised outside the handler, whose exception may quote the entry
+            pass  # raised below, outside the handler: no chained exception
         what = "the alias is not an object with accessKey and secretKey strings"
         raise ConfigError(what, name, f"{path}, alias {alias!r}")
 
