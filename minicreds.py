@@ -1417,7 +1417,7 @@ class MinioClientConfigProvider(Provider):
             return Credentials(entry["accessKey"], entry["secretKey"], token)
         except (AttributeError, KeyError, ValueError):
             pass  # raised below, outside the handler: no chained exception
-        what = "the alias is not an object with accessKey and secretKey strings"
+        what = "the alias needs non-empty accessKey and secretKey strings"
         raise ConfigError(what, name, f"{path}, alias {alias!r}")
 
 
