@@ -1318,16 +1318,16 @@ def _profile_source(
             # Keys of the credentials file, credential_process, keys of the config.
             for section, path in zip((creds, config), paths):
                 s = section.get(p, {})
-                access = s.get("aws_access_key_id")
-                secret = s.get("aws_secret_access_key")
-                if access is not None and not (access and secret):
-                    lack = "aws_secret_access_key" if access else "aws_access_key_id"
-                    what = f"{lack} is missing or empty"
-                    raise ConfigError(what, name, f"{path}, {where}")
-                if access and secret:
+                if "aws_access_key_id" in s:
+                    secret = s.get("aws_secret_access_key", "")
                     token = s.get("aws_session_token") or s.get("aws_security_token")
-                    source = StaticProvider(access, secret, token)
-                    break
+                    try:  # Credentials() checks that both keys are non-empty strings
+                        source = StaticProvider(s["aws_access_key_id"], secret, token)
+                        break
+                    except ValueError:
+                        pass  # raised below, outside the handler
+                    what = "needs non-empty aws_access_key_id and aws_secret_access_key"
+                    raise ConfigError(what, name, f"{path}, {where}")
                 if section is creds and "credential_process" in v:
                     source = ProcessProvider(v["credential_process"])
                     break
