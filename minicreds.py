@@ -966,21 +966,6 @@ class StaticProvider(Provider):
         return f"StaticProvider(access_key={self._credentials.access_key!r})"
 
 
-def _env_pair(
-    owner: Any, env: Mapping[str, str], keys: tuple[str, ...], secrets: tuple[str, ...]
-) -> tuple[str, str] | None:
-    """The first (key, secret) variable pair set; one without the other is an error."""
-    key = next(filter(env.get, keys), "")
-    secret = next(filter(env.get, secrets), "")
-    if key and secret:
-        return env[key], env[secret]
-    if key or secret:
-        what = f"{secrets[0] if key else keys[0]} is not set but {key or secret} is"
-        raise ConfigError(what, _name(owner), "environment")
-    owner._reason = f"{keys[0]} and {secrets[0]} are not set"
-    return None
-
-
 class EnvAWSProvider(Provider):
     """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``.
 
@@ -988,53 +973,65 @@ class EnvAWSProvider(Provider):
     and ``AWS_CREDENTIAL_EXPIRATION`` (ISO 8601). Read at every call.
     """
 
+    # The sets of variables tried in order: (access key, secret key, session token,
+    # expiry), each a tuple of names in order of preference. A key without its
+    # secret, or the reverse, is an error.
+    _names = (
+        (
+            ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
+            ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
+            ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
+            ("AWS_CREDENTIAL_EXPIRATION",),
+        ),
+    )
+    _reason = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+
     def __init__(self, *, environ: Env = None) -> None:
         self._environ = environ
 
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        pair = _env_pair(
-            self,
-            env,
-            ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
-            ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
-        )
-        if pair is None:
-            return None
-        token = env.get("AWS_SESSION_TOKEN") or env.get("AWS_SECURITY_TOKEN")
-        expiry = env.get("AWS_CREDENTIAL_EXPIRATION")
-        try:  # the pair is valid: only the time can raise
-            return Credentials(*pair, token, _parse_time(expiry) if expiry else None)
-        except ValueError:
-            what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
-        raise ConfigError(what, _name(self), "environment")
+        for keys, secrets, tokens, expiries in self._names:
+            key = next(filter(env.get, keys), "")
+            secret = next(filter(env.get, secrets), "")
+            if key and secret:
+                token = next(filter(None, map(env.get, tokens)), None)
+                expiry = next(filter(None, map(env.get, expiries)), None)
+                try:  # the pair is valid: only the time can raise
+                    expiration = _parse_time(expiry) if expiry else None
+                    return Credentials(env[key], env[secret], token, expiration)
+                except ValueError:
+                    what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
+            elif key or secret:
+                unset = secrets[0] if key else keys[0]
+                what = f"{unset} is not set but {key or secret} is"
+            else:
+                continue
+            raise ConfigError(what, _name(self), "environment")
+        return None
 
 
 class EnvMinioProvider(Provider):
     """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
+    _names = (
+        (("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",), (), ()),
+        (("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",), (), ()),
+    )
+    _reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
     __init__ = EnvAWSProvider.__init__
-    _environ: Env
-
-    def retrieve(self) -> Credentials | None:
-        """Credentials from the environment, or None when none are set."""
-        env = os.environ if self._environ is None else self._environ
-        pair = _env_pair(
-            self, env, ("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",)
-        ) or _env_pair(self, env, ("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",))
-        self._reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"  # if None
-        return Credentials(*pair) if pair else None
+    retrieve = EnvAWSProvider.retrieve
 
 
 # =====================================================================================
 # Files
 # =====================================================================================
 
-_file_cache: dict[str, tuple[tuple[int, int, int], Any]] = {}
+_file_cache: dict[str, Any] = {}  # path: ((mtime, size, inode), parsed contents)
 
 
-def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> Any:
+def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
     """Parse a file, cached until its modification time, size or inode changes;
     None when it does not exist. ``parse`` raises ConfigError, never quoting it."""
     try:
@@ -1046,7 +1043,7 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
                 raise ConfigError("file larger than 4 MiB")
             with open(path, "rb") as handle:
                 raw = handle.read(_MAX_FILE + 1)
-            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig"), path))
+            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig")))
         return cached[1]
     except FileNotFoundError:
         return None
@@ -1060,13 +1057,13 @@ def _read_file(provider: str, path: str, parse: Callable[[str, str], Any]) -> An
     raise ConfigError(error, provider, path)
 
 
-def _parse_ini(text: str, path: str) -> Ini:
+def _parse_ini(text: str) -> Ini:
     """Sections of an AWS config or credentials file, read as botocore reads them."""
     import configparser
 
     parser = configparser.RawConfigParser()  # raw: a % in a secret is literal
     try:
-        parser.read_string(text, path)
+        parser.read_string(text)
         return {name: dict(parser.items(name)) for name in parser.sections()}
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
@@ -1099,7 +1096,8 @@ class AWSConfigProvider(Provider):
 
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ = mfa_prompt, environ
-        self._built: tuple[list[Any], Provider | None] | None = None
+        # (what the source depends on, the source): the key is never empty.
+        self._built: tuple[list[Any], Provider | None] = ([], None)
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
         # default_provider() splits a profile in two links of its chain: "role"
         # (role_arn without web_identity_token_file) and "other" (the rest).
@@ -1114,13 +1112,13 @@ class AWSConfigProvider(Provider):
         chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        creds_path = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
         folder = os.path.join("~", ".aws", "")
+        creds_path = env.get("AWS_SHARED_CREDENTIALS_FILE") or folder + "credentials"
         paths = (
-            os.path.expanduser(creds_path or folder + "credentials"),
+            os.path.expanduser(self._filename or creds_path),
             os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
         )
-        config: Ini = {}
+        config = {}
         for section, values in (_read_file(name, paths[1], _parse_ini) or {}).items():
             # As botocore reads them: "default", else a section starting with "profile"
             # or "sso-session" that splits, as a shell line, into exactly two words.
@@ -1153,13 +1151,12 @@ class AWSConfigProvider(Provider):
         key: list[Any] = []
         name: Any = profile
         while name not in key:
-            key.append(name)
             values = {**config.get(name, {}), **creds.get(name, {})}
-            session = config.get(f"sso-session {values.get('sso_session')}")
-            key += [creds.get(name), config.get(name), session]
+            session = f"sso-session {values.get('sso_session')}"
+            key += [name, creds.get(name), config.get(name), config.get(session)]
             name = values.get("source_profile")
         with self._lock:  # one build at a time: one STS call, not two
-            if self._built is None or self._built[0] != key:
+            if self._built[0] != key:
                 self._built = (key, _profile_source(self, *loaded))
             source = self._built[1]
         what = "role" if self._part == "role" else "credentials"
@@ -1171,26 +1168,23 @@ def _profile_source(
     cp: AWSConfigProvider, profile: str, creds: Ini, config: Ini, paths: tuple[str, str]
 ) -> Provider | None:
     """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
+    import functools
+
     name, environ = _name(cp), cp._environ
-
-    def values(p: str) -> dict[str, str]:
-        return {**config.get(p, {}), **creds.get(p, {})}
-
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
-    top = values(profile)
+    top = {**config.get(profile, {}), **creds.get(profile, {})}
     ca_file = top.get("ca_bundle")
-    kinds: dict[str, Callable[..., Provider]] = {
-        "Environment": EnvAWSProvider,
-        "Ec2InstanceMetadata": lambda environ: _imds(environ, top),
-        "EcsContainer": ContainerProvider,
-    }
-
-    def build(p: str, chain: list[str]) -> Provider | None:
-        v, where, error = values(p), f"profile {p!r}", ""
-        source: Any = None
-        kind: Any = WebIdentityProvider
-        kw: dict[str, Any] = {}
+    role = "role_arn" in top and "web_identity_token_file" not in top
+    if cp._part is not None and (cp._part == "role") != role:
+        return None
+    chain = [profile]  # the profiles followed through source_profile, in order
+    roles = []  # the settings of the roles to assume, the outermost first
+    source: Any = None
+    while True:
+        p = chain[-1]
+        v = {**config.get(p, {}), **creds.get(p, {})}
+        where = f"profile {p!r}"
         own = "aws_access_key_id" in v or "aws_secret_access_key" in v
         # A source profile with keys uses them, even if it names a role (botocore).
         if (
@@ -1198,11 +1192,19 @@ def _profile_source(
             and "web_identity_token_file" not in v
             and not (chain[1:] and own)
         ):
+            roles.append(v)
             src, named = v.get("source_profile"), v.get("credential_source", "")
+            # Built eagerly: none of them does any I/O before retrieve().
+            kinds = {
+                "Environment": EnvAWSProvider(environ=environ),
+                "Ec2InstanceMetadata": _imds(environ, top),
+                "EcsContainer": ContainerProvider(environ=environ),
+            }
             if (src is None) == ("credential_source" not in v):
                 error = "a role needs one of source_profile and credential_source"
             elif named in kinds:
-                source = kinds[named](environ=environ)
+                source = kinds[named]
+                break
             elif "credential_source" in v:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
             elif src not in creds and src not in config:
@@ -1211,75 +1213,77 @@ def _profile_source(
                 # A profile may name itself to use its own keys (botocore); else a loop.
                 error = "source_profile loop: " + " -> ".join([*chain, src])
             else:
-                source = build(src, [*chain, src])
-                error = "" if source else f"source_profile {src!r} has no credentials"
-            if error:
-                raise ConfigError(error, name, where)
-            # botocore ignores junk here
-            seconds = v.get("duration_seconds", "").strip()
-            kind, kw = (
-                AssumeRoleProvider,
-                {
-                    "external_id": v.get("external_id"),
-                    "mfa_serial": v.get("mfa_serial"),
-                    "duration": int(seconds) if seconds.isdigit() else None,
-                    "mfa_prompt": cp._mfa_prompt,
-                },
-            )
-        elif "web_identity_token_file" in v:
+                chain.append(src)
+                continue
+            raise ConfigError(error, name, where)
+        if "web_identity_token_file" in v:
             if not v.get("role_arn"):
                 error = "web_identity_token_file without role_arn"
                 raise ConfigError(error, name, where)
             path = os.path.expanduser(v["web_identity_token_file"])
-            source = lambda: _read_token(name, path)
+            source = functools.partial(_read_token, name, path)  # read at each refresh
+            roles.append(v)
         elif "sso_account_id" in v or "sso_role_name" in v:
             session = v.get("sso_session")
             shared = config.get(f"sso-session {session}", {}) if session else {}
+            error = ""
             if session is not None and not shared:
                 error = f"sso-session {session!r} does not exist"
             for key, value in shared.items():
                 if v.setdefault(key, value) != value:
                     error = f"{key} differs in sso-session {session!r}"
             need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-            missing = ", ".join(k for k in need if k not in v)
+            missing = ", ".join(sorted(set(need).difference(v)))
             if error or missing:
                 raise ConfigError(error or f"SSO needs {missing}", name, where)
-            made = SSOProvider(
+            source = SSOProvider(
                 *map(v.__getitem__, need), session_name=session, ca_file=ca_file,
                 environ=environ,
             )  # fmt: skip
-            made._login = f" --profile {p}"
-            return made
+            source._login = f" --profile {p}"
         else:
             # Keys of the credentials file, credential_process, keys of the config.
             for section, path in zip((creds, config), paths):
                 s = section.get(p, {})
-                access, secret = (
-                    s.get("aws_access_key_id"),
-                    s.get("aws_secret_access_key"),
-                )
-                if access is not None and not (access and secret):
-                    lack = "aws_secret_access_key" if access else "aws_access_key_id"
-                    where = f"{path}, {where}"
-                    raise ConfigError(f"{lack} is missing or empty", name, where)
-                if access and secret:
+                if "aws_access_key_id" in s:
+                    secret = s.get("aws_secret_access_key", "")
                     token = s.get("aws_session_token") or s.get("aws_security_token")
-                    return StaticProvider(access, secret, token)
+                    try:  # Credentials() checks that both keys are non-empty strings
+                        source = StaticProvider(s["aws_access_key_id"], secret, token)
+                        break
+                    except ValueError:
+                        pass  # raised below, outside the handler
+                    what = "needs non-empty aws_access_key_id and aws_secret_access_key"
+                    raise ConfigError(what, name, f"{path}, {where}")
                 if section is creds and "credential_process" in v:
-                    return ProcessProvider(v["credential_process"])
-            return None
+                    source = ProcessProvider(v["credential_process"])
+                    break
+            if source is None and chain[1:]:
+                error = f"source_profile {p!r} has no credentials"
+                raise ConfigError(error, name, f"profile {chain[-2]!r}")
+        break
+    for v in reversed(roles):  # wrap the source in the roles, the innermost first
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
-        made = kind(
-            source, v["role_arn"], session, ca_file=ca_file, environ=environ, **kw
-        )
-        made.profile_region = top.get("region")
-        made.regional = top.get("sts_regional_endpoints")
-        return made  # type: ignore[no-any-return]
-
-    role = "role_arn" in top and "web_identity_token_file" not in top
-    if cp._part is not None and (cp._part == "role") != role:
-        return None
-    return build(profile, [profile])
+        if "web_identity_token_file" in v:
+            source = WebIdentityProvider(
+                source, v["role_arn"], session, ca_file=ca_file, environ=environ
+            )
+        else:
+            seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
+            source = AssumeRoleProvider(
+                source,
+                v["role_arn"],
+                session,
+                int(seconds) if seconds.isdigit() else None,
+                external_id=v.get("external_id"),
+                mfa_serial=v.get("mfa_serial"),
+                mfa_prompt=cp._mfa_prompt,
+                ca_file=ca_file,
+                environ=environ,
+            )
+        source.profile_region = top.get("region")
+        source.regional = top.get("sts_regional_endpoints")
+    return source  # type: ignore[no-any-return]
 
 
 def _read_token(provider: str, path: str) -> str:
@@ -1316,8 +1320,8 @@ class MinioClientConfigProvider(Provider):
         """Credentials of the alias, or None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
-        folder = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
-        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(folder)
+        home = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
+        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(home)
         path = self._filename or os.path.join(folder, "config.json")
         explicit = self._alias or env.get("MINIO_ALIAS")
         alias = explicit or "s3"
@@ -1334,15 +1338,14 @@ class MinioClientConfigProvider(Provider):
                 raise ConfigError(f"alias {alias!r} not found", name, path)
             self._reason = f"no alias {alias!r} in {path}"
             return None
-        where = f"{path}, alias {alias!r}"
-        if not isinstance(entry, dict):
-            raise ConfigError("the alias is not a JSON object", name, where)
-        key, secret = entry.get("accessKey"), entry.get("secretKey")
-        if not (isinstance(key, str) and isinstance(secret, str) and key and secret):
-            missing = "secretKey" if key else "accessKey"
-            raise ConfigError(f"{missing} is missing or empty", name, where)
-        token = entry.get("sessionToken")
-        return Credentials(key, secret, token if isinstance(token, str) else None)
+        try:  # Credentials() checks the keys are non-empty strings
+            token = entry.get("sessionToken")
+            token = token if isinstance(token, str) else None
+            return Credentials(entry["accessKey"], entry["secretKey"], token)
+        except (AttributeError, KeyError, ValueError):
+            pass  # raised below, outside the handler: no chained exception
+        what = "the alias needs non-empty accessKey and secretKey strings"
+        raise ConfigError(what, name, f"{path}, alias {alias!r}")
 
 
 def _loads(data: str | bytes) -> tuple[Any, int | None]:
@@ -1355,7 +1358,7 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
         return None, getattr(exc, "lineno", 0)
 
 
-def _parse_json(text: str, path: str) -> dict[str, Any]:
+def _parse_json(text: str) -> dict[str, Any]:
     data, line = _loads(text)
     if not isinstance(data, dict):
         raise ConfigError(
