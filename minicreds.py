@@ -792,7 +792,7 @@ class _STS(RefreshingProvider):
         region: str | None = None,
         jwt: Jwt | None = None,
         **params: Any,
-    ) -> None:
+    ):
         """``params``: the form fields; empty ones are left out, ``DurationSeconds``
         is a duration (whole seconds sent)."""
         super().__init__(self._assume, clock=clock)
@@ -1904,7 +1904,7 @@ class AssumeRoleProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-    ) -> None:
+    ):
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
@@ -1934,7 +1934,7 @@ class WebIdentityProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-    ) -> None:
+    ):
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region, jwt_token, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
@@ -1960,7 +1960,7 @@ class ClientGrantsProvider(_STS):
         *,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ) -> None:
+    ):
         super().__init__(
             sts_endpoint, ca_file, clock, jwt=jwt_token, DurationSeconds=duration
         )
@@ -1982,7 +1982,7 @@ class LdapIdentityProvider(_STS):
         *,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ) -> None:
+    ):
         self._username = ldap_username or username
         super().__init__(
             sts_endpoint, ca_file, clock, LDAPUsername=self._username,
@@ -2007,7 +2007,7 @@ class CertificateIdentityProvider(_STS):
         *,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ) -> None:
+    ):
         if not sts_endpoint.lower().startswith("https://"):
             # A client certificate can only be presented over TLS.
             what = "the STS endpoint must be https://"
