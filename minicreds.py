@@ -1150,7 +1150,7 @@ class AWSConfigProvider(Provider):
         profile, creds, config, _ = loaded
         # The names and sections the profile's source depends on, along its
         # source_profile links: while they are unchanged, the source built is kept.
-        key: list[Any] = []
+        key = []
         name: Any = profile
         while name not in key:
             values = {**config.get(name, {}), **creds.get(name, {})}
@@ -1163,7 +1163,7 @@ class AWSConfigProvider(Provider):
             source = self._built[1]
         what = "role" if self._part == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
-        return source.retrieve() if source is not None else None
+        return source and source.retrieve()  # type: ignore[no-any-return]
 
 
 def _profile_source(
