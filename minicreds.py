@@ -955,7 +955,7 @@ class StaticProvider(Provider):
 
     def __init__(
         self, access_key: str, secret_key: str, session_token: str | None = None
-    ) -> None:
+    ):
         self._credentials = Credentials(access_key, secret_key, session_token)
 
     def retrieve(self) -> Credentials:
@@ -986,7 +986,7 @@ class EnvAWSProvider(Provider):
     )
     _reason = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
 
-    def __init__(self, *, environ: Env = None) -> None:
+    def __init__(self, *, environ: Env = None):
         self._environ = environ
 
     def retrieve(self) -> Credentials | None:
@@ -1064,7 +1064,8 @@ def _parse_ini(text: str) -> Ini:
     parser = configparser.RawConfigParser()  # raw: a % in a secret is literal
     try:
         parser.read_string(text)
-        return {name: dict(parser.items(name)) for name in parser.sections()}
+        names = parser.sections()
+        return dict(zip(names, map(dict, map(parser.items, names))))
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
         # keep its line number only, and raise outside the handler.
@@ -1084,6 +1085,10 @@ class AWSConfigProvider(Provider):
     with ``mfa_serial``.
     """
 
+    # default_provider() splits a profile in two links of its chain: "role"
+    # (role_arn without web_identity_token_file) and "other" (the rest).
+    _part = ""
+
     def __init__(
         self,
         filename: str | None = None,
@@ -1091,17 +1096,14 @@ class AWSConfigProvider(Provider):
         *,
         mfa_prompt: Prompt = None,
         environ: Env = None,
-    ) -> None:
+    ):
         import threading
 
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ = mfa_prompt, environ
         # (what the source depends on, the source): the key is never empty.
-        self._built: tuple[list[Any], Provider | None] = ([], None)
+        self._built: Any = ([], None)
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
-        # default_provider() splits a profile in two links of its chain: "role"
-        # (role_arn without web_identity_token_file) and "other" (the rest).
-        self._part: str | None = None
 
     def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
         """(profile, credentials file, config file, paths); None: no default profile."""
@@ -1148,7 +1150,7 @@ class AWSConfigProvider(Provider):
         profile, creds, config, _ = loaded
         # The names and sections the profile's source depends on, along its
         # source_profile links: while they are unchanged, the source built is kept.
-        key: list[Any] = []
+        key = []
         name: Any = profile
         while name not in key:
             values = {**config.get(name, {}), **creds.get(name, {})}
@@ -1161,7 +1163,7 @@ class AWSConfigProvider(Provider):
             source = self._built[1]
         what = "role" if self._part == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
-        return source.retrieve() if source is not None else None
+        return source and source.retrieve()  # type: ignore[no-any-return]
 
 
 def _profile_source(
@@ -1176,22 +1178,25 @@ def _profile_source(
     top = {**config.get(profile, {}), **creds.get(profile, {})}
     ca_file = top.get("ca_bundle")
     role = "role_arn" in top and "web_identity_token_file" not in top
-    if cp._part is not None and (cp._part == "role") != role:
+    if cp._part and (cp._part == "role") != role:
         return None
     chain = [profile]  # the profiles followed through source_profile, in order
     roles = []  # the settings of the roles to assume, the outermost first
     source: Any = None
+    error = ""  # raised after the loop, outside any handler: no chained exception
     while True:
         p = chain[-1]
         v = {**config.get(p, {}), **creds.get(p, {})}
         where = f"profile {p!r}"
         own = "aws_access_key_id" in v or "aws_secret_access_key" in v
+        if "web_identity_token_file" in v:
+            if not v.get("role_arn"):
+                error = "web_identity_token_file without role_arn"
+            path = os.path.expanduser(v["web_identity_token_file"])
+            source = functools.partial(_read_token, name, path)  # read at each refresh
+            roles.append(v)
         # A source profile with keys uses them, even if it names a role (botocore).
-        if (
-            "role_arn" in v
-            and "web_identity_token_file" not in v
-            and not (chain[1:] and own)
-        ):
+        elif "role_arn" in v and not (chain[1:] and own):
             roles.append(v)
             src, named = v.get("source_profile"), v.get("credential_source", "")
             # Built eagerly: none of them does any I/O before retrieve().
@@ -1204,7 +1209,6 @@ def _profile_source(
                 error = "a role needs one of source_profile and credential_source"
             elif named in kinds:
                 source = kinds[named]
-                break
             elif "credential_source" in v:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
             elif src not in creds and src not in config:
@@ -1215,18 +1219,9 @@ def _profile_source(
             else:
                 chain.append(src)
                 continue
-            raise ConfigError(error, name, where)
-        if "web_identity_token_file" in v:
-            if not v.get("role_arn"):
-                error = "web_identity_token_file without role_arn"
-                raise ConfigError(error, name, where)
-            path = os.path.expanduser(v["web_identity_token_file"])
-            source = functools.partial(_read_token, name, path)  # read at each refresh
-            roles.append(v)
         elif "sso_account_id" in v or "sso_role_name" in v:
             session = v.get("sso_session")
             shared = config.get(f"sso-session {session}", {}) if session else {}
-            error = ""
             if session is not None and not shared:
                 error = f"sso-session {session!r} does not exist"
             for key, value in shared.items():
@@ -1250,18 +1245,23 @@ def _profile_source(
                     token = s.get("aws_session_token") or s.get("aws_security_token")
                     try:  # Credentials() checks that both keys are non-empty strings
                         source = StaticProvider(s["aws_access_key_id"], secret, token)
-                        break
                     except ValueError:
-                        pass  # raised below, outside the handler
-                    what = "needs non-empty aws_access_key_id and aws_secret_access_key"
-                    raise ConfigError(what, name, f"{path}, {where}")
+                        error = (
+                            "needs non-empty aws_access_key_id and "
+                            "aws_secret_access_key"
+                        )
+                        where = f"{path}, {where}"
+                    break
                 if section is creds and "credential_process" in v:
                     source = ProcessProvider(v["credential_process"])
                     break
-            if source is None and chain[1:]:
-                error = f"source_profile {p!r} has no credentials"
-                raise ConfigError(error, name, f"profile {chain[-2]!r}")
+            else:
+                if chain[1:]:
+                    error = f"source_profile {p!r} has no credentials"
+                    where = f"profile {chain[-2]!r}"
         break
+    if error:
+        raise ConfigError(error, name, where)
     for v in reversed(roles):  # wrap the source in the roles, the innermost first
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
         if "web_identity_token_file" in v:
@@ -2090,15 +2090,15 @@ def default_provider(
 class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
 
-    _variables: object = None  # those the cached source was built from
-
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
         variables = tuple(map(os.environ.get, names))
         if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if variables != self._variables:  # IamAwsProvider tries web identity first
+        # The variables the cached source was built from; IamAwsProvider tries web
+        # identity first.
+        if variables != getattr(self, "_variables", None):
             self._variables, self._source = variables, IamAwsProvider()
         return self._source.retrieve()
 
@@ -2106,7 +2106,8 @@ class _EnvWebIdentity(Provider):
 def _imds(environ: Env, settings: Mapping[str, str]) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     imds = IamAwsProvider(environ=environ)
-    imds._config = {k: settings.get(k) for k in imds._config}
+    for key in imds._config:
+        imds._config[key] = settings.get(key)
     imds._delegate = imds  # not its web identity and container sources
     return imds
 
