@@ -1384,7 +1384,7 @@ class ProcessProvider(RefreshingProvider):
 
     def __init__(
         self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
-    ) -> None:
+    ):
         super().__init__(self._run, clock=clock)
         self._command, self._timeout = command, timeout
 
@@ -1455,7 +1455,7 @@ class SSOProvider(RefreshingProvider):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-    ) -> None:
+    ):
         import hashlib
 
         super().__init__(self._fetch, clock=clock)
@@ -1638,13 +1638,38 @@ class _Local(RefreshingProvider):
     """A source that may be absent here (fetch raises _Absent): then None, and why."""
 
     _delegate: Provider | None = None  # IamAwsProvider: the source it picked
-    _choose: Callable[[], Provider]  # IamAwsProvider's (a ContainerProvider is its own)
+    _environ: Env
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when this source is not configured here."""
-        delegate = self._delegate or self._choose()
-        if delegate is not self:
-            return delegate.retrieve()
+        from functools import partial
+
+        if self._delegate is None:
+            # IamAwsProvider's source, picked once from the environment and kept with
+            # its cache (a ContainerProvider is its own).
+            env = os.environ if self._environ is None else self._environ
+            name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+            if path:
+                if not env.get("AWS_ROLE_ARN"):
+                    what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+                    raise ConfigError(what, name, "environment")
+                session = (
+                    env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+                )
+                self._delegate = WebIdentityProvider(
+                    partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
+                    clock=self._clock, environ=self._environ,
+                )  # fmt: skip
+            elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+            ):
+                self._delegate = ContainerProvider(
+                    environ=self._environ, clock=self._clock
+                )
+            else:
+                self._delegate = self
+        if self._delegate is not self:
+            return self._delegate.retrieve()
         try:
             return super().retrieve()
         except _Absent as exc:
@@ -1662,7 +1687,7 @@ class ContainerProvider(_Local):
     (re-read at each refresh), else ``AWS_CONTAINER_AUTHORIZATION_TOKEN``.
     """
 
-    def __init__(self, *, environ: Env = None, clock: Clock = time.time) -> None:
+    def __init__(self, *, environ: Env = None, clock: Clock = time.time):
         super().__init__(self._fetch_container, clock=clock)
         self._environ, self._delegate = environ, self
         self._base = "http://169.254.170.2"  # tests point it at a local fake
@@ -1720,7 +1745,7 @@ class IamAwsProvider(_Local):
         ec2_metadata_service_endpoint: str | None = None,
         ec2_metadata_service_endpoint_mode: str | None = None,
         ec2_metadata_v1_disabled: bool | str | None = None,
-    ) -> None:
+    ):
         super().__init__(self._fetch_imds, clock=clock)
         self._endpoint, self._environ = custom_endpoint, environ
         # The five config-file settings, by name, in this order.
@@ -1732,29 +1757,6 @@ class IamAwsProvider(_Local):
             "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
         }
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
-
-    def _choose(self) -> Provider:
-        # The source, picked once from the environment and kept with its cache.
-        from functools import partial
-
-        env = os.environ if self._environ is None else self._environ
-        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-        if path:
-            if not env.get("AWS_ROLE_ARN"):
-                what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
-                raise ConfigError(what, name, "environment")
-            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            self._delegate = WebIdentityProvider(
-                partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
-                clock=self._clock, environ=self._environ,
-            )  # fmt: skip
-        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        ):
-            self._delegate = ContainerProvider(environ=self._environ, clock=self._clock)
-        else:
-            self._delegate = self
-        return self._delegate
 
     def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
