@@ -1795,9 +1795,7 @@ class IamAwsProvider(_Local):
         # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            if self._clock() >= self._token[1]:  # no token yet, IMDSv1, or due
-                self._imds_token()
-            status, data = self._imds_call("GET", _IMDS_ROLES)
+            status, data = self._imds_call(_IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
             roles = data.split()
@@ -1805,7 +1803,7 @@ class IamAwsProvider(_Local):
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data = self._imds_call("GET", path)
+            status, data = self._imds_call(path)
             creds = _json_credentials(name, base + path, status, data, self._token[0])
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
@@ -1826,53 +1824,56 @@ class IamAwsProvider(_Local):
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
-    def _imds_token(self) -> None:
-        # A new IMDSv2 token in self._token, or "" there for IMDSv1.
-        now, path = self._clock(), "/latest/api/token"
-        self._token = ("", 0.0)
-        try:
-            status, data = self._imds_call("PUT", path)
-        except TransportError as exc:
-            if exc.kind != "read":
-                raise
-            # Connected, then silence: the hop limit keeps IMDSv2 answers from a
-            # container on a bridge network, where IMDSv1 still works.
-            status, data = 0, b""
-        token = data.decode("latin-1").strip()
-        if status == 200 and token and token.isascii() and token.isprintable():
-            self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
-            return
-        why = f"HTTP {status}" if status else "no answer"
-        if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-            if not self._settings[3]:
-                log = "%s: no IMDSv2 token (%s), using IMDSv1"
-                _logger().debug(log, _name(self), why)
-                return
-            why += "; IMDSv1 is disabled"
-        elif status == 200:
-            why = "not a valid header value"
-        source = _safe_url(self._settings[0] + path)
-        raise TransportError(f"token request: {why}", _name(self), source)
-
-    def _imds_call(self, verb: str, path: str, renew: bool = True) -> tuple[int, bytes]:
-        # One request. Answered errors are retried; transport errors too once IMDS
-        # has answered in this lookup, or when the number of attempts is set.
-        base, limit, attempts, _ = self._settings
-        tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
-        connect, read = (limit, limit) if limit else usual
-        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token[0] else {}
-        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
-        status, _, data = _http(
-            _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
-            timeout=read, connect_timeout=connect, attempts=tries,
-            deadline=tries * (connect + read + 1.0),
-            retry_connect=attempts or self._answered, proxy=False,
-        )  # fmt: skip
-        self._answered = True
-        if status == 401 and token and renew:  # expired or revoked: renew at once
-            self._imds_token()
-            return self._imds_call(verb, path, False)
-        return status, data
+    def _imds_call(self, path: str) -> tuple[int, bytes]:
+        # GET path, with an IMDSv2 token got first when due and at once after a 401
+        # (expired or revoked). Answered errors are retried; transport errors too
+        # once IMDS has answered in this lookup, or when the number of attempts is set.
+        base, limit, attempts, v1_off = self._settings
+        name, tries = _name(self), attempts or 3
+        put, retried = self._clock() >= self._token[1], False  # none yet, IMDSv1, due
+        while True:
+            now, token = self._clock(), self._token[0]
+            if put:
+                url = base + "/latest/api/token"
+                headers = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+                self._token = ("", 0.0)
+            else:
+                url = base + path
+                headers = {"X-aws-ec2-metadata-token": token} if token else {}
+            usual = _IMDS_PATIENT if self._answered else _IMDS_PROBE
+            connect, read = (limit, limit) if limit else usual
+            try:
+                status, _, data = _http(
+                    name, "PUT" if put else "GET", url, headers=headers,
+                    timeout=read, connect_timeout=connect, attempts=tries,
+                    deadline=tries * (connect + read + 1.0),
+                    retry_connect=attempts or self._answered, proxy=False,
+                )  # fmt: skip
+                self._answered = True
+            except TransportError as exc:
+                if not put or exc.kind != "read":
+                    raise
+                # Connected, then silence: the hop limit keeps IMDSv2 answers from a
+                # container on a bridge network, where IMDSv1 still works.
+                status, data = 0, b""
+            if not put:
+                if status != 401 or not token or retried:
+                    return status, data
+                put = retried = True
+                continue
+            put, token = False, data.decode("latin-1").strip()
+            if status == 200 and token and token.isascii() and token.isprintable():
+                self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
+                continue
+            why = f"HTTP {status}" if status else "no answer"
+            if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+                if not v1_off:
+                    _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", name, why)
+                    continue
+                why += "; IMDSv1 is disabled"
+            elif status == 200:
+                why = "not a valid header value"
+            raise TransportError(f"token request: {why}", name, _safe_url(url))
 
 
 # =====================================================================================
