@@ -1470,6 +1470,8 @@ class SSOProvider(RefreshingProvider):
         self._login = f" --sso-session {session_name}" if session_name else ""
 
     def _fetch(self) -> Credentials:
+        import json
+        import tempfile
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
@@ -1485,8 +1487,41 @@ class SSOProvider(RefreshingProvider):
             what = "no cached SSO token" if token is None else "bad cached SSO token"
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
-        if self._session and expires - now < 900:  # botocore renews 15 minutes ahead
-            access, expires = self._renew(token, now) or (access, expires)
+        keys = ("registrationExpiresAt", "clientId", "clientSecret", "refreshToken")
+        # With a session, a token due within 15 minutes (botocore's margin) is renewed
+        # with its refresh token while its client registration lasts, and saved.
+        renew = self._session and expires - now < 900 and all(map(token.get, keys))
+        try:
+            if renew and _parse_time(token[keys[0]]).timestamp() > now:
+                body = dict(zip(keys[1:], map(token.get, keys[1:])))
+                body["grantType"] = "refresh_token"
+                url, status, _, answer = self._call(
+                    "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json"},
+                )  # fmt: skip
+                answer = answer if status == 200 else {}
+                fresh, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
+                if not (fresh and isinstance(fresh, str) and life > 0):
+                    raise TransportError(f"no usable token (HTTP {status})", name, url)
+                access, expires = fresh, now + life
+                token.update(
+                    accessToken=access,
+                    expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+                    refreshToken=answer.get("refreshToken") or body["refreshToken"],
+                )
+                # Atomically, as the AWS CLI does: a reader never sees half a file.
+                fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(token, handle)
+                os.replace(temp, path)
+        except (
+            AttributeError,
+            TypeError,
+            ValueError,
+            OSError,
+        ) as exc:  # ours: ValueError
+            log = "%s: cannot renew or save the SSO token: %s"
+            _logger().warning(log, name, _describe(exc))
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
         url, status, headers, answer = self._call(
@@ -1524,49 +1559,6 @@ class SSOProvider(RefreshingProvider):
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), **kw,
         )  # fmt: skip
         return _safe_url(url), status, headers, _loads(data)[0]
-
-    def _renew(self, token: dict[str, Any], now: float) -> tuple[str, float] | None:
-        """Trade the refresh token for a new access token; None when that fails."""
-        import json
-        import tempfile
-
-        name = _name(self)
-        keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
-        if not all(map(token.get, keys)):
-            return None
-        try:
-            if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
-                return None
-            body = {
-                "clientId": token["clientId"],
-                "clientSecret": token["clientSecret"],
-                "refreshToken": token["refreshToken"],
-                "grantType": "refresh_token",
-            }
-            url, status, _, answer = self._call(
-                "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
-                headers={"Content-Type": "application/json"},
-            )  # fmt: skip
-            answer = answer if status == 200 else {}
-            access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
-            if not (access and isinstance(access, str) and life > 0):
-                raise TransportError(f"no usable token (HTTP {status})", name, url)
-        except (CredentialsError, AttributeError, TypeError, ValueError) as exc:
-            _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
-            return None
-        fresh = dict(
-            token, accessToken=access,
-            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + life)),
-            refreshToken=answer.get("refreshToken") or token["refreshToken"],
-        )  # fmt: skip
-        try:  # atomically, as the AWS CLI does: a reader never sees half a file
-            fd, temp = tempfile.mkstemp(dir=os.path.dirname(self._path), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(fresh, handle)
-            os.replace(temp, self._path)
-        except OSError as exc:
-            _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
-        return access, now + life
 
 
 # =====================================================================================
