@@ -1489,7 +1489,8 @@ class SSOProvider(RefreshingProvider):
         now = self._clock()
         keys = ("registrationExpiresAt", "clientId", "clientSecret", "refreshToken")
         # With a session, a token due within 15 minutes (botocore's margin) is renewed
-        # with its refresh token while its client registration lasts, and saved.
+        # with its refresh token while its client registration lasts, and saved; a
+        # failure (ours are ValueErrors) is only logged.
         renew = self._session and expires - now < 900 and all(map(token.get, keys))
         try:
             if renew and _parse_time(token[keys[0]]).timestamp() > now:
@@ -1514,12 +1515,7 @@ class SSOProvider(RefreshingProvider):
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump(token, handle)
                 os.replace(temp, path)
-        except (
-            AttributeError,
-            TypeError,
-            ValueError,
-            OSError,
-        ) as exc:  # ours: ValueError
+        except (AttributeError, TypeError, ValueError, OSError) as exc:
             log = "%s: cannot renew or save the SSO token: %s"
             _logger().warning(log, name, _describe(exc))
         if expires <= now:
