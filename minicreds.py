@@ -1637,15 +1637,16 @@ class _Local(RefreshingProvider):
             # its cache (a ContainerProvider is its own).
             env = os.environ if self._environ is None else self._environ
             name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+            role = env.get("AWS_ROLE_ARN")
             if path:
-                if not env.get("AWS_ROLE_ARN"):
+                if not role:
                     what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
                     raise ConfigError(what, name, "environment")
                 session = (
                     env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
                 )
                 self._delegate = WebIdentityProvider(
-                    partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
+                    partial(_read_token, name, path), role, session,
                     clock=self._clock, environ=self._environ,
                 )  # fmt: skip
             elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
@@ -1690,9 +1691,8 @@ class ContainerProvider(_Local):
         # Checked before any lookup or connection. A relative URI not starting with
         # "/" ("@host/", ".host/") would move the base's host: refused here too.
         if not _container_url_allowed(url):
-            what = "URI refused: plain http only to loopback, localhost, " + ", ".join(
-                _CONTAINER_HOSTS
-            )
+            what = "URI refused: plain http only to loopback, localhost, 169.254.170.2"
+            what += ", 169.254.170.23, fd00:ec2::23"  # _CONTAINER_HOSTS
             if relative:
                 what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
             raise ConfigError(what, name, _safe_url(url))
@@ -1746,7 +1746,7 @@ class IamAwsProvider(_Local):
         }
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
 
-    def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
+    def _imds_settings(self, env: Mapping[str, str]) -> tuple[Any, ...]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
         got: list[Any] = []
         for key, value in self._config.items():
