@@ -1477,6 +1477,11 @@ class SSOProvider(RefreshingProvider):
 
         name, path = _name(self), self._path
         login = f"run 'aws sso login{self._login}'"
+        env = os.environ if self._environ is None else self._environ
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        # The hosts: AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's.
+        oidc = env.get("AWS_ENDPOINT_URL_SSO_OIDC") or env.get("AWS_ENDPOINT_URL")
+        portal = env.get("AWS_ENDPOINT_URL_SSO") or env.get("AWS_ENDPOINT_URL")
         token: Any = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
@@ -1496,14 +1501,16 @@ class SSOProvider(RefreshingProvider):
             if renew and _parse_time(token[keys[0]]).timestamp() > now:
                 body = dict(zip(keys[1:], map(token.get, keys[1:])))
                 body["grantType"] = "refresh_token"
-                url, status, _, answer = self._call(
-                    "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
-                    headers={"Content-Type": "application/json"},
+                url = (oidc or f"https://oidc.{self._domain}").rstrip("/") + "/token"
+                status, _, data = _http(
+                    name, "POST", url, body=json.dumps(body).encode(), environ=env,
+                    headers={"Content-Type": "application/json"}, ca_file=ca_file,
                 )  # fmt: skip
-                answer = answer if status == 200 else {}
+                answer = _loads(data)[0] if status == 200 else {}
                 fresh, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
                 if not (fresh and isinstance(fresh, str) and life > 0):
-                    raise TransportError(f"no usable token (HTTP {status})", name, url)
+                    what = f"no usable token (HTTP {status})"
+                    raise TransportError(what, name, _safe_url(url))
                 access, expires = fresh, now + life
                 token.update(
                     accessToken=access,
@@ -1520,10 +1527,14 @@ class SSOProvider(RefreshingProvider):
             _logger().warning(log, name, _describe(exc))
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url, status, headers, answer = self._call(
-            "SSO", "portal.sso", "/federation/credentials?" + urlencode(self._query),
+        url = (portal or f"https://portal.sso.{self._domain}").rstrip("/")
+        url += "/federation/credentials"
+        status, headers, data = _http(
+            name, "GET", f"{url}?{urlencode(self._query)}", environ=env,
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
+            ca_file=ca_file,
         )  # fmt: skip
+        answer, url = _loads(data)[0], _safe_url(url)
         if status == 401:
             raise CredentialsError(f"the SSO token was refused, {login}", name, url)
         if status != 200:
@@ -1544,17 +1555,6 @@ class SSOProvider(RefreshingProvider):
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
             raise TransportError("answer lacks roleCredentials", name, url) from None
-
-    def _call(self, service: str, host: str, path: str, **kw: Any) -> tuple[Any, ...]:
-        # (URL for messages, status, headers, JSON answer) from the portal or OIDC.
-        env = os.environ if self._environ is None else self._environ
-        url = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
-        url = (url or f"https://{host}.{self._domain}").rstrip("/") + path
-        status, headers, data = _http(
-            _name(self), "POST" if "body" in kw else "GET", url, environ=env,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), **kw,
-        )  # fmt: skip
-        return _safe_url(url), status, headers, _loads(data)[0]
 
 
 # =====================================================================================
