@@ -1461,8 +1461,10 @@ class SSOProvider(RefreshingProvider):
         super().__init__(self._fetch, clock=clock)
         self._query = {"role_name": role_name, "account_id": account_id}
         self._session = session_name
-        dns = "amazonaws.com.cn" if sso_region.startswith("cn-") else "amazonaws.com"
-        self._domain = f"{sso_region}.{dns}"  # AWS's hosts: portal.sso., oidc.
+        # AWS's hosts: portal.sso.<domain>, oidc.<domain>.
+        self._domain = sso_region + (
+            ".amazonaws.com.cn" if sso_region.startswith("cn-") else ".amazonaws.com"
+        )
         self._ca_file, self._environ = ca_file, environ
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
@@ -1754,8 +1756,8 @@ class IamAwsProvider(_Local):
             value, where = (env[var], var) if env.get(var) else (value, key)
             try:
                 if key.endswith("mode"):
-                    mode = str(value or "IPv4").lower()
-                    value = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}[mode]
+                    hosts = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}
+                    value = hosts[str(value or "IPv4").lower()]
                 elif key.endswith("disabled"):  # True, or "true" in any case
                     value = str(value).strip().lower() == "true"
                 elif key[0] == "m" and value not in (None, ""):
