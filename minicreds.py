@@ -1484,7 +1484,7 @@ class SSOProvider(RefreshingProvider):
         # The hosts: AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's.
         oidc = env.get("AWS_ENDPOINT_URL_SSO_OIDC") or env.get("AWS_ENDPOINT_URL")
         portal = env.get("AWS_ENDPOINT_URL_SSO") or env.get("AWS_ENDPOINT_URL")
-        token: Any = False  # None: no file; False: unreadable
+        token = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
             # Older AWS CLI versions wrote "...T12:00:00UTC".
