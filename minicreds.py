@@ -1384,7 +1384,7 @@ class ProcessProvider(RefreshingProvider):
 
     def __init__(
         self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
-    ) -> None:
+    ):
         super().__init__(self._run, clock=clock)
         self._command, self._timeout = command, timeout
 
@@ -1455,14 +1455,16 @@ class SSOProvider(RefreshingProvider):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-    ) -> None:
+    ):
         import hashlib
 
         super().__init__(self._fetch, clock=clock)
         self._query = {"role_name": role_name, "account_id": account_id}
         self._session = session_name
-        dns = "amazonaws.com.cn" if sso_region.startswith("cn-") else "amazonaws.com"
-        self._domain = f"{sso_region}.{dns}"  # AWS's hosts: portal.sso., oidc.
+        # AWS's hosts: portal.sso.<domain>, oidc.<domain>.
+        self._domain = sso_region + (
+            ".amazonaws.com.cn" if sso_region.startswith("cn-") else ".amazonaws.com"
+        )
         self._ca_file, self._environ = ca_file, environ
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
@@ -1470,12 +1472,19 @@ class SSOProvider(RefreshingProvider):
         self._login = f" --sso-session {session_name}" if session_name else ""
 
     def _fetch(self) -> Credentials:
+        import json
+        import tempfile
         from datetime import datetime, timezone
         from urllib.parse import urlencode
 
         name, path = _name(self), self._path
         login = f"run 'aws sso login{self._login}'"
-        token: Any = False  # None: no file; False: unreadable
+        env = os.environ if self._environ is None else self._environ
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        # The hosts: AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's.
+        oidc = env.get("AWS_ENDPOINT_URL_SSO_OIDC") or env.get("AWS_ENDPOINT_URL")
+        portal = env.get("AWS_ENDPOINT_URL_SSO") or env.get("AWS_ENDPOINT_URL")
+        token = False  # None: no file; False: unreadable
         try:
             token = _read_file(name, path, _parse_json)
             # Older AWS CLI versions wrote "...T12:00:00UTC".
@@ -1485,14 +1494,49 @@ class SSOProvider(RefreshingProvider):
             what = "no cached SSO token" if token is None else "bad cached SSO token"
             raise CredentialsError(f"{what}, {login}", name, path) from None
         now = self._clock()
-        if self._session and expires - now < 900:  # botocore renews 15 minutes ahead
-            access, expires = self._renew(token, now) or (access, expires)
+        keys = ("registrationExpiresAt", "clientId", "clientSecret", "refreshToken")
+        # With a session, a token due within 15 minutes (botocore's margin) is renewed
+        # with its refresh token while its client registration lasts, and saved; a
+        # failure (ours are ValueErrors) is only logged.
+        renew = self._session and expires - now < 900 and all(map(token.get, keys))
+        try:
+            if renew and _parse_time(token[keys[0]]).timestamp() > now:
+                body = dict(zip(keys[1:], map(token.get, keys[1:])))
+                body["grantType"] = "refresh_token"
+                url = (oidc or f"https://oidc.{self._domain}").rstrip("/") + "/token"
+                status, _, data = _http(
+                    name, "POST", url, body=json.dumps(body).encode(), environ=env,
+                    headers={"Content-Type": "application/json"}, ca_file=ca_file,
+                )  # fmt: skip
+                answer = _loads(data)[0] if status == 200 else {}
+                fresh, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
+                if not (fresh and isinstance(fresh, str) and life > 0):
+                    what = f"no usable token (HTTP {status})"
+                    raise TransportError(what, name, _safe_url(url))
+                access, expires = fresh, now + life
+                token.update(
+                    accessToken=access,
+                    expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+                    refreshToken=answer.get("refreshToken") or body["refreshToken"],
+                )
+                # Atomically, as the AWS CLI does: a reader never sees half a file.
+                fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(token, handle)
+                os.replace(temp, path)
+        except (AttributeError, TypeError, ValueError, OSError) as exc:
+            log = "%s: cannot renew or save the SSO token: %s"
+            _logger().warning(log, name, _describe(exc))
         if expires <= now:
             raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url, status, headers, answer = self._call(
-            "SSO", "portal.sso", "/federation/credentials?" + urlencode(self._query),
+        url = (portal or f"https://portal.sso.{self._domain}").rstrip("/")
+        url += "/federation/credentials"
+        status, headers, data = _http(
+            name, "GET", f"{url}?{urlencode(self._query)}", environ=env,
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
+            ca_file=ca_file,
         )  # fmt: skip
+        answer, url = _loads(data)[0], _safe_url(url)
         if status == 401:
             raise CredentialsError(f"the SSO token was refused, {login}", name, url)
         if status != 200:
@@ -1513,60 +1557,6 @@ class SSOProvider(RefreshingProvider):
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
             raise TransportError("answer lacks roleCredentials", name, url) from None
-
-    def _call(self, service: str, host: str, path: str, **kw: Any) -> tuple[Any, ...]:
-        # (URL for messages, status, headers, JSON answer) from the portal or OIDC.
-        env = os.environ if self._environ is None else self._environ
-        url = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
-        url = (url or f"https://{host}.{self._domain}").rstrip("/") + path
-        status, headers, data = _http(
-            _name(self), "POST" if "body" in kw else "GET", url, environ=env,
-            ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), **kw,
-        )  # fmt: skip
-        return _safe_url(url), status, headers, _loads(data)[0]
-
-    def _renew(self, token: dict[str, Any], now: float) -> tuple[str, float] | None:
-        """Trade the refresh token for a new access token; None when that fails."""
-        import json
-        import tempfile
-
-        name = _name(self)
-        keys = ("clientId", "clientSecret", "refreshToken", "registrationExpiresAt")
-        if not all(map(token.get, keys)):
-            return None
-        try:
-            if _parse_time(token["registrationExpiresAt"]).timestamp() <= now:
-                return None
-            body = {
-                "clientId": token["clientId"],
-                "clientSecret": token["clientSecret"],
-                "refreshToken": token["refreshToken"],
-                "grantType": "refresh_token",
-            }
-            url, status, _, answer = self._call(
-                "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
-                headers={"Content-Type": "application/json"},
-            )  # fmt: skip
-            answer = answer if status == 200 else {}
-            access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
-            if not (access and isinstance(access, str) and life > 0):
-                raise TransportError(f"no usable token (HTTP {status})", name, url)
-        except (CredentialsError, AttributeError, TypeError, ValueError) as exc:
-            _logger().warning("%s: SSO token renewal failed: %s", name, _describe(exc))
-            return None
-        fresh = dict(
-            token, accessToken=access,
-            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + life)),
-            refreshToken=answer.get("refreshToken") or token["refreshToken"],
-        )  # fmt: skip
-        try:  # atomically, as the AWS CLI does: a reader never sees half a file
-            fd, temp = tempfile.mkstemp(dir=os.path.dirname(self._path), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(fresh, handle)
-            os.replace(temp, self._path)
-        except OSError as exc:
-            _logger().warning("%s: cannot save the SSO token: %s", name, _describe(exc))
-        return access, now + life
 
 
 # =====================================================================================
@@ -1638,13 +1628,39 @@ class _Local(RefreshingProvider):
     """A source that may be absent here (fetch raises _Absent): then None, and why."""
 
     _delegate: Provider | None = None  # IamAwsProvider: the source it picked
-    _choose: Callable[[], Provider]  # IamAwsProvider's (a ContainerProvider is its own)
+    _environ: Env
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when this source is not configured here."""
-        delegate = self._delegate or self._choose()
-        if delegate is not self:
-            return delegate.retrieve()
+        from functools import partial
+
+        if self._delegate is None:
+            # IamAwsProvider's source, picked once from the environment and kept with
+            # its cache (a ContainerProvider is its own).
+            env = os.environ if self._environ is None else self._environ
+            name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+            role = env.get("AWS_ROLE_ARN")
+            if path:
+                if not role:
+                    what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+                    raise ConfigError(what, name, "environment")
+                session = (
+                    env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+                )
+                self._delegate = WebIdentityProvider(
+                    partial(_read_token, name, path), role, session,
+                    clock=self._clock, environ=self._environ,
+                )  # fmt: skip
+            elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+            ):
+                self._delegate = ContainerProvider(
+                    environ=self._environ, clock=self._clock
+                )
+            else:
+                self._delegate = self
+        if self._delegate is not self:
+            return self._delegate.retrieve()
         try:
             return super().retrieve()
         except _Absent as exc:
@@ -1662,7 +1678,7 @@ class ContainerProvider(_Local):
     (re-read at each refresh), else ``AWS_CONTAINER_AUTHORIZATION_TOKEN``.
     """
 
-    def __init__(self, *, environ: Env = None, clock: Clock = time.time) -> None:
+    def __init__(self, *, environ: Env = None, clock: Clock = time.time):
         super().__init__(self._fetch_container, clock=clock)
         self._environ, self._delegate = environ, self
         self._base = "http://169.254.170.2"  # tests point it at a local fake
@@ -1677,9 +1693,8 @@ class ContainerProvider(_Local):
         # Checked before any lookup or connection. A relative URI not starting with
         # "/" ("@host/", ".host/") would move the base's host: refused here too.
         if not _container_url_allowed(url):
-            what = "URI refused: plain http only to loopback, localhost, " + ", ".join(
-                _CONTAINER_HOSTS
-            )
+            what = "URI refused: plain http only to loopback, localhost, 169.254.170.2"
+            what += ", 169.254.170.23, fd00:ec2::23"  # _CONTAINER_HOSTS
             if relative:
                 what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
             raise ConfigError(what, name, _safe_url(url))
@@ -1720,7 +1735,7 @@ class IamAwsProvider(_Local):
         ec2_metadata_service_endpoint: str | None = None,
         ec2_metadata_service_endpoint_mode: str | None = None,
         ec2_metadata_v1_disabled: bool | str | None = None,
-    ) -> None:
+    ):
         super().__init__(self._fetch_imds, clock=clock)
         self._endpoint, self._environ = custom_endpoint, environ
         # The five config-file settings, by name, in this order.
@@ -1733,30 +1748,7 @@ class IamAwsProvider(_Local):
         }
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
 
-    def _choose(self) -> Provider:
-        # The source, picked once from the environment and kept with its cache.
-        from functools import partial
-
-        env = os.environ if self._environ is None else self._environ
-        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-        if path:
-            if not env.get("AWS_ROLE_ARN"):
-                what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
-                raise ConfigError(what, name, "environment")
-            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            self._delegate = WebIdentityProvider(
-                partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
-                clock=self._clock, environ=self._environ,
-            )  # fmt: skip
-        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-        ):
-            self._delegate = ContainerProvider(environ=self._environ, clock=self._clock)
-        else:
-            self._delegate = self
-        return self._delegate
-
-    def _imds_settings(self, env: Mapping[str, str]) -> tuple[str, Any, Any, bool]:
+    def _imds_settings(self, env: Mapping[str, str]) -> tuple[Any, ...]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
         got: list[Any] = []
         for key, value in self._config.items():
@@ -1764,8 +1756,8 @@ class IamAwsProvider(_Local):
             value, where = (env[var], var) if env.get(var) else (value, key)
             try:
                 if key.endswith("mode"):
-                    mode = str(value or "IPv4").lower()
-                    value = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}[mode]
+                    hosts = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}
+                    value = hosts[str(value or "IPv4").lower()]
                 elif key.endswith("disabled"):  # True, or "true" in any case
                     value = str(value).strip().lower() == "true"
                 elif key[0] == "m" and value not in (None, ""):
@@ -1793,9 +1785,7 @@ class IamAwsProvider(_Local):
         # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            if self._clock() >= self._token[1]:  # no token yet, IMDSv1, or due
-                self._imds_token()
-            status, data = self._imds_call("GET", _IMDS_ROLES)
+            status, data = self._imds_call(_IMDS_ROLES)
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
             roles = data.split()
@@ -1803,7 +1793,7 @@ class IamAwsProvider(_Local):
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data = self._imds_call("GET", path)
+            status, data = self._imds_call(path)
             creds = _json_credentials(name, base + path, status, data, self._token[0])
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
@@ -1824,53 +1814,56 @@ class IamAwsProvider(_Local):
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
-    def _imds_token(self) -> None:
-        # A new IMDSv2 token in self._token, or "" there for IMDSv1.
-        now, path = self._clock(), "/latest/api/token"
-        self._token = ("", 0.0)
-        try:
-            status, data = self._imds_call("PUT", path)
-        except TransportError as exc:
-            if exc.kind != "read":
-                raise
-            # Connected, then silence: the hop limit keeps IMDSv2 answers from a
-            # container on a bridge network, where IMDSv1 still works.
-            status, data = 0, b""
-        token = data.decode("latin-1").strip()
-        if status == 200 and token and token.isascii() and token.isprintable():
-            self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
-            return
-        why = f"HTTP {status}" if status else "no answer"
-        if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-            if not self._settings[3]:
-                log = "%s: no IMDSv2 token (%s), using IMDSv1"
-                _logger().debug(log, _name(self), why)
-                return
-            why += "; IMDSv1 is disabled"
-        elif status == 200:
-            why = "not a valid header value"
-        source = _safe_url(self._settings[0] + path)
-        raise TransportError(f"token request: {why}", _name(self), source)
-
-    def _imds_call(self, verb: str, path: str, renew: bool = True) -> tuple[int, bytes]:
-        # One request. Answered errors are retried; transport errors too once IMDS
-        # has answered in this lookup, or when the number of attempts is set.
-        base, limit, attempts, _ = self._settings
-        tries, usual = attempts or 3, _IMDS_PATIENT if self._answered else _IMDS_PROBE
-        connect, read = (limit, limit) if limit else usual
-        token = {"X-aws-ec2-metadata-token": self._token[0]} if self._token[0] else {}
-        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
-        status, _, data = _http(
-            _name(self), verb, base + path, headers=ttl if verb == "PUT" else token,
-            timeout=read, connect_timeout=connect, attempts=tries,
-            deadline=tries * (connect + read + 1.0),
-            retry_connect=attempts or self._answered, proxy=False,
-        )  # fmt: skip
-        self._answered = True
-        if status == 401 and token and renew:  # expired or revoked: renew at once
-            self._imds_token()
-            return self._imds_call(verb, path, False)
-        return status, data
+    def _imds_call(self, path: str) -> tuple[int, bytes]:
+        # GET path, with an IMDSv2 token got first when due and at once after a 401
+        # (expired or revoked). Answered errors are retried; transport errors too
+        # once IMDS has answered in this lookup, or when the number of attempts is set.
+        base, limit, attempts, v1_off = self._settings
+        name, tries = _name(self), attempts or 3
+        put, retried = self._clock() >= self._token[1], False  # none yet, IMDSv1, due
+        while True:
+            now, token = self._clock(), self._token[0]
+            if put:
+                url = base + "/latest/api/token"
+                headers = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+                self._token = ("", 0.0)
+            else:
+                url = base + path
+                headers = {"X-aws-ec2-metadata-token": token} if token else {}
+            usual = _IMDS_PATIENT if self._answered else _IMDS_PROBE
+            connect, read = (limit, limit) if limit else usual
+            try:
+                status, _, data = _http(
+                    name, "PUT" if put else "GET", url, headers=headers,
+                    timeout=read, connect_timeout=connect, attempts=tries,
+                    deadline=tries * (connect + read + 1.0),
+                    retry_connect=attempts or self._answered, proxy=False,
+                )  # fmt: skip
+                self._answered = True
+            except TransportError as exc:
+                if not put or exc.kind != "read":
+                    raise
+                # Connected, then silence: the hop limit keeps IMDSv2 answers from a
+                # container on a bridge network, where IMDSv1 still works.
+                status, data = 0, b""
+            if not put:
+                if status != 401 or not token or retried:
+                    return status, data
+                put = retried = True
+                continue
+            put, token = False, data.decode("latin-1").strip()
+            if status == 200 and token and token.isascii() and token.isprintable():
+                self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
+                continue
+            why = f"HTTP {status}" if status else "no answer"
+            if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+                if not v1_off:
+                    _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", name, why)
+                    continue
+                why += "; IMDSv1 is disabled"
+            elif status == 200:
+                why = "not a valid header value"
+            raise TransportError(f"token request: {why}", name, _safe_url(url))
 
 
 # =====================================================================================
