@@ -2192,16 +2192,16 @@ def _main(argv: list[str] | None = None) -> int:
     import argparse
     import io
 
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> Any:  # one line, not usage + error
-            self.exit(2, f"minicreds: error: {message} (see --help)\n")
-
-    parser = Parser(
+    parser = argparse.ArgumentParser(
         "minicreds",
         description="Find AWS or MinIO credentials the way an SDK does and show where "
         "they came from, or print them for a shell or for an SDK's credential_process.",
         epilog=_CLI_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # Errors in one line, without argparse's usage lines before them.
+    parser.error = lambda message: parser.exit(  # type: ignore[method-assign]
+        2, f"minicreds: error: {message} (see --help)\n"
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
