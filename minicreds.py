@@ -2139,54 +2139,6 @@ def _ask_mfa(serial: str) -> str:
     return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
 
 
-def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
-    """Credentials in one of the --format formats (SPEC 8)."""
-    expires = creds.expiration
-    if fmt == "summary":
-        s = int(expires.timestamp() - time.time()) if expires else 0
-        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
-        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
-        left = f"{left} left" if s > 0 else "expired"
-        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
-        secret = creds.secret_key  # its last 4 characters only if it can spare them
-        return (
-            f"provider:      {source}\naccess key:    {creds.access_key}\n"
-            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
-            f"session token: {'present' if creds.session_token else 'none'}\n"
-            f"expiration:    {when}\n"
-        )
-    expiry = expires.isoformat() if expires else None
-    rows = (
-        ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
-        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
-        ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
-        ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
-    )
-    if fmt in _CLI_LINES:
-        import shlex
-
-        text = ""
-        for var, _, value in rows:
-            if value is None:
-                continue
-            # As is, unless a shell would split it: then quoted for sh, refused for
-            # PowerShell and cmd (where "%" expands too).
-            quoted = shlex.quote(value)
-            if not fmt.startswith("env") and (quoted != value or "%" in value):
-                raise ConfigError(f"{var} cannot be written safely as {fmt}")
-            text += _CLI_LINES[fmt].format(var, quoted)
-        return text
-    import json
-
-    doc: dict[str, Any] = {"Version": 1}
-    for _, key, value in rows:
-        if value or fmt == "json":
-            doc[key] = value
-    if fmt == "json":
-        doc["Provider"] = source
-    return json.dumps(doc, indent=2) + "\n"
-
-
 def _main(argv: list[str] | None = None) -> int:
     """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
     import argparse
@@ -2224,7 +2176,7 @@ def _main(argv: list[str] | None = None) -> int:
     if level >= 3:
         parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
-    chain, error = None, ""
+    chain, creds, error = None, None, ""
     try:
         prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
         if args.provider == "default":
@@ -2241,7 +2193,7 @@ def _main(argv: list[str] | None = None) -> int:
             # A strict chain of one, so that --explain can list it.
             chain = ChainedProvider([one], strict=True)
         creds = chain.retrieve()
-        text = creds and _cli_render(creds, args.format, chain.attempts[-1][0])
+        source = chain.attempts[-1][0]
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
     if args.explain and chain is not None:
@@ -2254,11 +2206,56 @@ def _main(argv: list[str] | None = None) -> int:
             print(line.rstrip(), file=sys.stderr)
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
-    if not text:
+    if not creds:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
+    # The credentials in the --format asked for (SPEC 8).
+    fmt, expires = args.format, creds.expiration
+    if fmt == "summary":
+        s = int(expires.timestamp() - time.time()) if expires else 0
+        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+        left = f"{left} left" if s > 0 else "expired"
+        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
+        secret = creds.secret_key  # its last 4 characters only if it can spare them
+        text = (
+            f"provider:      {source}\naccess key:    {creds.access_key}\n"
+            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
+            f"session token: {'present' if creds.session_token else 'none'}\n"
+            f"expiration:    {when}\n"
+        )
+    else:
+        expiry = expires.isoformat() if expires else None
+        rows = (
+            ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
+            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
+            ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
+            ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+        )
+        text = ""
+        doc: dict[str, Any] = {"Version": 1}
+        for var, key, value in rows:
+            if fmt not in _CLI_LINES:
+                if value or fmt == "json":
+                    doc[key] = value
+            elif value is not None:
+                import shlex
+
+                # As is, unless a shell would split it: then quoted for sh, refused
+                # for PowerShell and cmd (where "%" expands too).
+                quoted = shlex.quote(value)
+                if not fmt.startswith("env") and (quoted != value or "%" in value):
+                    error = f"{var} cannot be written safely as {fmt}"
+                    parser.exit(2, f"minicreds: error: {error}\n")
+                text += _CLI_LINES[fmt].format(var, quoted)
+        if fmt not in _CLI_LINES:
+            import json
+
+            if fmt == "json":
+                doc["Provider"] = source
+            text = json.dumps(doc, indent=2) + "\n"
     stdout = sys.stdout
-    if args.format.startswith("env") and isinstance(stdout, io.TextIOWrapper):
+    if fmt.startswith("env") and isinstance(stdout, io.TextIOWrapper):
         stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
     stdout.write(text)
     return 0
