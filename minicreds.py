@@ -339,37 +339,18 @@ class RefreshingProvider(Provider):
         state = self._state
         if state is not None and self._clock() < state[1]:
             return state[0]
-        if state is not None and self._clock() < state[2]:
-            # Early window: whoever gets the lock refreshes; nobody waits.
-            if not self._lock.acquire(blocking=False):
-                return state[0]
-            try:
-                if self._state is state:
-                    try:
-                        self._install()
-                    except Exception as exc:  # any failure keeps the cache...
-                        now = self._clock()
-                        if now >= state[3] - _EXPIRY_SKEW:
-                            raise  # ...unless a slow fetch outlived it
-                        retry = _retry_at(now, state[2])
-                        self._state = (state[0], retry, state[2], state[3])
-                        _logger().warning(
-                            "%s: early refresh failed, retrying in %d s: %s",
-                            _name(self),
-                            max(retry - now, 0.0),
-                            _describe(exc),
-                        )
-                return self._state[0]  # type: ignore[index]
-            finally:
-                self._lock.release()
         seen = self._fetches
-        with self._lock:
+        early = state is not None and self._clock() < state[2]
+        # Early window: whoever gets the lock refreshes; nobody waits.
+        if not self._lock.acquire(blocking=not early):
+            return state[0]  # type: ignore[index]
+        try:
             current = self._state
             now = self._clock()
             failure = self._failure
             waited = seen != self._fetches  # a fetch ended while this caller waited
             if current is not None and (
-                now < current[2]
+                now < current[1]
                 or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
             ):
                 return current[0]  # fresh, or just fetched for this caller
@@ -377,49 +358,53 @@ class RefreshingProvider(Provider):
             if failure is None or not waited:
                 fetching = True
                 try:
-                    return self._install()
+                    creds = self._fetch()
+                    if not isinstance(creds, Credentials):
+                        raise CredentialsError(
+                            "fetch() returned no credentials", _name(self)
+                        )
+                    now = self._clock()
+                    expires = float("inf") if creds._expires is None else creds._expires
+                    if expires - _EXPIRY_SKEW <= now:
+                        what = "fetched credentials have already expired"
+                        raise CredentialsError(what, _name(self))
+                    life = expires - now
+                    early_window = (
+                        300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
+                    )
+                    refresh = expires - early_window
+                    block = expires - _BLOCKING_WINDOW
+                    if refresh <= now:
+                        # Born inside its early window: asking again at once gains
+                        # nothing, so back off as after a failed early refresh.
+                        refresh = _retry_at(now, block)
+                    self._failure = None
+                    self._state = (creds, refresh, block, expires)
+                    return creds
                 except Exception as exc:  # noqa: BLE001 - handled below
-                    failure = exc
+                    failure = self._failure = exc
+                finally:
+                    self._fetches += 1
                 now = self._clock()  # the fetch may have taken a while
             # The refresh failed (this caller's, or the one it waited on, which
-            # logged it).
-            if current is not None and now < current[3] - _EXPIRY_SKEW:
-                if fetching:
-                    _logger().warning(
-                        "%s: refresh failed, using credentials valid for %d s more: %s",
-                        _name(self),
-                        current[3] - now,
-                        _describe(failure),
-                    )
-                return current[0]
-            raise failure
-
-    def _install(self) -> Credentials:
-        try:
-            creds = self._fetch()
-            if not isinstance(creds, Credentials):
-                raise CredentialsError("fetch() returned no credentials", _name(self))
-            now = self._clock()
-            expires = float("inf") if creds._expires is None else creds._expires
-            if expires - _EXPIRY_SKEW <= now:
-                what = "fetched credentials have already expired"
-                raise CredentialsError(what, _name(self))
-            life = expires - now
-            early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-            block = expires - _BLOCKING_WINDOW
-            refresh = expires - early
-            if refresh <= now:
-                # Born inside its early window: asking again at once gains
-                # nothing, so back off as after a failed early refresh.
-                refresh = _retry_at(now, block)
-            self._failure = None
-            self._state = (creds, refresh, block, expires)
-            return creds
-        except Exception as exc:
-            self._failure = exc
-            raise
+            # logged it): the cached credentials serve while they are valid.
+            if current is None or now >= current[3] - _EXPIRY_SKEW:
+                raise failure
+            if early and fetching:
+                retry = _retry_at(now, current[2])
+                self._state = (current[0], retry, current[2], current[3])
+                log = "%s: early refresh failed, retrying in %d s: %s"
+                _logger().warning(
+                    log, _name(self), max(retry - now, 0.0), _describe(failure)
+                )
+            elif fetching:
+                log = "%s: refresh failed, using credentials valid for %d s more: %s"
+                _logger().warning(
+                    log, _name(self), current[3] - now, _describe(failure)
+                )
+            return current[0]
         finally:
-            self._fetches += 1
+            self._lock.release()
 
 
 def _retry_at(now: float, block: float) -> float:
