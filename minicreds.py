@@ -130,8 +130,14 @@ class CredentialsError(ValueError):
     secret: no key, token, password or line of a credentials file.
     """
 
-    def __init__(self, what: str, provider: str = "", source: str = ""):
+    def __init__(
+        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
+    ):
         self.provider, self.source, self.what = provider, source, what
+        # For TransportError (set on all, so it needs no __init__ of its own): url,
+        # the source; kind, "connect": nothing accepted the connection; "read": it
+        # connected, then the answer timed out or broke; "other": a bad answer.
+        self.url, self.kind = source, kind
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -141,15 +147,11 @@ class ConfigError(CredentialsError):
 
 
 class TransportError(CredentialsError):
-    """The service could not be reached, or answered with something unusable."""
+    """The service could not be reached, or answered with something unusable.
 
-    def __init__(
-        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
-    ):
-        super().__init__(what, provider, source)
-        # kind: "connect": nothing accepted the connection; "read": it connected,
-        # then the answer timed out or broke; "other": a bad answer.
-        self.url, self.kind = source, kind
+    ``url`` is the URL without its query; ``kind`` is ``"connect"``, ``"read"`` or
+    ``"other"``.
+    """
 
 
 class STSError(CredentialsError):
