@@ -219,8 +219,8 @@ class Credentials:
 
     __delattr__ = __setattr__
 
-    def _key(self) -> tuple[str, str, str | None, float | None]:
-        return (self.access_key, self.secret_key, self.session_token, self._expires)
+    def _key(self) -> tuple[str, str, str | None, datetime.datetime | None]:
+        return (self.access_key, self.secret_key, self.session_token, self.expiration)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Credentials):
@@ -231,7 +231,7 @@ class Credentials:
         return hash(self._key())
 
     def __reduce__(self) -> Any:
-        return (Credentials, self._key()[:3] + (self.expiration,))
+        return (Credentials, self._key())
 
     def __repr__(self) -> str:
         token = "'****'" if self.session_token else "None"
