@@ -368,13 +368,13 @@ class RefreshingProvider(Provider):
                     now = self._clock()
                     expires = float("inf") if creds._expires is None else creds._expires
                     if expires - _EXPIRY_SKEW <= now:
-                        what = "fetched credentials have already expired"
-                        raise CredentialsError(what, _name(self))
-                    life = expires - now
-                    early_window = (
+                        raise CredentialsError(
+                            "fetched credentials have already expired", _name(self)
+                        )
+                    life = expires - now  # picks the early window: 5, 15 or 60 min
+                    refresh = expires - (
                         300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
                     )
-                    refresh = expires - early_window
                     block = expires - _BLOCKING_WINDOW
                     if refresh <= now:
                         # Born inside its early window: asking again at once gains
@@ -392,18 +392,15 @@ class RefreshingProvider(Provider):
             # logged it): the cached credentials serve while they are valid.
             if current is None or now >= current[3] - _EXPIRY_SKEW:
                 raise failure
-            if early and fetching:
-                retry = _retry_at(now, current[2])
-                self._state = (current[0], retry, current[2], current[3])
-                log = "%s: early refresh failed, retrying in %d s: %s"
-                _logger().warning(
-                    log, _name(self), max(retry - now, 0.0), _describe(failure)
-                )
-            elif fetching:
+            if fetching:
                 log = "%s: refresh failed, using credentials valid for %d s more: %s"
-                _logger().warning(
-                    log, _name(self), current[3] - now, _describe(failure)
-                )
+                left = current[3] - now
+                if early:
+                    retry = _retry_at(now, current[2])
+                    self._state = (current[0], retry) + current[2:]
+                    log = "%s: early refresh failed, retrying in %d s: %s"
+                    left = max(retry - now, 0.0)
+                _logger().warning(log, _name(self), left, _describe(failure))
             return current[0]
         finally:
             self._lock.release()
@@ -2232,8 +2229,8 @@ def _main(argv: list[str] | None = None) -> int:
                 # for PowerShell and cmd (where "%" expands too).
                 quoted = shlex.quote(value)
                 if not fmt.startswith("env") and (quoted != value or "%" in value):
-                    error = f"{var} cannot be written safely as {fmt}"
-                    parser.exit(2, f"minicreds: error: {error}\n")
+                    why = f"{var} cannot be written safely as {fmt}"
+                    parser.exit(2, f"minicreds: error: {why}\n")
                 text += _CLI_LINES[fmt].format(var, quoted)
         if fmt not in _CLI_LINES:
             import json
