@@ -292,16 +292,17 @@ def _parse_time(text: str) -> datetime.datetime:
     from datetime import datetime, timezone
 
     m = re.fullmatch(
-        r"(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?",
-        text.strip(),
+        r"\s*(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
+        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?\s*",
+        text,
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
-    day, clock, fraction, hours, minutes = m.groups()
+    day, clock, fraction, hours, minutes = m.groups("")
     # In the one form that fromisoformat() takes on every Python.
-    fraction = (fraction or "").ljust(6, "0")[:6]
-    stamp = f"{day}T{clock}.{fraction}{hours or '+00'}:{minutes or '00'}"
+    stamp = (
+        f"{day}T{clock}.{fraction.ljust(6, '0')[:6]}{hours or '+00'}:{minutes or '00'}"
+    )
     return datetime.fromisoformat(stamp).astimezone(timezone.utc)
 
 
@@ -2216,15 +2217,13 @@ def _main(argv: list[str] | None = None) -> int:
             ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
             ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
         )
-        text = ""
-        doc: dict[str, Any] = {"Version": 1}
-        for var, key, value in rows:
-            if fmt not in _CLI_LINES:
-                if value or fmt == "json":
-                    doc[key] = value
-            elif value is not None:
-                import shlex
+        if fmt in _CLI_LINES:
+            import shlex
 
+            text = ""
+            for var, _, value in rows:
+                if value is None:
+                    continue
                 # As is, unless a shell would split it: then quoted for sh, refused
                 # for PowerShell and cmd (where "%" expands too).
                 quoted = shlex.quote(value)
@@ -2232,9 +2231,13 @@ def _main(argv: list[str] | None = None) -> int:
                     why = f"{var} cannot be written safely as {fmt}"
                     parser.exit(2, f"minicreds: error: {why}\n")
                 text += _CLI_LINES[fmt].format(var, quoted)
-        if fmt not in _CLI_LINES:
+        else:
             import json
 
+            doc: dict[str, Any] = {"Version": 1}
+            for _, key, value in rows:
+                if value or fmt == "json":
+                    doc[key] = value
             if fmt == "json":
                 doc["Provider"] = source
             text = json.dumps(doc, indent=2) + "\n"
