@@ -322,20 +322,21 @@ class RefreshingProvider(Provider):
     are valid, else its error. ``clock`` returns POSIX seconds.
     """
 
+    # (credentials, refresh_at, block_at, expires_at): replaced whole, read without
+    # the lock.
+    _state: tuple[Credentials, float, float, float] | None = None
+    # Fetches ended (success or failure) and the error of the last one, if it
+    # failed: a caller that saw the count change while it waited for the lock
+    # waited on that fetch and shares its outcome (single flight).
+    _fetches = 0
+    _failure: BaseException | None = None
+
     def __init__(self, fetch: Callable[[], Credentials], *, clock: Clock = time.time):
         import threading
 
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
-        # (credentials, refresh_at, block_at, expires_at): replaced whole, read
-        # without the lock.
-        self._state: tuple[Credentials, float, float, float] | None = None
-        # Fetches ended (success or failure) and the error of the last one, if it
-        # failed: a caller that saw the count change while it waited for the lock
-        # waited on that fetch and shares its outcome (single flight).
-        self._fetches = 0
-        self._failure: BaseException | None = None
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
