@@ -2242,10 +2242,9 @@ def _main(argv: list[str] | None = None) -> int:
             if fmt == "json":
                 doc["Provider"] = source
             text = json.dumps(doc, indent=2) + "\n"
-    stdout = sys.stdout
-    if fmt.startswith("env") and isinstance(stdout, io.TextIOWrapper):
-        stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
-    stdout.write(text)
+    if fmt.startswith("env") and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
+    sys.stdout.write(text)
     return 0
 
 
