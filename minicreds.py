@@ -130,8 +130,14 @@ class CredentialsError(ValueError):
     secret: no key, token, password or line of a credentials file.
     """
 
-    def __init__(self, what: str, provider: str = "", source: str = ""):
+    def __init__(
+        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
+    ):
         self.provider, self.source, self.what = provider, source, what
+        # For TransportError (set on all, so it needs no __init__ of its own): url,
+        # the source; kind, "connect": nothing accepted the connection; "read": it
+        # connected, then the answer timed out or broke; "other": a bad answer.
+        self.url, self.kind = source, kind
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -141,15 +147,11 @@ class ConfigError(CredentialsError):
 
 
 class TransportError(CredentialsError):
-    """The service could not be reached, or answered with something unusable."""
+    """The service could not be reached, or answered with something unusable.
 
-    def __init__(
-        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
-    ):
-        super().__init__(what, provider, source)
-        # kind: "connect": nothing accepted the connection; "read": it connected,
-        # then the answer timed out or broke; "other": a bad answer.
-        self.url, self.kind = source, kind
+    ``url`` is the URL without its query; ``kind`` is ``"connect"``, ``"read"`` or
+    ``"other"``.
+    """
 
 
 class STSError(CredentialsError):
@@ -217,8 +219,8 @@ class Credentials:
 
     __delattr__ = __setattr__
 
-    def _key(self) -> tuple[str, str, str | None, float | None]:
-        return (self.access_key, self.secret_key, self.session_token, self._expires)
+    def _key(self) -> tuple[str, str, str | None, datetime.datetime | None]:
+        return (self.access_key, self.secret_key, self.session_token, self.expiration)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Credentials):
@@ -229,7 +231,7 @@ class Credentials:
         return hash(self._key())
 
     def __reduce__(self) -> Any:
-        return (Credentials, self._key()[:3] + (self.expiration,))
+        return (Credentials, self._key())
 
     def __repr__(self) -> str:
         token = "'****'" if self.session_token else "None"
@@ -290,16 +292,17 @@ def _parse_time(text: str) -> datetime.datetime:
     from datetime import datetime, timezone
 
     m = re.fullmatch(
-        r"(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?",
-        text.strip(),
+        r"\s*(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
+        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?\s*",
+        text,
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
-    day, clock, fraction, hours, minutes = m.groups()
+    day, clock, fraction, hours, minutes = m.groups("")
     # In the one form that fromisoformat() takes on every Python.
-    fraction = (fraction or "").ljust(6, "0")[:6]
-    stamp = f"{day}T{clock}.{fraction}{hours or '+00'}:{minutes or '00'}"
+    stamp = (
+        f"{day}T{clock}.{fraction.ljust(6, '0')[:6]}{hours or '+00'}:{minutes or '00'}"
+    )
     return datetime.fromisoformat(stamp).astimezone(timezone.utc)
 
 
@@ -319,57 +322,39 @@ class RefreshingProvider(Provider):
     are valid, else its error. ``clock`` returns POSIX seconds.
     """
 
+    # (credentials, refresh_at, block_at, expires_at): replaced whole, read without
+    # the lock.
+    _state: tuple[Credentials, float, float, float] | None = None
+    # Fetches ended (success or failure) and the error of the last one, if it
+    # failed: a caller that saw the count change while it waited for the lock
+    # waited on that fetch and shares its outcome (single flight).
+    _fetches = 0
+    _failure: BaseException | None = None
+
     def __init__(self, fetch: Callable[[], Credentials], *, clock: Clock = time.time):
         import threading
 
         self._fetch = fetch
         self._clock = clock
         self._lock = threading.Lock()
-        # (credentials, refresh_at, block_at, expires_at): replaced whole, read
-        # without the lock.
-        self._state: tuple[Credentials, float, float, float] | None = None
-        # Fetches ended (success or failure) and the error of the last one, if it
-        # failed: a caller that saw the count change while it waited for the lock
-        # waited on that fetch and shares its outcome (single flight).
-        self._fetches = 0
-        self._failure: BaseException | None = None
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
         state = self._state
         if state is not None and self._clock() < state[1]:
             return state[0]
-        if state is not None and self._clock() < state[2]:
-            # Early window: whoever gets the lock refreshes; nobody waits.
-            if not self._lock.acquire(blocking=False):
-                return state[0]
-            try:
-                if self._state is state:
-                    try:
-                        self._install()
-                    except Exception as exc:  # any failure keeps the cache...
-                        now = self._clock()
-                        if now >= state[3] - _EXPIRY_SKEW:
-                            raise  # ...unless a slow fetch outlived it
-                        retry = _retry_at(now, state[2])
-                        self._state = (state[0], retry, state[2], state[3])
-                        _logger().warning(
-                            "%s: early refresh failed, retrying in %d s: %s",
-                            _name(self),
-                            max(retry - now, 0.0),
-                            _describe(exc),
-                        )
-                return self._state[0]  # type: ignore[index]
-            finally:
-                self._lock.release()
         seen = self._fetches
-        with self._lock:
+        early = state is not None and self._clock() < state[2]
+        # Early window: whoever gets the lock refreshes; nobody waits.
+        if not self._lock.acquire(blocking=not early):
+            return state[0]  # type: ignore[index]
+        try:
             current = self._state
             now = self._clock()
             failure = self._failure
             waited = seen != self._fetches  # a fetch ended while this caller waited
             if current is not None and (
-                now < current[2]
+                now < current[1]
                 or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
             ):
                 return current[0]  # fresh, or just fetched for this caller
@@ -377,49 +362,50 @@ class RefreshingProvider(Provider):
             if failure is None or not waited:
                 fetching = True
                 try:
-                    return self._install()
+                    creds = self._fetch()
+                    if not isinstance(creds, Credentials):
+                        raise CredentialsError(
+                            "fetch() returned no credentials", _name(self)
+                        )
+                    now = self._clock()
+                    expires = float("inf") if creds._expires is None else creds._expires
+                    if expires - _EXPIRY_SKEW <= now:
+                        raise CredentialsError(
+                            "fetched credentials have already expired", _name(self)
+                        )
+                    life = expires - now  # picks the early window: 5, 15 or 60 min
+                    refresh = expires - (
+                        300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
+                    )
+                    block = expires - _BLOCKING_WINDOW
+                    if refresh <= now:
+                        # Born inside its early window: asking again at once gains
+                        # nothing, so back off as after a failed early refresh.
+                        refresh = _retry_at(now, block)
+                    self._failure = None
+                    self._state = (creds, refresh, block, expires)
+                    return creds
                 except Exception as exc:  # noqa: BLE001 - handled below
-                    failure = exc
+                    failure = self._failure = exc
+                finally:
+                    self._fetches += 1
                 now = self._clock()  # the fetch may have taken a while
             # The refresh failed (this caller's, or the one it waited on, which
-            # logged it).
-            if current is not None and now < current[3] - _EXPIRY_SKEW:
-                if fetching:
-                    _logger().warning(
-                        "%s: refresh failed, using credentials valid for %d s more: %s",
-                        _name(self),
-                        current[3] - now,
-                        _describe(failure),
-                    )
-                return current[0]
-            raise failure
-
-    def _install(self) -> Credentials:
-        try:
-            creds = self._fetch()
-            if not isinstance(creds, Credentials):
-                raise CredentialsError("fetch() returned no credentials", _name(self))
-            now = self._clock()
-            expires = float("inf") if creds._expires is None else creds._expires
-            if expires - _EXPIRY_SKEW <= now:
-                what = "fetched credentials have already expired"
-                raise CredentialsError(what, _name(self))
-            life = expires - now
-            early = 300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-            block = expires - _BLOCKING_WINDOW
-            refresh = expires - early
-            if refresh <= now:
-                # Born inside its early window: asking again at once gains
-                # nothing, so back off as after a failed early refresh.
-                refresh = _retry_at(now, block)
-            self._failure = None
-            self._state = (creds, refresh, block, expires)
-            return creds
-        except Exception as exc:
-            self._failure = exc
-            raise
+            # logged it): the cached credentials serve while they are valid.
+            if current is None or now >= current[3] - _EXPIRY_SKEW:
+                raise failure
+            if fetching:
+                log = "%s: refresh failed, using credentials valid for %d s more: %s"
+                left = current[3] - now
+                if early:
+                    retry = _retry_at(now, current[2])
+                    self._state = (current[0], retry) + current[2:]
+                    log = "%s: early refresh failed, retrying in %d s: %s"
+                    left = max(retry - now, 0.0)
+                _logger().warning(log, _name(self), left, _describe(failure))
+            return current[0]
         finally:
-            self._fetches += 1
+            self._lock.release()
 
 
 def _retry_at(now: float, block: float) -> float:
@@ -2133,69 +2119,21 @@ def _ask_mfa(serial: str) -> str:
     return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
 
 
-def _cli_render(creds: Credentials, fmt: str, source: str) -> str:
-    """Credentials in one of the --format formats (SPEC 8)."""
-    expires = creds.expiration
-    if fmt == "summary":
-        s = int(expires.timestamp() - time.time()) if expires else 0
-        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
-        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
-        left = f"{left} left" if s > 0 else "expired"
-        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
-        secret = creds.secret_key  # its last 4 characters only if it can spare them
-        return (
-            f"provider:      {source}\naccess key:    {creds.access_key}\n"
-            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
-            f"session token: {'present' if creds.session_token else 'none'}\n"
-            f"expiration:    {when}\n"
-        )
-    expiry = expires.isoformat() if expires else None
-    rows = (
-        ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
-        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
-        ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
-        ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
-    )
-    if fmt in _CLI_LINES:
-        import shlex
-
-        text = ""
-        for var, _, value in rows:
-            if value is None:
-                continue
-            # As is, unless a shell would split it: then quoted for sh, refused for
-            # PowerShell and cmd (where "%" expands too).
-            quoted = shlex.quote(value)
-            if not fmt.startswith("env") and (quoted != value or "%" in value):
-                raise ConfigError(f"{var} cannot be written safely as {fmt}")
-            text += _CLI_LINES[fmt].format(var, quoted)
-        return text
-    import json
-
-    doc: dict[str, Any] = {"Version": 1}
-    for _, key, value in rows:
-        if value or fmt == "json":
-            doc[key] = value
-    if fmt == "json":
-        doc["Provider"] = source
-    return json.dumps(doc, indent=2) + "\n"
-
-
 def _main(argv: list[str] | None = None) -> int:
     """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
     import argparse
     import io
 
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> Any:  # one line, not usage + error
-            self.exit(2, f"minicreds: error: {message} (see --help)\n")
-
-    parser = Parser(
+    parser = argparse.ArgumentParser(
         "minicreds",
         description="Find AWS or MinIO credentials the way an SDK does and show where "
         "they came from, or print them for a shell or for an SDK's credential_process.",
         epilog=_CLI_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # Errors in one line, without argparse's usage lines before them.
+    parser.error = lambda message: parser.exit(  # type: ignore[method-assign]
+        2, f"minicreds: error: {message} (see --help)\n"
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
@@ -2218,7 +2156,7 @@ def _main(argv: list[str] | None = None) -> int:
     if level >= 3:
         parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
-    chain, error = None, ""
+    chain, creds, error = None, None, ""
     try:
         prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
         if args.provider == "default":
@@ -2235,7 +2173,7 @@ def _main(argv: list[str] | None = None) -> int:
             # A strict chain of one, so that --explain can list it.
             chain = ChainedProvider([one], strict=True)
         creds = chain.retrieve()
-        text = creds and _cli_render(creds, args.format, chain.attempts[-1][0])
+        source = chain.attempts[-1][0]
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
     if args.explain and chain is not None:
@@ -2248,13 +2186,59 @@ def _main(argv: list[str] | None = None) -> int:
             print(line.rstrip(), file=sys.stderr)
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
-    if not text:
+    if not creds:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    stdout = sys.stdout
-    if args.format.startswith("env") and isinstance(stdout, io.TextIOWrapper):
-        stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
-    stdout.write(text)
+    # The credentials in the --format asked for (SPEC 8).
+    fmt, expires = args.format, creds.expiration
+    if fmt == "summary":
+        s = int(expires.timestamp() - time.time()) if expires else 0
+        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+        left = f"{left} left" if s > 0 else "expired"
+        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
+        secret = creds.secret_key  # its last 4 characters only if it can spare them
+        text = (
+            f"provider:      {source}\naccess key:    {creds.access_key}\n"
+            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
+            f"session token: {'present' if creds.session_token else 'none'}\n"
+            f"expiration:    {when}\n"
+        )
+    else:
+        expiry = expires.isoformat() if expires else None
+        rows = (
+            ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
+            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
+            ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
+            ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+        )
+        if fmt in _CLI_LINES:
+            import shlex
+
+            text = ""
+            for var, _, value in rows:
+                if value is None:
+                    continue
+                # As is, unless a shell would split it: then quoted for sh, refused
+                # for PowerShell and cmd (where "%" expands too).
+                quoted = shlex.quote(value)
+                if not fmt.startswith("env") and (quoted != value or "%" in value):
+                    why = f"{var} cannot be written safely as {fmt}"
+                    parser.exit(2, f"minicreds: error: {why}\n")
+                text += _CLI_LINES[fmt].format(var, quoted)
+        else:
+            import json
+
+            doc: dict[str, Any] = {"Version": 1}
+            for _, key, value in rows:
+                if value or fmt == "json":
+                    doc[key] = value
+            if fmt == "json":
+                doc["Provider"] = source
+            text = json.dumps(doc, indent=2) + "\n"
+    if fmt.startswith("env") and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
+    sys.stdout.write(text)
     return 0
 
 
