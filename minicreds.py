@@ -1771,7 +1771,9 @@ class IamAwsProvider(_Local):
         # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            status, data = self._imds_call(_IMDS_ROLES)
+            # A token first when none is held (or IMDSv1 was used) or it is due:
+            # one token request per fetch at most, then IMDSv1 for the rest of it.
+            status, data = self._imds_call(_IMDS_ROLES, self._clock() >= self._token[1])
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")
             roles = data.split()
@@ -1779,7 +1781,7 @@ class IamAwsProvider(_Local):
                 what = f"HTTP {status}" if status != 200 else "the role list is empty"
                 raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
             path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data = self._imds_call(path)
+            status, data = self._imds_call(path, False)
             creds = _json_credentials(name, base + path, status, data, self._token[0])
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
@@ -1800,13 +1802,12 @@ class IamAwsProvider(_Local):
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
-    def _imds_call(self, path: str) -> tuple[int, bytes]:
-        # GET path, with an IMDSv2 token got first when due and at once after a 401
+    def _imds_call(self, path: str, put: bool) -> tuple[int, bytes]:
+        # GET path, with an IMDSv2 token got first if ``put`` and at once after a 401
         # (expired or revoked). Answered errors are retried; transport errors too
         # once IMDS has answered in this lookup, or when the number of attempts is set.
         base, limit, attempts, v1_off = self._settings
-        name, tries = _name(self), attempts or 3
-        put, retried = self._clock() >= self._token[1], False  # none yet, IMDSv1, due
+        name, tries, retried = _name(self), attempts or 3, False
         while True:
             now, token = self._clock(), self._token[0]
             if put:

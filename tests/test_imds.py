@@ -255,10 +255,13 @@ class ImdsV1FallbackTest(ImdsCase):
                 self.server.route("PUT", TOKEN_PATH, status)
                 self.server.route("GET", ROLES, (200, "web-role"))
                 self.server.route("GET", ROLES + "web-role", self._credentials)
+                puts = len(self.requests("PUT"))
                 self.assertIsNotNone(self.provider().retrieve())
                 gets = self.requests("GET")
                 self.assertEqual(len(gets), 2)
                 self.assertEqual([header(r) for r in gets], [None, None])
+                # One token request per fetch: IMDSv1 for the rest of it.
+                self.assertEqual(len(self.requests("PUT")), puts + 1)
 
     def test_token_timeout_falls_back_to_v1(self):
         self.server.route("PUT", TOKEN_PATH, support.hang())
@@ -267,6 +270,7 @@ class ImdsV1FallbackTest(ImdsCase):
         self.assertLess(time.monotonic() - start, HANG_GUARD)
         self.assertEqual(creds.access_key, "ASIAIMDS0001")
         self.assertEqual([header(r) for r in self.requests("GET")], [None, None])
+        self.assertEqual(len(self.requests("PUT")), 1)  # not one per GET
 
     def test_other_token_errors_are_errors(self):
         self.server.route("PUT", TOKEN_PATH, 400)
