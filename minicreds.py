@@ -1484,7 +1484,8 @@ class SSOProvider(RefreshingProvider):
         # With a session, a token due within 15 minutes (botocore's margin) is renewed
         # with its refresh token while its client registration lasts, and saved; a
         # failure (ours are ValueErrors) is only logged.
-        renew = self._session and expires - now < 900 and all(map(token.get, keys))
+        strings = all(isinstance(token.get(k), str) for k in keys)
+        renew = self._session and expires - now < 900 and strings
         try:
             if renew and _parse_time(token[keys[0]]).timestamp() > now:
                 body = dict(zip(keys[1:], map(token.get, keys[1:])))
@@ -1500,7 +1501,8 @@ class SSOProvider(RefreshingProvider):
                     what = f"no usable token (HTTP {status})"
                     raise TransportError(what, name, _safe_url(url))
                 access, expires = fresh, now + life
-                token.update(
+                saved = dict(  # a copy: _read_file's cache holds what the file says
+                    token,
                     accessToken=access,
                     expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
                     refreshToken=answer.get("refreshToken") or body["refreshToken"],
@@ -1508,7 +1510,7 @@ class SSOProvider(RefreshingProvider):
                 # Atomically, as the AWS CLI does: a reader never sees half a file.
                 fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(token, handle)
+                    json.dump(saved, handle)
                 os.replace(temp, path)
         except (AttributeError, TypeError, ValueError, OSError) as exc:
             log = "%s: cannot renew or save the SSO token: %s"
@@ -1574,7 +1576,9 @@ def _json_credentials(
         raise TransportError(f"answer {what}", provider, source)
     code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
-        message = str(doc.get("Message", doc.get("message")) or "")
+        message = doc.get("Message", doc.get("message"))
+        # Only a string: a repr() would escape a secret out of _scrub's reach.
+        message = message if isinstance(message, str) else ""
         code = _scrub(str(code), (secret,))[:100]
         raise STSError(
             code, _scrub(message, (secret,)), provider, source, status=status
@@ -1614,39 +1618,13 @@ class _Local(RefreshingProvider):
     """A source that may be absent here (fetch raises _Absent): then None, and why."""
 
     _delegate: Provider | None = None  # IamAwsProvider: the source it picked
-    _environ: Env
+    _choose: Callable[[], Provider]
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when this source is not configured here."""
-        from functools import partial
-
-        if self._delegate is None:
-            # IamAwsProvider's source, picked once from the environment and kept with
-            # its cache (a ContainerProvider is its own).
-            env = os.environ if self._environ is None else self._environ
-            name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-            role = env.get("AWS_ROLE_ARN")
-            if path:
-                if not role:
-                    what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
-                    raise ConfigError(what, name, "environment")
-                session = (
-                    env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-                )
-                self._delegate = WebIdentityProvider(
-                    partial(_read_token, name, path), role, session,
-                    clock=self._clock, environ=self._environ,
-                )  # fmt: skip
-            elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-            ):
-                self._delegate = ContainerProvider(
-                    environ=self._environ, clock=self._clock
-                )
-            else:
-                self._delegate = self
-        if self._delegate is not self:
-            return self._delegate.retrieve()
+        delegate = self._delegate or self._choose()
+        if delegate is not self:
+            return delegate.retrieve()
         try:
             return super().retrieve()
         except _Absent as exc:
@@ -1677,12 +1655,13 @@ class ContainerProvider(_Local):
         if not url:
             raise _Absent("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set")
         # Checked before any lookup or connection. A relative URI not starting with
-        # "/" ("@host/", ".host/") would move the base's host: refused here too.
+        # "/" ("@host/", "3/", ":8080/") would change the base's host or port.
+        if relative and not relative.startswith("/"):
+            what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
+            raise ConfigError(what, name, "environment")
         if not _container_url_allowed(url):
-            what = "URI refused: plain http only to loopback, localhost, 169.254.170.2"
-            what += ", 169.254.170.23, fd00:ec2::23"  # _CONTAINER_HOSTS
-            if relative:
-                what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /"
+            hosts = ", ".join(_CONTAINER_HOSTS)
+            what = f"URI refused: plain http only to loopback, localhost, {hosts}"
             raise ConfigError(what, name, _safe_url(url))
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
         source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
@@ -1733,6 +1712,30 @@ class IamAwsProvider(_Local):
             "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
         }
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
+
+    def _choose(self) -> Provider:
+        # The source, picked once from the environment and kept with its cache.
+        from functools import partial
+
+        env = os.environ if self._environ is None else self._environ
+        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
+        role = env.get("AWS_ROLE_ARN")
+        if path:
+            if not role:
+                what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+                raise ConfigError(what, name, "environment")
+            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+            self._delegate = WebIdentityProvider(
+                partial(_read_token, name, path), role, session,
+                clock=self._clock, environ=self._environ,
+            )  # fmt: skip
+        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        ):
+            self._delegate = ContainerProvider(environ=self._environ, clock=self._clock)
+        else:
+            self._delegate = self
+        return self._delegate
 
     def _imds_settings(self, env: Mapping[str, str]) -> tuple[Any, ...]:
         """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""

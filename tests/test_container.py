@@ -222,7 +222,8 @@ class ContainerTest(unittest.TestCase):
         self.assertEqual(self.server.requests[0].path, "/creds?id=task-1")
 
     def test_relative_uri_must_start_with_a_slash(self):
-        for relative in ("@example.com/creds", "creds", ".evil.example/x"):
+        cases = ("@example.com/creds", "creds", ".evil.example/x", "3/creds")
+        for relative in (*cases, ":8080/creds", "?id=1", "#f"):
             with self.subTest(relative=relative):
                 p = self.provider()
                 p._base = self.server.url
@@ -254,6 +255,19 @@ class ContainerTest(unittest.TestCase):
         )
         self.assertEqual(len(self.server.requests), 1)
         watch.assert_clean(self, AUTH_TOKEN, extra_texts=[cm.exception])
+
+    def test_message_that_is_not_text_is_dropped(self):
+        # Its repr() would escape the backslash and slip the token past scrubbing.
+        token = "Bearer\\eks'SECRET-0123456789"
+        self.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
+        body = {"Code": "AccessDenied", "Message": {"youSent": [token]}}
+        self.server.route("GET", "/creds", (403, body))
+        with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
+            self.provider().retrieve()
+        self.assertEqual(cm.exception.message, "")
+        for text in (token, repr(token)[1:-1], "SECRET"):
+            self.assertNotIn(text, str(cm.exception))
+        watch.assert_clean(self, token, extra_texts=[cm.exception])
 
     def test_bad_json(self):
         for body in ("<html>", '{"AccessKeyId": "A"}', "[]"):
