@@ -130,14 +130,8 @@ class CredentialsError(ValueError):
     secret: no key, token, password or line of a credentials file.
     """
 
-    def __init__(
-        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
-    ):
+    def __init__(self, what: str, provider: str = "", source: str = ""):
         self.provider, self.source, self.what = provider, source, what
-        # For TransportError (set on all, so it needs no __init__ of its own): url,
-        # the source; kind, "connect": nothing accepted the connection; "read": it
-        # connected, then the answer timed out or broke; "other": a bad answer.
-        self.url, self.kind = source, kind
         text = f"{provider}: {what}" if provider else what
         super().__init__(f"{text} [{source}]" if source else text)
 
@@ -147,11 +141,15 @@ class ConfigError(CredentialsError):
 
 
 class TransportError(CredentialsError):
-    """The service could not be reached, or answered with something unusable.
+    """The service could not be reached, or answered with something unusable."""
 
-    ``url`` is the URL without its query; ``kind`` is ``"connect"``, ``"read"`` or
-    ``"other"``.
-    """
+    def __init__(
+        self, what: str, provider: str = "", source: str = "", *, kind: str = "other"
+    ):
+        super().__init__(what, provider, source)
+        # kind: "connect": nothing accepted the connection; "read": it connected,
+        # then the answer timed out or broke; "other": a bad answer.
+        self.url, self.kind = source, kind
 
 
 class STSError(CredentialsError):
@@ -295,6 +293,7 @@ def _parse_time(text: str) -> datetime.datetime:
         r"\s*(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
         r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?\s*",
         text,
+        re.ASCII,  # \d: ASCII digits only, as fromisoformat() takes
     )
     if not m:
         raise ValueError("not an ISO 8601 date and time")
@@ -303,7 +302,10 @@ def _parse_time(text: str) -> datetime.datetime:
     stamp = (
         f"{day}T{clock}.{fraction.ljust(6, '0')[:6]}{hours or '+00'}:{minutes or '00'}"
     )
-    return datetime.fromisoformat(stamp).astimezone(timezone.utc)
+    try:
+        return datetime.fromisoformat(stamp).astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
+        raise ValueError("date out of range") from None
 
 
 # =====================================================================================
@@ -582,12 +584,13 @@ def _http(
                 problem = "timed out (deadline)"
             last = TransportError(problem, provider, source, kind=kind)
             if kind == "other" or not retry_connect:
-                raise last  # a refused certificate
+                raise last  # a refused certificate; no retry asked for (IMDS probe)
         elif isinstance(last, tuple):
             status, _, data = last
             if 300 <= status < 400:
                 what = f"HTTP {status} redirect refused (redirects are never followed)"
                 raise TransportError(what, provider, source)
+            # The first <Code> of an error document (AWS, MinIO and moto send one).
             code = data.partition(b"<Code>")[2].partition(b"</Code>")[0]
             throttled = status >= 400 and code in retry_codes
             if status < 500 and status != 429 and not throttled:
@@ -738,7 +741,7 @@ def sign_request(
         import hmac
 
         derived = b"AWS4" + credentials.secret_key.encode()
-        for part in scope.split("/"):
+        for part in (amz_date[:8], region, service, "aws4_request"):
             derived = hmac.digest(derived, part.encode(), "sha256")
         mac = hmac.new(derived, digestmod="sha256")
         _remember(_signing_keys, key, mac)
@@ -794,8 +797,7 @@ class _STS(RefreshingProvider):
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
-        import xml.etree.ElementTree as ET
-        from urllib.parse import quote, quote_plus, urlencode
+        from urllib.parse import urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
@@ -867,68 +869,79 @@ class _STS(RefreshingProvider):
                 service="sts",
             )
             secrets += (signer.secret_key, signer.session_token)
-        status, answer, data = _http(
+        reply = _http(
             name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
             environ=env,
         )  # fmt: skip
-        source = _safe_url(url)
-        root = None
-        if data.lstrip().startswith(b"<"):
-            # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
-            # DTD; a DTD is refused (no entity expansion attacks).
-            try:
-                text = data.decode()
-            except UnicodeError:
-                text = "\0"
-            if "\0" in text:  # expat would still detect UTF-16 from NULs
-                problem = "XML answer not in UTF-8"
-            elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
-                problem = "XML answer with a DTD refused"
-            else:
-                try:
-                    root = ET.fromstring(text)
-                except ET.ParseError as exc:
-                    problem = f"malformed XML answer (line {exc.position[0]})"
-                else:
-                    for element in root.iter():  # strip the namespace: AWS, MinIO, moto
-                        element.tag = element.tag.rpartition("}")[2]
-            if root is None and status == 200:
-                raise TransportError(problem, name, source)
-            # else: an HTML page from a proxy...; report the status
-        if root is not None and root.tag in ("ErrorResponse", "Error"):
-            # A server may echo the request: its secrets also as the form sent them.
-            secrets += [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
-            error = next(root.iter("Error"), root)
-            request_id = (  # moto: <Errors><Error>, the id in a header only
-                (root.findtext(".//RequestId") or "").strip()
-                or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
-            )
-            raise STSError(
-                _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
-                _scrub((error.findtext("Message") or "").strip(), secrets),
-                name,
-                source,
-                request_id=_scrub(request_id, secrets)[:100] or None,
-                status=status,
-            )
-        if root is None or status != 200:
-            what = "an error document" if status != 200 else "an XML answer"
-            raise TransportError(f"HTTP {status} without {what}", name, source)
-        # Temporary credentials: without a token or an expiry they are unusable, or
-        # would be cached forever.
-        names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
-        fields = [(root.findtext(f".//Credentials/{k}") or "").strip() for k in names]
-        missing = [k for k, v in zip(names, fields) if not v]
-        if missing:
-            found = root.find(".//Credentials") is not None
-            what = ", ".join(missing) if found else "Credentials"
-            raise TransportError(f"answer lacks {what}", name, source)
+        return _sts_answer(name, url, reply, secrets)
+
+
+def _sts_answer(
+    name: str, url: str, reply: Reply, secrets: list[str | None]
+) -> Credentials:
+    """The credentials in an STS answer; its error document as an ``STSError``."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import quote, quote_plus
+
+    status, answer, data = reply
+    source = _safe_url(url)
+    root = None
+    if data.lstrip().startswith(b"<"):
+        # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
+        # DTD; a DTD is refused (no entity expansion attacks).
         try:
-            expiry = _parse_time(fields[3])
-        except ValueError:
-            raise TransportError("answer has a bad Expiration", name, source) from None
-        return Credentials(fields[0], fields[1], fields[2], expiry)
+            text = data.decode()
+        except UnicodeError:
+            text = "\0"
+        if "\0" in text:  # expat would still detect UTF-16 from NULs
+            problem = "XML answer not in UTF-8"
+        elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
+            problem = "XML answer with a DTD refused"
+        else:
+            try:
+                root = ET.fromstring(text)
+            except ET.ParseError as exc:
+                problem = f"malformed XML answer (line {exc.position[0]})"
+            else:
+                for element in root.iter():  # strip the namespace: AWS, MinIO, moto
+                    element.tag = element.tag.rpartition("}")[2]
+        if root is None and status == 200:
+            raise TransportError(problem, name, source)
+        # else: an HTML page from a proxy...; report the status
+    if root is not None and root.tag in ("ErrorResponse", "Error"):
+        # A server may echo the request: its secrets also as the form sent them.
+        secrets += [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
+        error = next(root.iter("Error"), root)
+        request_id = (  # moto: <Errors><Error>, the id in a header only
+            (root.findtext(".//RequestId") or "").strip()
+            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
+        )
+        raise STSError(
+            _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
+            _scrub((error.findtext("Message") or "").strip(), secrets),
+            name,
+            source,
+            request_id=_scrub(request_id, secrets)[:100] or None,
+            status=status,
+        )
+    if root is None or status != 200:
+        what = "an error document" if status != 200 else "an XML answer"
+        raise TransportError(f"HTTP {status} without {what}", name, source)
+    # Temporary credentials: without a token or an expiry they are unusable, or
+    # would be cached forever.
+    names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+    fields = [(root.findtext(f".//Credentials/{k}") or "").strip() for k in names]
+    missing = [k for k, v in zip(names, fields) if not v]
+    if missing:
+        found = root.find(".//Credentials") is not None
+        what = ", ".join(missing) if found else "Credentials"
+        raise TransportError(f"answer lacks {what}", name, source)
+    try:
+        expiry = _parse_time(fields[3])
+    except ValueError:
+        raise TransportError("answer has a bad Expiration", name, source) from None
+    return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
 # =====================================================================================
@@ -2126,7 +2139,6 @@ def _ask_mfa(serial: str) -> str:
 def _main(argv: list[str] | None = None) -> int:
     """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
     import argparse
-    import io
 
     parser = argparse.ArgumentParser(
         "minicreds",
@@ -2240,8 +2252,9 @@ def _main(argv: list[str] | None = None) -> int:
             if fmt == "json":
                 doc["Provider"] = source
             text = json.dumps(doc, indent=2) + "\n"
-    if fmt.startswith("env") and isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if fmt.startswith("env") and reconfigure:  # a wrapped stdout may have it too
+        reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
     sys.stdout.write(text)
     return 0
 

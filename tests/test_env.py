@@ -248,10 +248,20 @@ class EnvAWSProviderTest(_EnvTestCase):
             self.assertTrue(creds.is_expired())
 
     def test_bad_expiration_is_config_error(self):
+        # Out of the calendar once moved to UTC, and non-ASCII digits: ConfigError too.
+        edges = (
+            "0001-01-01T00:00:00+01:00",
+            "\u0662\u0660\u0662\u0664-01-02T03:04:05Z",
+        )
+        for text in ("next tuesday", *edges):
+            with self.subTest(text=text):
+                self._check_bad_expiration(text)
+
+    def _check_bad_expiration(self, text):
         self.set_env(
             AWS_ACCESS_KEY_ID=ACCESS,
             AWS_SECRET_ACCESS_KEY=SECRET,
-            AWS_CREDENTIAL_EXPIRATION="next tuesday",
+            AWS_CREDENTIAL_EXPIRATION=text,
         )
         with self.assertRaises(ConfigError) as cm:
             EnvAWSProvider().retrieve()
