@@ -1198,16 +1198,15 @@ def _profile_source(
         elif "role_arn" in v and not (chain[1:] and own):
             roles.append(v)
             src, named = v.get("source_profile"), v.get("credential_source", "")
-            # Built eagerly: none of them does any I/O before retrieve().
-            kinds = {
-                "Environment": EnvAWSProvider(environ=environ),
-                "Ec2InstanceMetadata": _imds(environ, top),
-                "EcsContainer": ContainerProvider(environ=environ),
+            kinds: dict[str, Callable[..., Provider]] = {
+                "Environment": EnvAWSProvider,
+                "Ec2InstanceMetadata": functools.partial(_imds, top),
+                "EcsContainer": ContainerProvider,
             }
             if (src is None) == ("credential_source" not in v):
                 error = "a role needs one of source_profile and credential_source"
             elif named in kinds:
-                source = kinds[named]
+                source = kinds[named](environ=environ)
             elif "credential_source" in v:
                 error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
             elif src not in creds and src not in config:
@@ -2077,7 +2076,7 @@ def default_provider(
         settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
     except CredentialsError:
         pass  # the profile's links will report it
-    links = [role, other, ContainerProvider(), _imds(None, settings)]
+    links = [role, other, ContainerProvider(), _imds(settings)]
     if not profile:  # a profile given explicitly turns the environment sources off
         links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
     return ChainedProvider(links, strict=True)
@@ -2099,7 +2098,7 @@ class _EnvWebIdentity(Provider):
         return self._source.retrieve()
 
 
-def _imds(environ: Env, settings: Mapping[str, str]) -> Provider:
+def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     imds = IamAwsProvider(environ=environ)
     for key in imds._config:
