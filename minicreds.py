@@ -200,6 +200,8 @@ class Credentials:
         for what, key in (("access", access_key), ("secret", secret_key)):
             if not key or not isinstance(key, str):
                 raise ValueError(f"{what} key must be a non-empty string")
+        if session_token and not isinstance(session_token, str):
+            raise ValueError("the session token must be a string")
         stamp = None
         if expiration is not None:
             from datetime import timezone
@@ -1392,9 +1394,13 @@ class ProcessProvider(RefreshingProvider):
 
         name = _name(self)
         try:
-            argv = shlex.split(self._command, posix=os.name != "nt")
             # Only the program is named in messages: the arguments may hold a secret.
-            program = argv[0]
+            if os.name == "nt":  # CreateProcess splits the line by Windows rules
+                argv: Any = self._command
+                program = shlex.split(self._command, posix=False)[0].strip('"')
+            else:
+                argv = shlex.split(self._command)
+                program = argv[0]
         except (ValueError, IndexError):
             what = "the command is empty or badly quoted"
             raise ConfigError(what, name, "credential_process") from None
@@ -1405,7 +1411,7 @@ class ProcessProvider(RefreshingProvider):
             )
         except subprocess.TimeoutExpired:  # run() has killed it
             error = f"no answer in {self._timeout:g} s, killed"
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the command
             error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
         else:
             data, line = _loads(done.stdout)
@@ -1540,7 +1546,8 @@ class SSOProvider(RefreshingProvider):
         if status == 401:
             raise CredentialsError(f"the SSO token was refused, {login}", name, url)
         if status != 200:
-            text = str(answer.get("message", "")) if isinstance(answer, dict) else ""
+            text = answer.get("message") if isinstance(answer, dict) else ""
+            text = text if isinstance(text, str) else ""  # a repr() escapes secrets
             code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
             if not code and not isinstance(answer, dict):  # no error document
                 raise TransportError(f"answer HTTP {status}, no JSON", name, url)
@@ -1589,9 +1596,9 @@ def _json_credentials(
     code = doc.get("Code", doc.get("code", "Success" if status == 200 else ""))
     if status != 200 or code != "Success":  # IMDS: 200 and a Code, role unusable
         message = doc.get("Message", doc.get("message"))
-        # Only a string: a repr() would escape a secret out of _scrub's reach.
+        # Only strings: a repr() would escape a secret out of _scrub's reach.
         message = message if isinstance(message, str) else ""
-        code = _scrub(str(code), (secret,))[:100]
+        code = _scrub(code if isinstance(code, str) else "", (secret,))[:100]
         raise STSError(
             code, _scrub(message, (secret,)), provider, source, status=status
         )

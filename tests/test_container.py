@@ -260,14 +260,20 @@ class ContainerTest(unittest.TestCase):
         # Its repr() would escape the backslash and slip the token past scrubbing.
         token = "Bearer\\eks'SECRET-0123456789"
         self.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
-        body = {"Code": "AccessDenied", "Message": {"youSent": [token]}}
-        self.server.route("GET", "/creds", (403, body))
-        with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
-            self.provider().retrieve()
-        self.assertEqual(cm.exception.message, "")
-        for text in (token, repr(token)[1:-1], "SECRET"):
-            self.assertNotIn(text, str(cm.exception))
-        watch.assert_clean(self, token, extra_texts=[cm.exception])
+        bodies = (
+            {"Code": "AccessDenied", "Message": {"youSent": [token]}},
+            {"Code": {"youSent": [token]}, "Message": "denied"},
+            {"code": [token]},
+        )
+        for body in bodies:
+            with self.subTest(body=body):
+                self.server.route("GET", "/creds", (403, body))
+                with SecretWatch() as watch:
+                    with self.assertRaises(minicreds.STSError) as cm:
+                        self.provider().retrieve()
+                for text in (token, repr(token)[1:-1], "SECRET"):
+                    self.assertNotIn(text, str(cm.exception))
+                watch.assert_clean(self, token, extra_texts=[cm.exception])
 
     def test_bad_json(self):
         for body in ("<html>", '{"AccessKeyId": "A"}', "[]"):

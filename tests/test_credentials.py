@@ -119,6 +119,13 @@ class CredentialsValueTest(unittest.TestCase):
             Credentials(ACCESS, "", TOKEN)
         self.assertNotIn(TOKEN, str(cm.exception))
 
+    def test_session_token_must_be_text(self):
+        for token in ([TOKEN], 7, b"token"):
+            with self.subTest(token=token), self.assertRaises(ValueError) as cm:
+                Credentials(ACCESS, SECRET, token)
+            self.assertNotIn(str(token), str(cm.exception))
+        self.assertIsNone(Credentials(ACCESS, SECRET, "").session_token)
+
 
 class ExpirationTest(unittest.TestCase):
     def test_naive_taken_as_utc(self):

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import textwrap
 import unittest
+from unittest import mock
 
 import minicreds
 from tests import support
@@ -137,6 +138,33 @@ class ProcessProviderTest(unittest.TestCase):
             "Expiration": "tomorrow",
         }
         self.assertFails(printer(self.dir, data), minicreds.TransportError, "invalid")
+
+    def test_session_token_of_the_wrong_type(self):
+        data = {"Version": 1, "AccessKeyId": "A", "SecretAccessKey": SECRET}
+        for token in ([TOKEN], 12, {"t": TOKEN}):
+            with self.subTest(token=token):
+                cmd = printer(self.dir, dict(data, SessionToken=token))
+                self.assertFails(cmd, minicreds.TransportError, "invalid")
+
+    def test_nul_in_the_command(self):
+        cmd = "prog --password " + SECRET + "\0x"
+        self.assertFails(cmd, minicreds.ConfigError, "cannot run")
+
+    def test_windows_command_line_goes_to_createprocess_whole(self):
+        # On Windows the line is not split here: CreateProcess applies Windows rules
+        # (a quoted path with spaces, backslashes kept). Only the program is named.
+        line = '"C:\\Program Files\\Tools\\creds.exe" --name "a b" --key ' + SECRET
+        seen = []
+
+        def run(argv, **kw):
+            seen.append(argv)
+            return subprocess.CompletedProcess(argv, 3, b"")
+
+        with mock.patch.object(minicreds.os, "name", "nt"):
+            with mock.patch.object(subprocess, "run", run):
+                error = self.assertFails(line, minicreds.CredentialsError, "status 3")
+        self.assertEqual(seen, [line])
+        self.assertEqual(error.source, "C:\\Program Files\\Tools\\creds.exe")
 
     def test_expired_output_is_an_error(self):
         data = {
