@@ -1808,6 +1808,8 @@ class IamAwsProvider(_Local):
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
+            if self._state is None:  # nothing in hand to be stable with (SPEC 6, 7)
+                raise TransportError(why, name, _safe_url(base + path))
         except CredentialsError as exc:
             if not self._answered and getattr(exc, "kind", "other") != "other":
                 # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).

@@ -346,6 +346,11 @@ class StaticStabilityTest(ImdsCase):
         self.assertTrue(300 <= left <= 600, left)
         self.assertIn("expired", "\n".join(logs.output))
 
+    def test_expired_credentials_with_nothing_in_hand_are_an_error(self):
+        self.lifetime = -60
+        with self.assertRaisesRegex(minicreds.TransportError, "expired"):
+            self.provider().retrieve()
+
     def test_without_credentials_in_hand_the_error_is_raised(self):
         self.server.route("GET", ROLES, (500, "down"))
         with self.assertRaises(minicreds.TransportError):
