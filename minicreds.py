@@ -1734,20 +1734,9 @@ class IamAwsProvider(_Local):
 
     def _choose(self) -> Provider:
         # The source, picked once from the environment and kept with its cache.
-        from functools import partial
-
         env = os.environ if self._environ is None else self._environ
-        name, path = _name(self), env.get("AWS_WEB_IDENTITY_TOKEN_FILE")
-        role = env.get("AWS_ROLE_ARN")
-        if path:
-            if not role:
-                what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
-                raise ConfigError(what, name, "environment")
-            session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-            self._delegate = WebIdentityProvider(
-                partial(_read_token, name, path), role, session,
-                clock=self._clock, environ=self._environ,
-            )  # fmt: skip
+        if env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+            self._delegate = _web_identity(self, env, {})
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI"
         ):
@@ -2087,12 +2076,19 @@ def default_provider(
         pass  # the profile's links will report it
     links = [role, other, ContainerProvider(), _imds(settings)]
     if not profile:  # a profile given explicitly turns the environment sources off
-        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, _EnvWebIdentity()]
+        web_identity = _EnvWebIdentity(settings)
+        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, web_identity]
     return ChainedProvider(links, strict=True)
 
 
 class _EnvWebIdentity(Provider):
-    """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``."""
+    """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``, with
+    the profile's region, STS endpoint mode and CA bundle (``settings``)."""
+
+    def __init__(self, settings: Mapping[str, str]):
+        self._settings = settings
+        self._variables: Any = None  # those the cached source was built from
+        self._source: Any = None
 
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
@@ -2100,11 +2096,31 @@ class _EnvWebIdentity(Provider):
         if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        # The variables the cached source was built from; IamAwsProvider tries web
-        # identity first.
-        if variables != getattr(self, "_variables", None):
-            self._variables, self._source = variables, IamAwsProvider()
-        return self._source.retrieve()
+        if variables != self._variables:
+            source = _web_identity(self, os.environ, self._settings)
+            self._variables, self._source = variables, source
+        return self._source.retrieve()  # type: ignore[no-any-return]
+
+
+def _web_identity(
+    owner: Any, env: Mapping[str, str], settings: Mapping[str, str]
+) -> WebIdentityProvider:
+    """Web identity from the environment's token file and role (SPEC 6 and 7)."""
+    from functools import partial
+
+    name, path = _name(owner), env["AWS_WEB_IDENTITY_TOKEN_FILE"]
+    if not env.get("AWS_ROLE_ARN"):
+        what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
+        raise ConfigError(what, name, "environment")
+    session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+    made = WebIdentityProvider(
+        partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
+        ca_file=settings.get("ca_bundle"), clock=getattr(owner, "_clock", time.time),
+        environ=getattr(owner, "_environ", None),
+    )  # fmt: skip
+    made.profile_region = settings.get("region")
+    made.regional = settings.get("sts_regional_endpoints")
+    return made
 
 
 def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:

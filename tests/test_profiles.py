@@ -7,6 +7,7 @@ import os
 import textwrap
 import time
 import unittest
+from unittest import mock
 
 import minicreds
 from tests import support
@@ -559,3 +560,46 @@ class DefaultProviderTest(ProfileTestBase):
             )
             self.assertEqual(imds._config["metadata_service_timeout"], "2")
             self.assertEqual(chain.retrieve().access_key, "ASIAIMDS")
+
+
+class EnvWebIdentitySettingsTest(unittest.TestCase):
+    """default_provider()'s web identity from the environment takes the profile's
+    region, STS endpoint mode and CA bundle, as botocore's session does."""
+
+    def test_profile_settings_apply(self):
+        ca = os.path.join(os.path.dirname(__file__), "no-such-ca.pem")
+        cases = {
+            "region = eu-west-3\n": ("https://sts.eu-west-3.amazonaws.com", None),
+            "region = cn-north-1\n": ("https://sts.cn-north-1.amazonaws.com.cn", None),
+            "region = eu-west-1\nsts_regional_endpoints = legacy\n": (
+                "https://sts.amazonaws.com",
+                None,
+            ),
+            f"region = us-west-2\nca_bundle = {ca}\n": (
+                "https://sts.us-west-2.amazonaws.com",
+                ca,
+            ),
+        }
+        for settings, (url, ca_file) in cases.items():
+            with self.subTest(settings=settings):
+                self.assertEqual(self.first_call(settings), (url, ca_file))
+
+    def first_call(self, settings):
+        calls = []
+
+        def fake_http(provider, method, url, **kw):  # no network at all
+            calls.append((url, kw.get("ca_file")))
+            raise minicreds.TransportError("stopped by the test", provider, url)
+
+        with support.env(
+            AWS_WEB_IDENTITY_TOKEN_FILE=__file__,
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/wi",
+            AWS_EC2_METADATA_DISABLED="true",
+        ) as home:
+            os.mkdir(os.path.join(home, ".aws"))
+            with open(os.path.join(home, ".aws", "config"), "w") as f:
+                f.write("[default]\n" + settings)
+            with mock.patch.object(minicreds, "_http", fake_http):
+                with self.assertRaises(minicreds.TransportError):
+                    minicreds.default_provider().retrieve()
+        return calls[0]
