@@ -170,6 +170,12 @@ class STSError(CredentialsError):
         self.code, self.message, self.status = code, message, status
         self.request_id = request_id
 
+    def __reduce__(self) -> Any:  # picklable, as for concurrent.futures
+        from functools import partial
+
+        build = partial(type(self), request_id=self.request_id, status=self.status)
+        return build, (self.code, self.message, self.provider, self.source)
+
 
 # =====================================================================================
 # Credentials and Provider
@@ -413,7 +419,8 @@ class RefreshingProvider(Provider):
 
 
 def _retry_at(now: float, block: float) -> float:
-    """The next early refresh: a jittered 300-600 s on, never past the blocking window."""
+    """The next early refresh: a jittered 300-600 s on, never past the blocking
+    window."""
     import random
 
     return min(now + random.uniform(300.0, 600.0), block)
@@ -1014,7 +1021,8 @@ class EnvAWSProvider(Provider):
 
 
 class EnvMinioProvider(Provider):
-    """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
+    """``MINIO_ROOT_USER``/``MINIO_ROOT_PASSWORD``, else
+    ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
     _names = (
         (("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",), (), ()),
@@ -1317,7 +1325,7 @@ class MinioClientConfigProvider(Provider):
         self._filename, self._alias, self._environ = filename, alias, environ
 
     def retrieve(self) -> Credentials | None:
-        """Credentials of the alias, or None when the file or default alias is absent."""
+        """Credentials of the alias; None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
         home = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
@@ -1689,9 +1697,12 @@ class ContainerProvider(_Local):
         if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
             what = "the authorization token has a line break or non-Latin-1 text"
             raise ConfigError(what, name, source)
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = token
         status, _, data = _http(
             name, "GET", url, timeout=2.0, connect_timeout=1.0, proxy=False,
-            headers={"Accept": "application/json", **({"Authorization": token} if token else {})},
+            headers=headers,
         )  # fmt: skip
         return _json_credentials(name, url, status, data, token)
 
@@ -1782,8 +1793,9 @@ class IamAwsProvider(_Local):
         # During a fetch (one at a time): has IMDS answered?
         name, base, self._answered = _name(self), self._settings[0], False
         try:
-            # A token first when none is held (or IMDSv1 was used) or it is due:
-            # one token request per fetch at most, then IMDSv1 for the rest of it.
+            # A token first when none is held (or IMDSv1 was used) or it is due: one
+            # token request up front per fetch (IMDSv1 for the rest of it if that
+            # fails), and another only after a 401.
             status, data = self._imds_call(_IMDS_ROLES, self._clock() >= self._token[1])
             if status == 404:
                 raise _Absent("no IAM role is attached to this instance (HTTP 404)")

@@ -284,6 +284,21 @@ class ErrorClassesTest(unittest.TestCase):
         self.assertFalse(issubclass(STSError, TransportError))
         self.assertFalse(issubclass(TransportError, ConfigError))
 
+    def test_pickle_round_trip(self):
+        # Errors cross process boundaries (concurrent.futures, multiprocessing).
+        errors = (
+            _make_sts_error(),
+            TransportError("timed out", "P", "http://127.0.0.1/", kind="read"),
+            ConfigError("bad", "P", "file"),
+            CredentialsError("plain"),
+        )
+        for err in errors:
+            with self.subTest(cls=type(err).__name__):
+                copy_ = pickle.loads(pickle.dumps(err))
+                self.assertIs(type(copy_), type(err))
+                self.assertEqual(str(copy_), str(err))
+                self.assertEqual(vars(copy_), vars(err))
+
     def test_public(self):
         for cls in (CredentialsError, ConfigError, STSError, TransportError):
             self.assertIs(getattr(minicreds, cls.__name__), cls)
