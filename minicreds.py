@@ -1747,7 +1747,9 @@ class IamAwsProvider(_Local):
         # The source, picked once from the environment and kept with its cache.
         env = os.environ if self._environ is None else self._environ
         if env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-            self._delegate = _web_identity(self, env, {})
+            self._delegate = _web_identity(
+                _name(self), env, {}, self._clock, self._environ
+            )
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI"
         ):
@@ -2109,26 +2111,29 @@ class _EnvWebIdentity(Provider):
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
         if variables != self._variables:
-            source = _web_identity(self, os.environ, self._settings)
+            source = _web_identity(_name(self), os.environ, self._settings)
             self._variables, self._source = variables, source
         return self._source.retrieve()  # type: ignore[no-any-return]
 
 
 def _web_identity(
-    owner: Any, env: Mapping[str, str], settings: Mapping[str, str]
+    name: str,
+    env: Mapping[str, str],
+    settings: Mapping[str, str],
+    clock: Clock = time.time,
+    environ: Env = None,
 ) -> WebIdentityProvider:
     """Web identity from the environment's token file and role (SPEC 6 and 7)."""
     from functools import partial
 
-    name, path = _name(owner), env["AWS_WEB_IDENTITY_TOKEN_FILE"]
+    path = env["AWS_WEB_IDENTITY_TOKEN_FILE"]
     if not env.get("AWS_ROLE_ARN"):
         what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
         raise ConfigError(what, name, "environment")
     session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
     made = WebIdentityProvider(
         partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
-        ca_file=settings.get("ca_bundle"), clock=getattr(owner, "_clock", time.time),
-        environ=getattr(owner, "_environ", None),
+        ca_file=settings.get("ca_bundle"), clock=clock, environ=environ,
     )  # fmt: skip
     made.profile_region = settings.get("region")
     made.regional = settings.get("sts_regional_endpoints")
