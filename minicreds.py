@@ -778,8 +778,6 @@ class _STS(RefreshingProvider):
     _cert: tuple[str, str] | None = None
     _source: Provider | None = None  # the provider whose credentials sign the call
     _mfa_prompt: Prompt = None
-    profile_region: str | None = None  # set by the config file provider
-    regional: str | None = None
 
     def __init__(
         self,
@@ -789,11 +787,16 @@ class _STS(RefreshingProvider):
         environ: Env = None,
         region: str | None = None,
         jwt: Jwt | None = None,
+        profile_region: str | None = None,
+        sts_regional_endpoints: str | None = None,
         **params: Any,
     ):
         """``params``: the form fields; empty ones are left out, ``DurationSeconds``
         is a duration (whole seconds sent)."""
         super().__init__(self._assume, clock=clock)
+        # A profile's settings, below the arguments and the environment (botocore).
+        self._profile_region = profile_region
+        self._regional = sts_regional_endpoints
         self._endpoint = endpoint
         self._ca_file = ca_file
         self._environ = environ
@@ -818,7 +821,7 @@ class _STS(RefreshingProvider):
                 self._region
                 or env.get("AWS_REGION")
                 or env.get("AWS_DEFAULT_REGION")
-                or self.profile_region
+                or self._profile_region
             )
             url = (
                 url
@@ -827,7 +830,7 @@ class _STS(RefreshingProvider):
             )
         if self._aws and not url:
             mode = (
-                self.regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+                self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
             ).lower()
             legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
             if not region or region == "aws-global" or legacy:
@@ -1094,10 +1097,6 @@ class AWSConfigProvider(Provider):
     with ``mfa_serial``.
     """
 
-    # default_provider() splits a profile in two links of its chain: "role"
-    # (role_arn without web_identity_token_file) and "other" (the rest).
-    _part = ""
-
     def __init__(
         self,
         filename: str | None = None,
@@ -1105,9 +1104,13 @@ class AWSConfigProvider(Provider):
         *,
         mfa_prompt: Prompt = None,
         environ: Env = None,
+        _link: str = "",
     ):
         import threading
 
+        # default_provider() splits a profile in two links of its chain: "role"
+        # (role_arn without web_identity_token_file) and "other" (the rest).
+        self._link = _link
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ = mfa_prompt, environ
         # (what the source depends on, the source): the key is never empty.
@@ -1170,7 +1173,7 @@ class AWSConfigProvider(Provider):
             if self._built[0] != key:
                 self._built = (key, _profile_source(self, *loaded))
             source = self._built[1]
-        what = "role" if self._part == "role" else "credentials"
+        what = "role" if self._link == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
         return source and source.retrieve()  # type: ignore[no-any-return]
 
@@ -1187,7 +1190,7 @@ def _profile_source(
     top = {**config.get(profile, {}), **creds.get(profile, {})}
     ca_file = top.get("ca_bundle")
     role = "role_arn" in top and "web_identity_token_file" not in top
-    if cp._part and (cp._part == "role") != role:
+    if cp._link and (cp._link == "role") != role:
         return None
     chain = [profile]  # the profiles followed through source_profile, in order
     roles = []  # the settings of the roles to assume, the outermost first
@@ -1270,12 +1273,17 @@ def _profile_source(
         break
     if error:
         raise ConfigError(error, name, where)
+    # The selected profile's settings, for every role of the chain (botocore).
+    settings = {
+        "ca_file": ca_file,
+        "environ": environ,
+        "profile_region": top.get("region"),
+        "sts_regional_endpoints": top.get("sts_regional_endpoints"),
+    }
     for v in reversed(roles):  # wrap the source in the roles, the innermost first
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
         if "web_identity_token_file" in v:
-            source = WebIdentityProvider(
-                source, v["role_arn"], session, ca_file=ca_file, environ=environ
-            )
+            source = WebIdentityProvider(source, v["role_arn"], session, **settings)
         else:
             seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
             source = AssumeRoleProvider(
@@ -1286,11 +1294,8 @@ def _profile_source(
                 external_id=v.get("external_id"),
                 mfa_serial=v.get("mfa_serial"),
                 mfa_prompt=cp._mfa_prompt,
-                ca_file=ca_file,
-                environ=environ,
+                **settings,
             )
-        source.profile_region = top.get("region")
-        source.regional = top.get("sts_regional_endpoints")
     return source  # type: ignore[no-any-return]
 
 
@@ -1911,9 +1916,13 @@ class AssumeRoleProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
+        profile_region: str | None = None,
+        sts_regional_endpoints: str | None = None,
     ):
         super().__init__(
-            sts_endpoint, ca_file, clock, environ, region, RoleArn=role_arn,
+            sts_endpoint, ca_file, clock, environ, region,
+            profile_region=profile_region,
+            sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
             ExternalId=external_id, SerialNumber=mfa_serial,
         )  # fmt: skip
@@ -1941,9 +1950,13 @@ class WebIdentityProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
+        profile_region: str | None = None,
+        sts_regional_endpoints: str | None = None,
     ):
         super().__init__(
-            sts_endpoint, ca_file, clock, environ, region, jwt_token, RoleArn=role_arn,
+            sts_endpoint, ca_file, clock, environ, region, jwt_token,
+            profile_region=profile_region,
+            sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
         )  # fmt: skip
 
@@ -2079,9 +2092,8 @@ def default_provider(
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
     """
 
-    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
-    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt)
-    role._part, other._part = "role", "other"
+    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="role")
+    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="other")
     settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
         name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
@@ -2131,13 +2143,12 @@ def _web_identity(
         what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
         raise ConfigError(what, name, "environment")
     session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
-    made = WebIdentityProvider(
+    return WebIdentityProvider(
         partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
         ca_file=settings.get("ca_bundle"), clock=clock, environ=environ,
+        profile_region=settings.get("region"),
+        sts_regional_endpoints=settings.get("sts_regional_endpoints"),
     )  # fmt: skip
-    made.profile_region = settings.get("region")
-    made.regional = settings.get("sts_regional_endpoints")
-    return made
 
 
 def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:

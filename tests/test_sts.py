@@ -250,19 +250,18 @@ class EndpointResolution(unittest.TestCase):
         ("us-west-2", L1, {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"}, L1, "us-west-2"),
     )  # fmt: skip
 
-    def resolve(self, cls, region, endpoint, environ, **attrs):
+    def resolve(self, cls, region, endpoint, environ, **settings):
         canned = CannedHttp()
         if cls is AssumeRoleProvider:
             provider = cls(
                 StaticProvider(SRC_KEY, SRC_SECRET), ROLE, "s", None, None, region,
-                sts_endpoint=endpoint, environ=environ,
+                sts_endpoint=endpoint, environ=environ, **settings,
             )  # fmt: skip
         else:
             provider = cls(
-                JWT, ROLE, "s", region, sts_endpoint=endpoint, environ=environ
-            )
-        for name, value in attrs.items():
-            setattr(provider, name, value)
+                JWT, ROLE, "s", region, sts_endpoint=endpoint, environ=environ,
+                **settings,
+            )  # fmt: skip
         with mock.patch.object(minicreds, "_http", canned):
             provider.retrieve()
         url, headers = canned.calls[0]
@@ -284,9 +283,9 @@ class EndpointResolution(unittest.TestCase):
         cases = (
             ({}, {}, "https://sts.eu-central-1.amazonaws.com", "eu-central-1"),
             ({"AWS_REGION": "us-west-1"}, {}, "https://sts.us-west-1.amazonaws.com", "us-west-1"),
-            ({}, {"regional": "legacy"}, self.GLOBAL, "us-east-1"),
-            ({"AWS_REGION": "eu-south-1"}, {"regional": "legacy"}, "https://sts.eu-south-1.amazonaws.com", "eu-south-1"),
-            ({"AWS_REGION": "eu-west-2"}, {"regional": "legacy"}, self.GLOBAL, "us-east-1"),
+            ({}, {"sts_regional_endpoints": "legacy"}, self.GLOBAL, "us-east-1"),
+            ({"AWS_REGION": "eu-south-1"}, {"sts_regional_endpoints": "legacy"}, "https://sts.eu-south-1.amazonaws.com", "eu-south-1"),
+            ({"AWS_REGION": "eu-west-2"}, {"sts_regional_endpoints": "legacy"}, self.GLOBAL, "us-east-1"),
         )  # fmt: skip
         for environ, attrs, url, signing in cases:
             with self.subTest(environ=environ, attrs=attrs):
