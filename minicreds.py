@@ -1274,16 +1274,14 @@ def _profile_source(
     if error:
         raise ConfigError(error, name, where)
     # The selected profile's settings, for every role of the chain (botocore).
-    settings = {
-        "ca_file": ca_file,
-        "environ": environ,
-        "profile_region": top.get("region"),
-        "sts_regional_endpoints": top.get("sts_regional_endpoints"),
-    }
+    region, regional = top.get("region"), top.get("sts_regional_endpoints")
     for v in reversed(roles):  # wrap the source in the roles, the innermost first
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
         if "web_identity_token_file" in v:
-            source = WebIdentityProvider(source, v["role_arn"], session, **settings)
+            source = WebIdentityProvider(
+                source, v["role_arn"], session, ca_file=ca_file, environ=environ,
+                profile_region=region, sts_regional_endpoints=regional,
+            )  # fmt: skip
         else:
             seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
             source = AssumeRoleProvider(
@@ -1294,7 +1292,10 @@ def _profile_source(
                 external_id=v.get("external_id"),
                 mfa_serial=v.get("mfa_serial"),
                 mfa_prompt=cp._mfa_prompt,
-                **settings,
+                ca_file=ca_file,
+                environ=environ,
+                profile_region=region,
+                sts_regional_endpoints=regional,
             )
     return source  # type: ignore[no-any-return]
 
