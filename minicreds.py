@@ -35,6 +35,22 @@ Importing the module does nothing but define names: no network, file or
 environment access. Run ``python3 minicreds.py --help`` for the command line.
 """
 
+# Conventions, for a reader new to this file:
+# - Injection: providers that read the environment take `environ=` (a mapping used
+#   instead of os.environ; by default os.environ is read at each call, never kept),
+#   and providers that cache take `clock=` (POSIX seconds; by default time.time).
+# - Importing costs nothing: `import minicreds` only defines names. Heavy modules
+#   (json, re, datetime, http.client, ...) are imported inside the functions that use
+#   them; tests/test_module.py checks which modules an import loads.
+# - Secrets never appear in a message, repr or log line. Errors are raised outside
+#   `except` blocks (or `from None`), so no chained exception quotes a secret.
+# - Time is aware UTC: every datetime carries timezone.utc; a naive one given to us
+#   is taken as UTC.
+# - Sections, each opened by a banner, in this order: Constants; Errors; Credentials
+#   and Provider; Refresh engine; HTTP; SigV4; STS; then one per provider family:
+#   Environment, Files, Process and SSO, Container and instance metadata, STS roles,
+#   MinIO STS; then Chain (with default_provider); Command line.
+
 from __future__ import annotations
 
 import os
@@ -48,7 +64,8 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, Union
 
     Clock = Callable[[], float]
-    Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+    Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]  # as sign_request
+    HeaderMap = Mapping[str, str]  # headers as a mapping only, as _http sends them
     Ini = Dict[str, Dict[str, str]]
     # Named so that signatures stay short: the compiler turns every annotation into
     # a string (PEP 563), and a cold import pays for it.
@@ -98,10 +115,10 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
 # Constants
 # =====================================================================================
 
-_EXPIRY_SKEW = 10.0  # Credentials.is_expired() is true from 10 s before expiry (SPEC 3)
-_BLOCKING_WINDOW = 60.0  # refresh blocks callers from 60 s before expiry (SPEC 7)
-_MAX_BODY = 1 << 20  # largest HTTP response body read (SPEC 5)
-_MAX_FILE = 4 << 20  # largest config file read
+_EXPIRY_SKEW = 10.0  # is_expired() from 10 s before expiry: README "Credentials"
+_BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refreshing"
+_MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
+_MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
