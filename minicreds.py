@@ -59,6 +59,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run time
+    import argparse
     import datetime
     import ssl
     from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, Union
@@ -2201,13 +2202,40 @@ _CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
 
 
 def _ask_mfa(serial: str) -> str:
+    """An MFA code for the device ``serial``, asked on the terminal."""
     import getpass
 
     return getpass.getpass(f"MFA code for {serial}: ", sys.stderr).strip()
 
 
 def _main(argv: list[str] | None = None) -> int:
-    """The command line (SPEC 8): 0 found, 1 nothing found, 2 error or bad usage."""
+    """The command line (README "Command line").
+
+    Returns 0 once the credentials are printed; exits with 1 when none are found, 2
+    on an error or bad usage, with one line on stderr.
+    """
+    args, parser = _cli_parse(argv)
+    if not _cli_enter():
+        parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
+    chain, creds, error = _cli_retrieve(args.provider, args.profile)
+    if args.explain and chain is not None:
+        _cli_explain(chain.attempts)
+    if error:
+        parser.exit(2, f"minicreds: error: {error}\n")
+    if creds is None or chain is None:  # no chain comes without an error
+        hint = "" if args.explain else " (--explain shows where minicreds looked)"
+        parser.exit(1, f"minicreds: no credentials found{hint}\n")
+    text, error = _cli_render(args.format, creds, source=chain.attempts[-1][0])
+    if error:
+        parser.exit(2, f"minicreds: error: {error}\n")
+    _cli_write(args.format, text)
+    return 0
+
+
+def _cli_parse(
+    argv: list[str] | None,
+) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
+    """The arguments, checked; the parser too, for its ``exit()``."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -2235,98 +2263,142 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.profile and args.provider in _CLI_CLASSES:
         parser.error(f"--profile does not apply to --provider {args.provider}")
-    # A credential_process that runs minicreds with its own profile would start copies
-    # for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
+    return args, parser
+
+
+def _cli_enter() -> bool:
+    """Count this run in ``MINICREDS_CLI_DEPTH``; False from the third nested run.
+
+    A credential_process that runs minicreds with its own profile would start copies
+    for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
+    """
     depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
     level = int(depth) if depth.isdigit() else 0
     if level >= 3:
-        parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
+        return False
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
-    chain, creds, error = None, None, ""
+    return True
+
+
+def _cli_provider(provider: str, profile: str | None) -> ChainedProvider:
+    """The chain that ``--provider`` names, strict: errors are reported, not skipped."""
+    prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None  # a person types
+    if provider == "default":
+        return default_provider(profile=profile, mfa_prompt=prompt)
+    if provider == "aws-config":
+        one: Provider = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+    elif provider == "mc-config":
+        one = MinioClientConfigProvider(alias=profile)
+    else:
+        one = _CLI_CLASSES[provider]()
+    return ChainedProvider([one], strict=True)  # a chain of one: --explain lists it
+
+
+def _cli_retrieve(
+    provider: str, profile: str | None
+) -> tuple[ChainedProvider | None, Credentials | None, str]:
+    """The chain (None if it could not be built), its credentials and an error line.
+
+    Any failure, ^C included, becomes one line without a traceback: the exception's
+    class name unless it is a CredentialsError, whose message is secret-free.
+    """
+    chain = None
     try:
-        prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None
-        if args.provider == "default":
-            chain = default_provider(profile=args.profile, mfa_prompt=prompt)
-        else:
-            if args.provider == "aws-config":
-                one: Provider = AWSConfigProvider(
-                    profile=args.profile, mfa_prompt=prompt
-                )
-            elif args.provider == "mc-config":
-                one = MinioClientConfigProvider(alias=args.profile)
-            else:
-                one = _CLI_CLASSES[args.provider]()
-            # A strict chain of one, so that --explain can list it.
-            chain = ChainedProvider([one], strict=True)
-        creds = chain.retrieve()
-        source = chain.attempts[-1][0]
+        chain = _cli_provider(provider, profile)
+        return chain, chain.retrieve(), ""
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
-    if args.explain and chain is not None:
-        print("minicreds: providers tried, in order:", file=sys.stderr)
-        for i, (name, outcome, detail, took) in enumerate(chain.attempts, 1):
-            if detail.startswith(name + ": "):  # the name is in its own column
-                detail = detail[len(name) + 2 :]
-            # 25: the longest name the command line can list (MinioClientConfigProvider)
-            line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
-            print(line.rstrip(), file=sys.stderr)
-    if error:
-        parser.exit(2, f"minicreds: error: {error}\n")
-    if not creds:
-        hint = "" if args.explain else " (--explain shows where minicreds looked)"
-        parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    # The credentials in the --format asked for (SPEC 8).
-    fmt, expires = args.format, creds.expiration
+    return chain, None, error
+
+
+def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
+    """``--explain``: each provider tried, its outcome, time and detail, on stderr."""
+    print("minicreds: providers tried, in order:", file=sys.stderr)
+    for i, (name, outcome, detail, took) in enumerate(attempts, 1):
+        if detail.startswith(name + ": "):  # the name is in its own column
+            detail = detail[len(name) + 2 :]
+        # 25: the longest name the command line can list (MinioClientConfigProvider)
+        line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
+        print(line.rstrip(), file=sys.stderr)
+
+
+def _cli_render(fmt: str, creds: Credentials, source: str) -> tuple[str, str]:
+    """The credentials in the ``--format`` asked for, and an error line (or "")."""
     if fmt == "summary":
-        s = int(expires.timestamp() - time.time()) if expires else 0
-        d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
-        left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
-        left = f"{left} left" if s > 0 else "expired"
-        when = f"{expires:%Y-%m-%d %H:%M:%S UTC} ({left})" if expires else "none"
-        secret = creds.secret_key  # its last 4 characters only if it can spare them
-        text = (
-            f"provider:      {source}\naccess key:    {creds.access_key}\n"
-            f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
-            f"session token: {'present' if creds.session_token else 'none'}\n"
-            f"expiration:    {when}\n"
-        )
-    else:
-        expiry = expires.isoformat() if expires else None
-        rows = (
-            ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
-            ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
-            ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
-            ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
-        )
-        if fmt in _CLI_LINES:
-            import shlex
+        return _cli_summary(creds, source), ""
+    expiry = creds.expiration.isoformat() if creds.expiration else None
+    rows = (
+        ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
+        ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
+        ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
+        ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+    )
+    if fmt in _CLI_LINES:
+        return _cli_export_lines(fmt, [(var, value) for var, _, value in rows])
+    return _cli_json(fmt, [(key, value) for _, key, value in rows], source), ""
 
-            text = ""
-            for var, _, value in rows:
-                if value is None:
-                    continue
-                # As is, unless a shell would split it: then quoted for sh, refused
-                # for PowerShell and cmd (where "%" expands too).
-                quoted = shlex.quote(value)
-                if not fmt.startswith("env") and (quoted != value or "%" in value):
-                    why = f"{var} cannot be written safely as {fmt}"
-                    parser.exit(2, f"minicreds: error: {why}\n")
-                text += _CLI_LINES[fmt].format(var, quoted)
-        else:
-            import json
 
-            doc: dict[str, Any] = {"Version": 1}
-            for _, key, value in rows:
-                if value or fmt == "json":
-                    doc[key] = value
-            if fmt == "json":
-                doc["Provider"] = source
-            text = json.dumps(doc, indent=2) + "\n"
+def _cli_summary(creds: Credentials, source: str) -> str:
+    """Where the credentials came from, with the secret masked."""
+    expires = creds.expiration
+    when = (
+        f"{expires:%Y-%m-%d %H:%M:%S UTC} ({_cli_left(expires)})" if expires else "none"
+    )
+    secret = creds.secret_key  # its last 4 characters only if it can spare them
+    return (
+        f"provider:      {source}\naccess key:    {creds.access_key}\n"
+        f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
+        f"session token: {'present' if creds.session_token else 'none'}\n"
+        f"expiration:    {when}\n"
+    )
+
+
+def _cli_left(expires: datetime.datetime) -> str:
+    """The time left before ``expires``, to the two largest units, or "expired"."""
+    s = int(expires.timestamp() - time.time())
+    d, h, m = s // 86400, s // 3600 % 24, s // 60 % 60
+    left = f"{d}d {h}h" if d else f"{h}h {m:02d}m" if h else f"{m}m {s % 60:02d}s"
+    return f"{left} left" if s > 0 else "expired"
+
+
+def _cli_export_lines(fmt: str, rows: list[tuple[str, str | None]]) -> tuple[str, str]:
+    """``export VAR=value`` lines (or a shell's equivalent), and an error line (or "").
+
+    A value is written as is, unless a shell would split it: then it is quoted for
+    sh, and refused for PowerShell and cmd (where "%" expands too).
+    """
+    import shlex
+
+    text = ""
+    for var, value in rows:
+        if value is None:
+            continue
+        quoted = shlex.quote(value)
+        if not fmt.startswith("env") and (quoted != value or "%" in value):
+            return "", f"{var} cannot be written safely as {fmt}"
+        text += _CLI_LINES[fmt].format(var, quoted)
+    return text, ""
+
+
+def _cli_json(fmt: str, rows: list[tuple[str, str | None]], source: str) -> str:
+    """The ``credential_process`` JSON; ``json`` keeps empty keys and adds Provider."""
+    import json
+
+    doc: dict[str, Any] = {"Version": 1}
+    for key, value in rows:
+        if value or fmt == "json":
+            doc[key] = value
+    if fmt == "json":
+        doc["Provider"] = source
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _cli_write(fmt: str, text: str) -> None:
+    """Print the rendered credentials: on stdout, with LF line ends for the shells."""
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if fmt.startswith("env") and reconfigure:  # a wrapped stdout may have it too
         reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
     sys.stdout.write(text)
-    return 0
 
 
 if __name__ == "__main__":
