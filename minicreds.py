@@ -473,9 +473,6 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-_tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
-
-
 def _http(
     provider: str,
     method: str,
@@ -496,142 +493,260 @@ def _http(
 ) -> Reply:
     """One HTTP exchange with a timeout, bounded retries and an overall deadline.
 
-    Retries with full-jitter exponential backoff on connection errors (connect or
-    read; unless ``retry_connect`` is false), 5xx, 429 and
-    answers carrying one of ``retry_codes``; after the last attempt such an answer
-    is returned for the caller to report. Never follows a redirect. Raises
-    ``TransportError`` naming the URL without its query.
+    Retries what ``_worth_retrying`` names; after the last attempt a 5xx, 429 or
+    throttling answer is returned for the caller to report. Never follows a
+    redirect. Raises ``TransportError`` naming the URL without its query.
     """
-    import http.client
-    import random
-    import ssl
-    import threading
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import urlsplit
 
-    source = _safe_url(url)
     parts = urlsplit(url)
     host, port, https = parts.hostname, parts.port, parts.scheme == "https"
+    where = (provider, _safe_url(url))  # what every error names
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError("not an http(s) URL", provider, source)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = dict(headers or {})
+        raise ConfigError("not an http(s) URL", *where)
+    route = _proxy_route(parts.scheme, host, environ) if proxy else None
+    # Through a tunnel (https), the request is the same as without a proxy.
+    target, headers = _target_and_headers(parts, headers, None if https else route)
+    conn = _connection(host, port, https, route, ca_file, cert, provider)
+
+    def attempt(left: float) -> Reply | TransportError:
+        return _attempt(
+            conn, method, target, body, headers, left, timeout, connect_timeout, where
+        )
+
+    return _with_retries(attempt, attempts, deadline, retry_connect, retry_codes, where)
+
+
+def _proxy_route(
+    scheme: str, host: str, environ: Env
+) -> tuple[tuple[str, int], dict[str, str]] | None:
+    """The proxy's address and Proxy-Authorization header, from https_proxy or
+    http_proxy (either case; README, Choices where the specification was silent);
+    None to connect directly."""
+    from urllib.parse import unquote, urlsplit
+
     env = os.environ if environ is None else environ
-    # HTTPS_PROXY/HTTP_PROXY, unless NO_PROXY names this host or a parent domain.
-    via = env.get(f"{parts.scheme}_proxy") or env.get(f"{parts.scheme.upper()}_PROXY")
-    via = via if proxy else None
+    via = env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY")
+    if not via or _bypasses_proxy(host, env):
+        return None
+    proxied = urlsplit(via if "://" in via else f"http://{via}")
+    auth = {}
+    if proxied.username:
+        import base64
+
+        user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
+        token = base64.b64encode(user.encode()).decode()
+        auth["Proxy-Authorization"] = f"Basic {token}"
+    return (proxied.hostname or "", proxied.port or 8080), auth
+
+
+def _bypasses_proxy(host: str, env: Mapping[str, str]) -> bool:
+    """Whether NO_PROXY names the host or a parent domain of it, or is "*"."""
     no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
     for entry in no_proxy.replace(" ", "").lower().split(","):
         entry = entry.lstrip(".")
         if entry == "*" or (entry and f".{host}".endswith(f".{entry}")):
-            via = None
-    tunnel = {}
-    address = (host, port)
-    if via:  # https: a CONNECT tunnel; http: the absolute URL sent to it
-        proxied = urlsplit(via if "://" in via else f"http://{via}")
-        if proxied.username:
-            import base64
+            return True
+    return False
 
-            user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
-            auth = "Basic " + base64.b64encode(user.encode()).decode()
-            tunnel["Proxy-Authorization"] = auth
-        address = (proxied.hostname or "", proxied.port or 8080)
-        if not https:
-            target = parts.geturl().split("#")[0]
-            headers.update(tunnel)
+
+def _target_and_headers(
+    parts: Any, headers: Env, plain_proxy: tuple[tuple[str, int], dict[str, str]] | None
+) -> tuple[str, dict[str, str]]:
+    """The request target and headers: a plain http proxy takes the whole URL (no
+    fragment) and its own credentials."""
+    if plain_proxy is None:
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return target, dict(headers or {})
+    _, auth = plain_proxy
+    return parts.geturl().split("#")[0], {**dict(headers or {}), **auth}
+
+
+def _connection(
+    host: str,
+    port: int | None,
+    https: bool,
+    route: tuple[tuple[str, int], dict[str, str]] | None,
+    ca_file: str | None,
+    cert: tuple[str, str] | None,
+    provider: str,
+) -> Any:
+    """An unopened connection to the host, or to the proxy: for https, through a
+    CONNECT tunnel, so the proxy never sees the request."""
+    import http.client
+
+    address, auth = route or ((host, port), {})
     if not https:
-        conn = http.client.HTTPConnection(*address)
-    else:
-        # A verifying TLS context, cached while its files are unchanged (loading the
-        # system CAs takes milliseconds; a client certificate may be rotated).
-        files = (ca_file, *(cert or ()))
-        loading = ca_file
-        try:
-            stats = map(os.stat, filter(None, files))
-            key = files + tuple(
-                (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
-            )
-            context = _tls_contexts.get(key)
-            if context is None:
-                context = ssl.create_default_context(cafile=ca_file)
-                if cert:
-                    loading = cert[0]  # an encrypted key fails, never prompts on a tty
-                    context.load_cert_chain(*cert, password="")
-                _remember(_tls_contexts, key, context)
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            loading = getattr(exc, "filename", None) or loading or ""
-            what = f"cannot load TLS files ({_os_reason(exc)})"
-            raise ConfigError(what, provider, loading) from None
-        conn = http.client.HTTPSConnection(*address, context=context)
-        if via:
-            conn.set_tunnel(host, port or 443, headers=tunnel)
+        return http.client.HTTPConnection(*address)
+    context = _tls_context(ca_file, cert, provider)
+    conn = http.client.HTTPSConnection(*address, context=context)
+    if route:
+        conn.set_tunnel(host, port or 443, headers=auth)
+    return conn
+
+
+_tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
+
+
+def _tls_context(
+    ca_file: str | None, cert: tuple[str, str] | None, provider: str
+) -> ssl.SSLContext:
+    """A verifying TLS context, cached while its files are unchanged (loading the
+    system CAs takes milliseconds; a client certificate may be rotated)."""
+    import ssl
+
+    files = (ca_file, *(cert or ()))
+    loading = ca_file
+    try:
+        stats = map(os.stat, filter(None, files))
+        key = files + tuple(
+            (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
+        )
+        context = _tls_contexts.get(key)
+        if context is None:
+            context = ssl.create_default_context(cafile=ca_file)
+            if cert:
+                loading = cert[0]  # an encrypted key fails, never prompts on a tty
+                context.load_cert_chain(*cert, password="")
+            _remember(_tls_contexts, key, context)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        loading = getattr(exc, "filename", None) or loading or ""
+        what = f"cannot load TLS files ({_os_reason(exc)})"
+        raise ConfigError(what, provider, loading) from None
+    return context
+
+
+def _with_retries(
+    attempt: Callable[[float], Reply | TransportError],
+    attempts: int,
+    deadline: float,
+    retry_connect: bool,
+    retry_codes: tuple[bytes, ...],
+    where: tuple[str, str],
+) -> Reply:
+    """Calls ``attempt(seconds left)`` until its outcome is final, the attempts are
+    spent or the deadline is near; then returns the last reply or raises the last
+    error (README, Failure behaviour). The pauses grow exponentially with full
+    jitter, as in botocore retries/standard.py, ExponentialBackoff, but shorter."""
+    import random
+
     end = time.monotonic() + deadline
-    # The last failure: an error, or an answer worth a retry.
-    last: TransportError | Reply | None = None
-    for attempt in range(attempts):
+    outcome: Reply | TransportError | None = None
+    for number in range(attempts):
         left = end - time.monotonic()
         if left <= 0:
             break
-        conn.timeout = min(connect_timeout or timeout, left)
-        # Socket timeouts bound each read, not a server that drips bytes: a watchdog
-        # breaks the connection when the overall deadline passes.
-        fired: list[bool] = []
-        watchdog = threading.Timer(left, _cut, (conn, fired))
-        watchdog.daemon = True
-        watchdog.start()
-        response = None
-        kind = "connect"  # refused, unreachable, timed out, TLS handshake
-        try:
-            conn.connect()
-            kind = "read"
-            conn.sock.settimeout(min(timeout, left))
-            conn.request(method, target, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read(_MAX_BODY + 1)
-            if len(data) > _MAX_BODY:
-                raise TransportError("response larger than 1 MiB", provider, source)
-            # Content-Length promised more than arrived:
-            problem = "response truncated" if response.length else ""
-            last = (
-                response.status,
-                {k.lower(): v for k, v in response.getheaders()},
-                data,
-            )
-        except (OSError, http.client.HTTPException) as exc:
-            what = "cannot connect" if kind == "connect" else "no usable answer"
-            problem = f"{what} ({_os_reason(exc)})"
-            if isinstance(exc, ssl.SSLCertVerificationError):
-                kind = "other"
-        finally:
-            watchdog.cancel()
-            conn.close()
-            if response is not None:  # it holds the socket after a "Connection: close"
-                response.close()
-        if problem:
-            if fired:
-                problem = "timed out (deadline)"
-            last = TransportError(problem, provider, source, kind=kind)
-            if kind == "other" or not retry_connect:
-                raise last  # a refused certificate; no retry asked for (IMDS probe)
-        elif isinstance(last, tuple):
-            status, _, data = last
-            if 300 <= status < 400:
-                what = f"HTTP {status} redirect refused (redirects are never followed)"
-                raise TransportError(what, provider, source)
-            # The first <Code> of an error document (AWS, MinIO and moto send one).
-            code = data.partition(b"<Code>")[2].partition(b"</Code>")[0]
-            throttled = status >= 400 and code in retry_codes
-            if status < 500 and status != 429 and not throttled:
-                return last
-        pause = random.uniform(0, min(2.0, 0.1 * 2**attempt))
-        if attempt == attempts - 1 or time.monotonic() + pause >= end:
+        outcome = attempt(left)
+        final = not _worth_retrying(outcome, retry_connect, retry_codes)
+        if final or number == attempts - 1:
+            break
+        pause = random.uniform(0, min(2.0, 0.1 * 2**number))
+        if time.monotonic() + pause >= end:
             break
         time.sleep(pause)
-    if isinstance(last, tuple):
-        return last
-    raise last or TransportError(f"no answer within {deadline:g} s", provider, source)
+    if outcome is None:
+        raise TransportError(f"no answer within {deadline:g} s", *where)
+    if isinstance(outcome, TransportError):
+        raise outcome
+    return outcome
 
 
-def _cut(conn: Any, fired: list[bool]) -> None:
+def _worth_retrying(
+    outcome: Reply | TransportError, retry_connect: bool, retry_codes: tuple[bytes, ...]
+) -> bool:
+    """Whether another attempt may fare better: after a failed or broken connection
+    (unless ``retry_connect`` is false), a 5xx, a 429 or a throttling error code."""
+    if isinstance(outcome, TransportError):
+        return retry_connect and outcome.kind != "other"  # "other": a bad answer
+    status, _, data = outcome
+    # The first <Code> of an error document (AWS, MinIO and moto send one).
+    code = data.partition(b"<Code>")[2].partition(b"</Code>")[0]
+    return status >= 500 or status == 429 or (status >= 400 and code in retry_codes)
+
+
+def _attempt(
+    conn: Any,
+    method: str,
+    target: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    left: float,
+    timeout: float,
+    connect_timeout: float | None,
+    where: tuple[str, str],
+) -> Reply | TransportError:
+    """One try within ``left`` seconds: the reply, or the TransportError it ended in."""
+    import threading
+
+    conn.timeout = min(connect_timeout or timeout, left)
+    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
+    # breaks the connection when the overall deadline passes.
+    fired: list[bool] = []
+    watchdog = threading.Timer(left, _shut_down_at_deadline, (conn, fired))
+    watchdog.daemon = True
+    watchdog.start()
+    read_timeout = min(timeout, left)
+    try:
+        outcome = _converse(conn, method, target, body, headers, read_timeout, where)
+    finally:
+        watchdog.cancel()
+        conn.close()
+    if fired and isinstance(outcome, TransportError) and outcome.kind != "other":
+        # The watchdog broke the connection: that, not the broken read, is why.
+        return TransportError("timed out (deadline)", *where, kind=outcome.kind)
+    return outcome
+
+
+def _converse(
+    conn: Any,
+    method: str,
+    target: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    read_timeout: float,
+    where: tuple[str, str],
+) -> Reply | TransportError:
+    """Connects, sends the request and reads the answer: the reply, or why not."""
+    import http.client
+    import ssl
+
+    kind = "connect"  # refused, unreachable, timed out, TLS handshake
+    try:
+        conn.connect()
+        kind = "read"
+        conn.sock.settimeout(read_timeout)
+        conn.request(method, target, body=body, headers=headers)
+        reply, short = _read_reply(conn.getresponse())
+    except (OSError, http.client.HTTPException) as exc:
+        what = "cannot connect" if kind == "connect" else "no usable answer"
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            kind = "other"  # a refused certificate: no retry can help
+        return TransportError(f"{what} ({_os_reason(exc)})", *where, kind=kind)
+    status, _, data = reply
+    if len(data) > _MAX_BODY:
+        return TransportError("response larger than 1 MiB", *where)
+    if short:  # Content-Length promised more than arrived
+        return TransportError("response truncated", *where, kind="read")
+    if 300 <= status < 400:
+        what = f"HTTP {status} redirect refused (redirects are never followed)"
+        return TransportError(what, *where)
+    return reply
+
+
+def _read_reply(response: Any) -> tuple[Reply, bool]:
+    """The answer, read up to one byte past the size cap, and whether it is shorter
+    than its Content-Length said."""
+    try:
+        data = response.read(_MAX_BODY + 1)
+        headers = {k.lower(): v for k, v in response.getheaders()}
+        return (response.status, headers, data), bool(response.length)
+    finally:
+        response.close()  # it holds the socket after a "Connection: close"
+
+
+def _shut_down_at_deadline(conn: Any, fired: list[bool]) -> None:
+    """The watchdog's action: marks that it fired, then shuts the socket down so a
+    read blocked on a server that drips bytes returns at once."""
     import socket
 
     fired.append(True)
@@ -642,6 +757,8 @@ def _cut(conn: Any, fired: list[bool]) -> None:
 
 
 def _os_reason(exc: BaseException) -> str:
+    """A short reason for an OS or HTTP error, fit for a message: its strerror,
+    "timed out", or its type's name."""
     import socket
 
     if isinstance(exc, socket.timeout):
