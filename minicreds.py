@@ -2297,6 +2297,307 @@ def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:
 
 
 # =====================================================================================
+# ES256 (P-256 ECDSA) for DPoP proofs
+# =====================================================================================
+
+# `aws login` keeps a P-256 key beside its tokens and proves that it holds it with an
+# ES256-signed DPoP proof (RFC 9449) on every token request (botocore credentials.py,
+# _build_dpop_header). The curve is NIST P-256 (SEC 2 secp256r1), with a = -3.
+# Python integers do not compute in constant time: this signer is for a key that
+# signs a few proofs an hour on the user's own machine, not for a busy server.
+_P256_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+_P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+_P256_G = (
+    0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+    0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+)
+# Points in Jacobian coordinates (X, Y, Z) stand for (X/Z^2, Y/Z^3), so that adding
+# needs no inversion; formulas from the Explicit-Formulas Database (EFD).
+_P256_INFINITY = (1, 1, 0)  # Z = 0
+# The DER object identifiers (RFC 5480): id-ecPublicKey and prime256v1 (P-256).
+_DER_EC_KEY_OID = b"\x06\x07\x2a\x86\x48\xce\x3d\x02\x01"
+_DER_P256_OID = b"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07"
+_PEM_KEY_LABELS = ("EC PRIVATE KEY", "PRIVATE KEY")  # SEC1 (`aws login`), PKCS#8
+
+if TYPE_CHECKING:
+    from typing import Iterator
+
+
+def _p256_double(point: tuple[int, int, int]) -> tuple[int, int, int]:
+    """2P in Jacobian coordinates (EFD dbl-2001-b, a = -3); infinity stays put."""
+    x, y, z = point
+    p = _P256_P
+    delta = z * z % p
+    gamma = y * y % p
+    beta = x * gamma % p
+    alpha = 3 * (x - delta) * (x + delta) % p
+    x3 = (alpha * alpha - 8 * beta) % p
+    z3 = ((y + z) * (y + z) - gamma - delta) % p
+    y3 = (alpha * (4 * beta - x3) - 8 * gamma * gamma) % p
+    return x3, y3, z3
+
+
+def _p256_add(
+    one: tuple[int, int, int], two: tuple[int, int, int]
+) -> tuple[int, int, int]:
+    """P + Q in Jacobian coordinates (EFD add-1998-cmo-2), for any two points."""
+    x1, y1, z1 = one
+    x2, y2, z2 = two
+    if not z1:
+        return two
+    if not z2:
+        return one
+    p = _P256_P
+    z1z1 = z1 * z1 % p
+    z2z2 = z2 * z2 % p
+    u1 = x1 * z2z2 % p
+    s1 = y1 * z2 * z2z2 % p
+    h = (x2 * z1z1 - u1) % p
+    r = (y2 * z1 * z1z1 - s1) % p
+    if not h:  # same x: the same point (double it) or its negation (sum infinity)
+        return _p256_double(one) if not r else _P256_INFINITY
+    hh = h * h % p
+    hhh = h * hh % p
+    v = u1 * hh % p
+    x3 = (r * r - hhh - 2 * v) % p
+    y3 = (r * (v - x3) - s1 * hhh) % p
+    return x3, y3, z1 * z2 * h % p
+
+
+def _p256_multiply(scalar: int, point: tuple[int, int]) -> tuple[int, int, int]:
+    """scalar * point: an affine point in, Jacobian coordinates out."""
+    base = (point[0], point[1], 1)
+    result = _P256_INFINITY
+    for bit in bin(scalar)[2:]:  # most significant bit first
+        result = _p256_double(result)
+        if bit == "1":
+            result = _p256_add(result, base)
+    return result
+
+
+def _p256_affine(point: tuple[int, int, int]) -> tuple[int, int]:
+    """(x, y) of a finite point given in Jacobian coordinates."""
+    x, y, z = point
+    p = _P256_P
+    z_inverse = pow(z, -1, p)  # Python 3.8+
+    zz = z_inverse * z_inverse % p
+    return x * zz % p, y * zz * z_inverse % p
+
+
+def _p256_on_curve(point: tuple[int, int]) -> bool:
+    """Whether (x, y) lies on P-256: y^2 = x^3 - 3x + b (mod p)."""
+    x, y = point
+    p = _P256_P
+    on_curve = (y * y - x * x * x + 3 * x - _P256_B) % p == 0
+    return 0 <= x < p and 0 <= y < p and on_curve
+
+
+def _p256_public_key(private_key: int) -> tuple[int, int]:
+    """The public point (x, y) of a P-256 private key."""
+    return _p256_affine(_p256_multiply(private_key, _P256_G))
+
+
+def _rfc6979_nonces(private_key: int, digest: bytes) -> Iterator[int]:
+    """Deterministic ECDSA nonces for P-256 and SHA-256 (RFC 6979 section 3.2).
+
+    With SHA-256 and P-256, hlen = qlen = 256: bits2int is a plain conversion and
+    each HMAC output is one candidate. Yields candidates until the caller stops.
+    """
+    import hmac
+
+    h1 = int.from_bytes(digest, "big") % _P256_N  # bits2octets
+    seed = private_key.to_bytes(32, "big") + h1.to_bytes(32, "big")
+    v = b"\x01" * 32
+    k = b"\x00" * 32
+    k = hmac.digest(k, v + b"\x00" + seed, "sha256")
+    v = hmac.digest(k, v, "sha256")
+    k = hmac.digest(k, v + b"\x01" + seed, "sha256")
+    v = hmac.digest(k, v, "sha256")
+    while True:
+        v = hmac.digest(k, v, "sha256")
+        candidate = int.from_bytes(v, "big")
+        if 0 < candidate < _P256_N:
+            yield candidate
+        k = hmac.digest(k, v + b"\x00", "sha256")
+        v = hmac.digest(k, v, "sha256")
+
+
+def _p256_sign(private_key: int, message: bytes) -> bytes:
+    """ES256: the 64-byte r || s signature of SHA-256(message) (RFC 7518 3.4).
+
+    Nonces follow RFC 6979, so a message always gets the same signature. s is not
+    normalised to the lower half: JWS does not ask for it, and botocore's signer
+    (awscrt, OpenSSL's ECDSA_sign) does not do it either, so the service takes both.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(message).digest()
+    z = int.from_bytes(digest, "big")  # as long as n: nothing to truncate
+    nonces = _rfc6979_nonces(private_key, digest)
+    while True:
+        k = next(nonces)
+        x, _ = _p256_affine(_p256_multiply(k, _P256_G))
+        r = x % _P256_N
+        s = pow(k, -1, _P256_N) * (z + r * private_key) % _P256_N
+        if r and s:  # else the next nonce, as RFC 6979 section 3.4 says
+            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def _p256_verify(public_key: tuple[int, int], message: bytes, signature: bytes) -> bool:
+    """Whether signature (raw r || s) is public_key's ES256 signature of message."""
+    import hashlib
+
+    if len(signature) != 64 or not _p256_on_curve(public_key):
+        return False
+    r = int.from_bytes(signature[:32], "big")
+    s = int.from_bytes(signature[32:], "big")
+    if not (0 < r < _P256_N and 0 < s < _P256_N):
+        return False
+    z = int.from_bytes(hashlib.sha256(message).digest(), "big")
+    w = pow(s, -1, _P256_N)
+    point = _p256_add(
+        _p256_multiply(z * w % _P256_N, _P256_G),
+        _p256_multiply(r * w % _P256_N, public_key),
+    )
+    return bool(point[2]) and _p256_affine(point)[0] % _P256_N == r
+
+
+def _der_take(data: bytes, tag: int) -> tuple[bytes, bytes]:
+    """Split the DER element at the start of data: (its contents, what follows).
+
+    Only what a P-256 key needs: one-byte tags, lengths below 64 KiB (X.690 8.1.3).
+    """
+    if len(data) < 2 or data[0] != tag:
+        raise ValueError("unexpected DER structure")
+    size, start = data[1], 2
+    if size & 0x80:  # long form: the next one or two bytes hold the length
+        count = size & 0x7F
+        if count not in (1, 2):
+            raise ValueError("unexpected DER length")
+        size = int.from_bytes(data[2 : 2 + count], "big")
+        start += count
+    if len(data) < start + size:
+        raise ValueError("truncated DER")
+    return data[start : start + size], data[start + size :]
+
+
+def _sec1_private_key(der: bytes, *, curve_named: bool) -> int:
+    """The private key of a DER ECPrivateKey (SEC1, RFC 5915) on P-256.
+
+    ``curve_named``: the [0] parameters must be there, as in the AWS CLI's keys and
+    as awscrt demands of a bare SEC1 key; inside PKCS#8 they may be left out.
+    """
+    fields, rest = _der_take(der, 0x30)
+    version, fields = _der_take(fields, 0x02)
+    secret, fields = _der_take(fields, 0x04)
+    if rest or version != b"\x01" or len(secret) != 32:
+        raise ValueError("not a P-256 ECPrivateKey")
+    if fields[:1] == b"\xa0":
+        parameters, fields = _der_take(fields, 0xA0)
+        if parameters != _DER_P256_OID:
+            raise ValueError("not a P-256 key")
+    elif curve_named:
+        raise ValueError("the key does not name its curve")
+    if fields[:1] == b"\xa1":  # the public key, which is derived again anyway
+        _, fields = _der_take(fields, 0xA1)
+    private_key = int.from_bytes(secret, "big")
+    if fields or not 0 < private_key < _P256_N:
+        raise ValueError("not a P-256 ECPrivateKey")
+    return private_key
+
+
+def _pkcs8_ec_private_key(fields: bytes) -> bytes:
+    """The ECPrivateKey inside a PKCS#8 PrivateKeyInfo (RFC 5208, RFC 5915 section 4),
+    given the fields after its version."""
+    algorithm, fields = _der_take(fields, 0x30)
+    inner, fields = _der_take(fields, 0x04)
+    if algorithm != _DER_EC_KEY_OID + _DER_P256_OID:
+        raise ValueError("not a P-256 key")
+    if fields:  # attributes: never written for these keys
+        raise ValueError("unexpected DER structure")
+    return inner
+
+
+def _p256_key_from_der(der: bytes) -> int:
+    """The private key of a DER P-256 key: SEC1 (version 1) or PKCS#8 (version 0),
+    the two forms botocore's login provider loads (through awscrt)."""
+    fields, rest = _der_take(der, 0x30)
+    version, fields = _der_take(fields, 0x02)
+    if rest:
+        raise ValueError("unexpected DER structure")
+    if version == b"\x00":
+        return _sec1_private_key(_pkcs8_ec_private_key(fields), curve_named=False)
+    return _sec1_private_key(der, curve_named=True)
+
+
+def _pem_der(pem: str, labels: tuple[str, ...]) -> bytes:
+    """The DER inside PEM armour bearing one of these labels (RFC 7468)."""
+    import base64
+
+    lines = [line.strip() for line in pem.strip().splitlines()]
+    label = lines[0][11:-5] if lines else ""  # -----BEGIN {label}-----
+    armour = (f"-----BEGIN {label}-----", f"-----END {label}-----")
+    if label not in labels or (lines[0], lines[-1]) != armour:
+        raise ValueError(f"not a PEM {' or '.join(labels)}")
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except ValueError:  # binascii.Error or non-ASCII text, in the stdlib's words
+        pass
+    raise ValueError("the PEM body is not base64")
+
+
+def _p256_key_from_pem(pem: str, provider: str = "", source: str = "") -> int:
+    """The private key of a PEM P-256 key, such as ``dpopKey`` in an `aws login` cache.
+
+    Takes "EC PRIVATE KEY" (SEC1, what the AWS CLI writes) and "PRIVATE KEY"
+    (PKCS#8). Anything else raises ConfigError naming the flaw, never the key.
+    """
+    try:
+        return _p256_key_from_der(_pem_der(pem, _PEM_KEY_LABELS))
+    except ValueError as exc:
+        reason = str(exc)  # the fixed texts of the helpers above: no key material
+    raise ConfigError(f"unusable P-256 private key: {reason}", provider, source)
+
+
+def _b64url(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 section 2)."""
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _dpop_proof(
+    private_key: int,
+    public_key: tuple[int, int],
+    method: str,
+    url: str,
+    issued_at: int,
+    jti: str = "",
+) -> str:
+    """A DPoP proof JWT (RFC 9449 section 4.2), signed with ES256.
+
+    The header, the claims and their order and compact JSON are those of botocore's
+    login provider (credentials.py, _build_dpop_header). ``url`` is the request URL
+    without query or fragment; ``jti`` is a fresh uuid4 unless given.
+    """
+    import json
+    import uuid
+
+    x, y = (_b64url(n.to_bytes(32, "big")) for n in public_key)
+    jwk = {"kty": "EC", "x": x, "y": y, "crv": "P-256"}
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk}
+    jti = jti or str(uuid.uuid4())
+    claims = {"htm": method, "htu": url, "iat": issued_at, "jti": jti}
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode())
+        for part in (header, claims)
+    )
+    signature = _p256_sign(private_key, signing_input.encode())
+    return f"{signing_input}.{_b64url(signature)}"
+
+
+# =====================================================================================
 # Command line
 # =====================================================================================
 
