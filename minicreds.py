@@ -638,10 +638,11 @@ def _os_reason(exc: BaseException) -> str:
 
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
 # the canonical parts of a URL, and derived keys kept as HMAC-SHA256 objects already
-# fed their padded key (RFC 2104), so that signing costs a copy and an update.
+# fed their padded key (RFC 2104), so that signing costs a copy and an update. Each is
+# read once with .get(): another thread may empty it between two reads.
 _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
-_signing_keys: dict[tuple[str, str], Any] = {}
+_signing_keys: dict[tuple[str, str, str, str], Any] = {}
 
 
 def sign_request(
@@ -663,105 +664,168 @@ def sign_request(
     ``Authorization``; every header but ``Authorization`` is signed. ``url`` is the
     URL as it will be sent.
     """
-    import hashlib
-
     if isinstance(body, str):
         body = body.encode()
-    if not isinstance(now, (int, float)):
-        now = now.timestamp() if now else time.time()
-    stamp = int(now)
-    amz_date = _amz_dates.get(stamp)
-    if amz_date is None:
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
-        _remember(_amz_dates, stamp, amz_date)
+    amz_date = _amz_date(now)
     s3 = service == "s3"
-    if (url, s3) in _canonical_urls:
-        host, path, query = _canonical_urls[url, s3]
-    else:
-        from urllib.parse import quote, unquote, urlsplit
-
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        if parts.port and f"{parts.scheme}:{parts.port}" not in (
-            "http:80",
-            "https:443",
-        ):
-            host = f"{host}:{parts.port}"
-        path = parts.path or "/"
-        if s3:  # S3 paths are signed as sent: encoded once, not normalised
-            if "%" in path:
-                import re
-
-                path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
-            path = quote(path, safe="/~%")
-        else:  # dot segments and repeated slashes removed, a trailing slash kept
-            import posixpath
-
-            norm = posixpath.normpath("/" + path.lstrip("/"))
-            trailing = path.endswith("/") and norm != "/"
-            path = quote(norm + "/" if trailing else norm, "/~")
-        fields = []
-        for item in parts.query.split("&"):
-            if item:
-                name, _, value = item.partition("=")
-                fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
-        query = "&".join(map("=".join, sorted(fields)))
-        _remember(_canonical_urls, (url, s3), (host, path, query))
-
-    # lower-case name -> (name as given, value)
-    given: dict[str, tuple[str, str]] = {}
-    pairs: Any = headers or ()
-    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
-        low = name.lower()
-        if low in given:
-            given[low] = (given[low][0], given[low][1] + "," + value)
-        elif low != "authorization":
-            given[low] = (name, value)
-    given.setdefault("host", ("Host", host))
-    given["x-amz-date"] = ("X-Amz-Date", amz_date)
-    if credentials.session_token:
-        token = credentials.session_token
-        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
-    if s3 and "x-amz-content-sha256" in given:
-        payload = given["x-amz-content-sha256"][1]
-    else:
-        payload = hashlib.sha256(body).hexdigest()
-        if s3:
-            given["x-amz-content-sha256"] = ("X-Amz-Content-Sha256", payload)
-
-    signed = sorted(given)
-    canonical_headers = "".join(
-        [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
-    )
-    signed_headers = ";".join(signed)
-    canonical = (
+    host, path, query = _canonical_url(url, s3)
+    given = _headers_to_sign(headers, host, amz_date, credentials.session_token)
+    payload = _payload_hash(body, given, s3)
+    canonical_headers, signed_headers = _canonical_headers(given)
+    canonical_request = (
         f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
     )
     scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    to_sign = (
-        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
-        + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-    key = (credentials.secret_key, scope)
-    mac = _signing_keys.get(key)
-    if mac is None:
-        import hmac
-
-        derived = b"AWS4" + credentials.secret_key.encode()
-        for part in (amz_date[:8], region, service, "aws4_request"):
-            derived = hmac.digest(derived, part.encode(), "sha256")
-        mac = hmac.new(derived, digestmod="sha256")
-        _remember(_signing_keys, key, mac)
-    mac = mac.copy()
-    mac.update(to_sign.encode())
+    mac = _signing_key(credentials.secret_key, amz_date[:8], region, service).copy()
+    mac.update(_string_to_sign(amz_date, scope, canonical_request))
     out = dict(given.values())
     out["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
         f" SignedHeaders={signed_headers}, Signature={mac.hexdigest()}"
     )
     return out
+
+
+def _amz_date(now: datetime.datetime | float | None) -> str:
+    """``now`` (POSIX seconds or a datetime; None: the current time) as SigV4's
+    ``X-Amz-Date`` text, to the second."""
+    if not isinstance(now, (int, float)):
+        now = now.timestamp() if now else time.time()
+    stamp = int(now)
+    text = _amz_dates.get(stamp)
+    if text is None:
+        text = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
+        _remember(_amz_dates, stamp, text)
+    return text
+
+
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
+    """The ``Host`` header of ``url``, its canonical path and its canonical query."""
+    canonical = _canonical_urls.get((url, s3))
+    if canonical is None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = parts.port  # a default port is left out of Host
+        if port and f"{parts.scheme}:{port}" not in ("http:80", "https:443"):
+            host = f"{host}:{port}"
+        path = _canonical_path(parts.path or "/", s3)
+        canonical = (host, path, _canonical_query(parts.query))
+        _remember(_canonical_urls, (url, s3), canonical)
+    return canonical
+
+
+def _canonical_path(path: str, s3: bool) -> str:
+    """The path as SigV4 signs it.
+
+    S3 signs a path as it is sent: raw characters encoded once, existing escapes
+    kept, nothing normalised. Every other service signs it normalised (dot segments
+    and repeated slashes removed, a trailing slash kept), then encoded once as a
+    whole, so that an existing ``%XX`` becomes ``%25XX`` (botocore's SigV4Auth).
+    """
+    from urllib.parse import quote
+
+    if s3:
+        if "%" in path:  # a lone % is encoded, a %XX escape kept
+            import re
+
+            path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
+        return quote(path, safe="/~%")
+    import posixpath
+
+    norm = posixpath.normpath("/" + path.lstrip("/"))
+    trailing = path.endswith("/") and norm != "/"
+    return quote(norm + "/" if trailing else norm, "/~")
+
+
+def _canonical_query(query: str) -> str:
+    """The query as SigV4 signs it: names and values re-encoded in SigV4's encoding,
+    sorted by name then value; empty pieces (``a&&b``) dropped."""
+    from urllib.parse import quote, unquote
+
+    fields = []
+    for item in query.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
+    return "&".join(map("=".join, sorted(fields)))
+
+
+def _headers_to_sign(
+    headers: Headers | None, host: str, amz_date: str, token: str | None
+) -> dict[str, tuple[str, str]]:
+    """The headers to sign and send, by lower-case name: (name as given, value).
+
+    Repeated names are joined with ``,`` and a given ``Authorization`` is dropped
+    (it is replaced); ``Host`` is added when absent, ``X-Amz-Date`` and the session
+    token always.
+    """
+    given: dict[str, tuple[str, str]] = {}
+    pairs: Any = headers or ()
+    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
+        low = name.lower()
+        seen = given.get(low)
+        if seen is not None:
+            given[low] = (seen[0], seen[1] + "," + value)
+        elif low != "authorization":
+            given[low] = (name, value)
+    given.setdefault("host", ("Host", host))
+    given["x-amz-date"] = ("X-Amz-Date", amz_date)
+    if token:
+        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    return given
+
+
+def _payload_hash(body: bytes, given: dict[str, tuple[str, str]], s3: bool) -> str:
+    """The payload hash that is signed: the body's SHA-256. S3 also sends it as
+    ``X-Amz-Content-Sha256`` (added to ``given``), and a given one, such as
+    ``UNSIGNED-PAYLOAD``, is signed as it stands."""
+    import hashlib
+
+    header = given.get("x-amz-content-sha256") if s3 else None
+    if header is not None:
+        return header[1]
+    payload = hashlib.sha256(body).hexdigest()
+    if s3:
+        given["x-amz-content-sha256"] = ("X-Amz-Content-Sha256", payload)
+    return payload
+
+
+def _canonical_headers(given: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """The canonical headers and the signed-headers list of SigV4's canonical
+    request: names sorted, values trimmed and inner whitespace runs made one space."""
+    signed = sorted(given)
+    canonical = "".join(
+        [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
+    )
+    return canonical, ";".join(signed)
+
+
+def _string_to_sign(amz_date: str, scope: str, canonical_request: str) -> bytes:
+    """SigV4's string to sign: the date, the scope and the canonical request's hash."""
+    import hashlib
+
+    digest = hashlib.sha256(canonical_request.encode()).hexdigest()
+    return f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{digest}".encode()
+
+
+def _signing_key(secret_key: str, date: str, region: str, service: str) -> Any:
+    """The signing key of a scope as an HMAC-SHA256 object already fed it: sign
+    with a copy."""
+    key = (secret_key, date, region, service)
+    mac = _signing_keys.get(key)
+    if mac is None:
+        import hmac
+
+        derived = b"AWS4" + secret_key.encode()
+        for part in (date, region, service, "aws4_request"):
+            derived = hmac.digest(derived, part.encode(), "sha256")
+        mac = hmac.new(derived, digestmod="sha256")
+        _remember(_signing_keys, key, mac)
+    return mac
 
 
 # =====================================================================================
