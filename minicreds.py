@@ -837,11 +837,12 @@ class _STS(RefreshingProvider):
     """A provider calling one STS action: what varies between actions is data."""
 
     _action = ""
-    _aws = False  # the endpoint is resolved as AWS's (SPEC 5), else used as given
-    _secret = ""  # the form field holding a secret: the JWT's, when there is one
-    _cert: tuple[str, str] | None = None
-    _source: Provider | None = None  # the provider whose credentials sign the call
-    _mfa_prompt: Prompt = None
+    # The endpoint is resolved as AWS's (botocore's rules, README "Providers"):
+    # variables, region and AWS_STS_REGIONAL_ENDPOINTS. Else it is used as given.
+    _resolves_aws_endpoint = False
+    # The form field holding the action's secret (the JWT goes there, when there is
+    # one): scrubbed from an error answer that echoes the request.
+    _secret_field = ""
 
     def __init__(
         self,
@@ -851,12 +852,18 @@ class _STS(RefreshingProvider):
         environ: Env = None,
         region: str | None = None,
         jwt: Jwt | None = None,
+        *,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
+        source: Provider | None = None,
+        mfa_prompt: Prompt = None,
+        cert: tuple[str, str] | None = None,
         **params: Any,
     ):
-        """``params``: the form fields; empty ones are left out, ``DurationSeconds``
-        is a duration (whole seconds sent)."""
+        """``source``: the provider whose credentials sign the call (unsigned
+        without); ``cert``: the client certificate and key files for mutual TLS;
+        ``params``: the form fields, empty ones left out, ``DurationSeconds`` a
+        duration (whole seconds sent)."""
         super().__init__(self._assume, clock=clock)
         # A profile's settings, below the arguments and the environment (botocore).
         self._profile_region = profile_region
@@ -866,6 +873,9 @@ class _STS(RefreshingProvider):
         self._environ = environ
         self._region = region
         self._jwt = jwt
+        self._source = source
+        self._mfa_prompt = mfa_prompt
+        self._cert = cert
         duration = params.get("DurationSeconds") or 0
         if not isinstance(duration, (int, float)):
             duration = duration.total_seconds()
@@ -873,67 +883,17 @@ class _STS(RefreshingProvider):
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
+        """One call of the action: the form, signed when there is a source."""
         from urllib.parse import urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
-        # The STS URL and its signing region: AWS's (SPEC 5), else as given.
-        url = self._endpoint or ""
-        region = None
-        if self._aws:
-            region = (
-                self._region
-                or env.get("AWS_REGION")
-                or env.get("AWS_DEFAULT_REGION")
-                or self._profile_region
-            )
-            url = (
-                url
-                or env.get("AWS_ENDPOINT_URL_STS")
-                or env.get("AWS_ENDPOINT_URL", "")
-            )
-        if self._aws and not url:
-            mode = (
-                self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
-            ).lower()
-            legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
-            if not region or region == "aws-global" or legacy:
-                url, region = "https://sts.amazonaws.com", None
-            elif mode not in ("legacy", "regional"):
-                what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
-                raise ConfigError(what, name)
-            else:
-                dns = (
-                    "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-                )
-                url = f"https://sts.{region}.{dns}"
-        params = dict(self._params, Action=self._action)
-        # The values read at each call, and the credentials that sign it:
-        if self._jwt is not None:  # a string, or a callable called at each refresh
-            token = self._jwt() if callable(self._jwt) else self._jwt
-            if isinstance(token, dict):  # the MinIO SDK's convention
-                seconds = int(token.get("expires_in") or 0)
-                token = token.get("access_token") or token.get("id_token")
-                if seconds:
-                    params.setdefault("DurationSeconds", str(seconds))
-            if not token or not isinstance(token, str):
-                raise ConfigError("the JWT is empty", name)
-            params[self._secret] = token
-        signer = None
-        if self._source is not None:
-            signer = self._source.retrieve()
-            if signer is None:
-                what = f"the source {_name(self._source)} has no credentials"
-                raise ConfigError(what, name)
-            if "SerialNumber" in params:
-                if self._mfa_prompt is None:
-                    what = "the role needs an MFA code and no mfa_prompt was given"
-                    raise ConfigError(what, name)
-                params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        params["Version"] = _STS_VERSION
-        body = urlencode(params).encode()
+        url, region = self._url_and_region(env, name)
+        signer = self._source_credentials(name)
+        form = self._form(name)
+        body = urlencode(form).encode()
         headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
-        secrets = [params.get(self._secret)]
+        secrets = [form.get(self._secret_field)]
         if signer is not None:
             headers = sign_request(
                 "POST",
@@ -952,60 +912,177 @@ class _STS(RefreshingProvider):
         )  # fmt: skip
         return _sts_answer(name, url, reply, secrets)
 
+    def _url_and_region(
+        self, env: Mapping[str, str], name: str
+    ) -> tuple[str, str | None]:
+        """The STS URL and the region that signs for it (None: ``us-east-1``).
+
+        MinIO's actions use the endpoint as given. AWS's: the region is the
+        argument, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the
+        profile's; the URL is the argument, else ``AWS_ENDPOINT_URL_STS``, else
+        ``AWS_ENDPOINT_URL``, else the region's STS host in the profile's
+        ``sts_regional_endpoints`` mode, else ``AWS_STS_REGIONAL_ENDPOINTS``'s.
+        """
+        if not self._resolves_aws_endpoint:
+            return self._endpoint or "", None
+        region = (
+            self._region
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or self._profile_region
+        )
+        url = (
+            self._endpoint
+            or env.get("AWS_ENDPOINT_URL_STS")
+            or env.get("AWS_ENDPOINT_URL", "")
+        )
+        if url:
+            return url, region
+        mode = self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+        return _aws_sts_host(region, mode.lower(), name)
+
+    def _source_credentials(self, name: str) -> Credentials | None:
+        """The source's credentials, which sign the call; None when unsigned."""
+        if self._source is None:
+            return None
+        signer = self._source.retrieve()
+        if signer is None:
+            what = f"the source {_name(self._source)} has no credentials"
+            raise ConfigError(what, name)
+        return signer
+
+    def _form(self, name: str) -> dict[str, str]:
+        """The form fields of one call: the parameters, the JWT as it reads now,
+        the MFA code when a signed call names an MFA device, and ``Version``."""
+        form = dict(self._params, Action=self._action)
+        if self._jwt is not None:
+            token, seconds = _read_jwt(self._jwt, name)
+            if seconds:  # a lifetime the token asks for, when no duration was given
+                form.setdefault("DurationSeconds", str(seconds))
+            form[self._secret_field] = token
+        if self._source is not None and "SerialNumber" in form:
+            if self._mfa_prompt is None:
+                what = "the role needs an MFA code and no mfa_prompt was given"
+                raise ConfigError(what, name)
+            form["TokenCode"] = self._mfa_prompt(form["SerialNumber"])
+        form["Version"] = _STS_VERSION
+        return form
+
+
+def _aws_sts_host(region: str | None, mode: str, name: str) -> tuple[str, str | None]:
+    """AWS's STS URL for ``region`` and the region that signs for it, as botocore
+    picks them (``sts_regional_endpoints``): the global host, signed as
+    ``us-east-1``, with no region, for ``aws-global`` and, in ``legacy`` mode, for
+    the legacy regions; else the regional host, ``.amazonaws.com.cn`` in China."""
+    legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
+    if not region or region == "aws-global" or legacy:
+        return "https://sts.amazonaws.com", None
+    if mode not in ("legacy", "regional"):
+        what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
+        raise ConfigError(what, name)
+    dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://sts.{region}.{dns}", region
+
+
+def _read_jwt(jwt: Jwt, name: str) -> tuple[str, int]:
+    """The JWT as it reads now, and the lifetime in seconds it asks for (0: none).
+
+    ``jwt`` is a string, or a callable called at each refresh that returns one, or
+    the MinIO SDK's dict (``access_token`` or ``id_token``, and ``expires_in``).
+    """
+    token = jwt() if callable(jwt) else jwt
+    seconds = 0
+    if isinstance(token, dict):  # the MinIO SDK's convention
+        seconds = int(token.get("expires_in") or 0)
+        token = token.get("access_token") or token.get("id_token")
+    if not token or not isinstance(token, str):
+        raise ConfigError("the JWT is empty", name)
+    return token, seconds
+
 
 def _sts_answer(
     name: str, url: str, reply: Reply, secrets: list[str | None]
 ) -> Credentials:
     """The credentials in an STS answer; its error document as an ``STSError``."""
-    import xml.etree.ElementTree as ET
-    from urllib.parse import quote, quote_plus
-
-    status, answer, data = reply
+    status, headers, data = reply
     source = _safe_url(url)
-    root = None
-    if data.lstrip().startswith(b"<"):
-        # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
-        # DTD; a DTD is refused (no entity expansion attacks).
-        try:
-            text = data.decode()
-        except UnicodeError:
-            text = "\0"
-        if "\0" in text:  # expat would still detect UTF-16 from NULs
-            problem = "XML answer not in UTF-8"
-        elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
-            problem = "XML answer with a DTD refused"
-        else:
-            try:
-                root = ET.fromstring(text)
-            except ET.ParseError as exc:
-                problem = f"malformed XML answer (line {exc.position[0]})"
-            else:
-                for element in root.iter():  # strip the namespace: AWS, MinIO, moto
-                    element.tag = element.tag.rpartition("}")[2]
-        if root is None and status == 200:
-            raise TransportError(problem, name, source)
-        # else: an HTML page from a proxy...; report the status
+    root = _sts_xml(data, status, name, source)
     if root is not None and root.tag in ("ErrorResponse", "Error"):
-        # A server may echo the request: its secrets also as the form sent them.
-        secrets += [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
-        error = next(root.iter("Error"), root)
-        request_id = (  # moto: <Errors><Error>, the id in a header only
-            (root.findtext(".//RequestId") or "").strip()
-            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
-        )
-        raise STSError(
-            _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
-            _scrub((error.findtext("Message") or "").strip(), secrets),
-            name,
-            source,
-            request_id=_scrub(request_id, secrets)[:100] or None,
-            status=status,
-        )
+        raise _sts_error(root, status, headers, secrets, name, source)
     if root is None or status != 200:
         what = "an error document" if status != 200 else "an XML answer"
         raise TransportError(f"HTTP {status} without {what}", name, source)
-    # Temporary credentials: without a token or an expiry they are unusable, or
-    # would be cached forever.
+    return _sts_credentials(root, name, source)
+
+
+def _sts_xml(data: bytes, status: int, name: str, source: str) -> Any:
+    """The answer's XML root, namespaces stripped (AWS, MinIO and moto differ), or
+    None when the body is not XML.
+
+    XML not in UTF-8, with a DTD or malformed is refused: a ``TransportError`` on a
+    200, else None, so that the status is reported (an HTML page from a proxy...).
+    """
+    if not data.lstrip().startswith(b"<"):
+        return None
+    import xml.etree.ElementTree as ET
+
+    # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
+    # DTD; a DTD is refused (no entity expansion attacks).
+    try:
+        text = data.decode()
+    except UnicodeError:
+        text = "\0"
+    root = None
+    if "\0" in text:  # expat would still detect UTF-16 from NULs
+        problem = "XML answer not in UTF-8"
+    elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
+        problem = "XML answer with a DTD refused"
+    else:
+        try:
+            root = ET.fromstring(text)
+        except ET.ParseError as exc:
+            problem = f"malformed XML answer (line {exc.position[0]})"
+    if root is None:
+        if status == 200:
+            raise TransportError(problem, name, source)
+        return None
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+    return root
+
+
+def _sts_error(
+    root: Any,
+    status: int,
+    headers: dict[str, str],
+    secrets: list[str | None],
+    name: str,
+    source: str,
+) -> STSError:
+    """The error document as an ``STSError``, with no secret of the request in it."""
+    from urllib.parse import quote, quote_plus
+
+    # A server may echo the request: its secrets also as the form sent them.
+    encoded = [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
+    secrets = [*secrets, *encoded]
+    error = next(root.iter("Error"), root)
+    request_id = (  # moto: <Errors><Error>, the id in a header only
+        (root.findtext(".//RequestId") or "").strip()
+        or headers.get("x-amzn-requestid", headers.get("x-amz-request-id", ""))
+    )
+    return STSError(
+        _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
+        _scrub((error.findtext("Message") or "").strip(), secrets),
+        name,
+        source,
+        request_id=_scrub(request_id, secrets)[:100] or None,
+        status=status,
+    )
+
+
+def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
+    """The temporary credentials of a success answer: without a token or an expiry
+    they are unusable, or would be cached forever."""
     names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     fields = [(root.findtext(f".//Credentials/{k}") or "").strip() for k in names]
     missing = [k for k, v in zip(names, fields) if not v]
@@ -1963,7 +2040,7 @@ class AssumeRoleProvider(_STS):
     """
 
     _action = "AssumeRole"
-    _aws = True
+    _resolves_aws_endpoint = True
 
     def __init__(
         self,
@@ -1987,20 +2064,19 @@ class AssumeRoleProvider(_STS):
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
             profile_region=profile_region,
-            sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
-            RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
-            ExternalId=external_id, SerialNumber=mfa_serial,
+            sts_regional_endpoints=sts_regional_endpoints, source=credentials,
+            mfa_prompt=mfa_prompt, RoleArn=role_arn, RoleSessionName=role_session_name,
+            DurationSeconds=duration, Policy=policy, ExternalId=external_id,
+            SerialNumber=mfa_serial,
         )  # fmt: skip
-        self._source = credentials
-        self._mfa_prompt = mfa_prompt
 
 
 class WebIdentityProvider(_STS):
     """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
 
     _action = "AssumeRoleWithWebIdentity"
-    _aws = True
-    _secret = "WebIdentityToken"
+    _resolves_aws_endpoint = True
+    _secret_field = "WebIdentityToken"
 
     def __init__(
         self,
@@ -2035,7 +2111,7 @@ class ClientGrantsProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
 
     _action = "AssumeRoleWithClientGrants"
-    _secret = "Token"
+    _secret_field = "Token"
 
     def __init__(
         self,
@@ -2055,7 +2131,7 @@ class LdapIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
 
     _action = "AssumeRoleWithLDAPIdentity"
-    _secret = "LDAPPassword"
+    _secret_field = "LDAPPassword"
 
     def __init__(
         self,
@@ -2097,8 +2173,10 @@ class CertificateIdentityProvider(_STS):
             # A client certificate can only be presented over TLS.
             what = "the STS endpoint must be https://"
             raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
-        super().__init__(sts_endpoint, ca_file, clock, DurationSeconds=duration)
-        self._cert = (certificate_file, private_key_file)
+        cert = (certificate_file, private_key_file)
+        super().__init__(
+            sts_endpoint, ca_file, clock, cert=cert, DurationSeconds=duration
+        )
 
 
 # =====================================================================================
