@@ -773,10 +773,11 @@ def _os_reason(exc: BaseException) -> str:
 
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
 # the canonical parts of a URL, and derived keys kept as HMAC-SHA256 objects already
-# fed their padded key (RFC 2104), so that signing costs a copy and an update.
+# fed their padded key (RFC 2104), so that signing costs a copy and an update. Each is
+# read once with .get(): another thread may empty it between two reads.
 _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
-_signing_keys: dict[tuple[str, str], Any] = {}
+_signing_keys: dict[tuple[str, str, str, str], Any] = {}
 
 
 def sign_request(
@@ -798,105 +799,168 @@ def sign_request(
     ``Authorization``; every header but ``Authorization`` is signed. ``url`` is the
     URL as it will be sent.
     """
-    import hashlib
-
     if isinstance(body, str):
         body = body.encode()
-    if not isinstance(now, (int, float)):
-        now = now.timestamp() if now else time.time()
-    stamp = int(now)
-    amz_date = _amz_dates.get(stamp)
-    if amz_date is None:
-        amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
-        _remember(_amz_dates, stamp, amz_date)
+    amz_date = _amz_date(now)
     s3 = service == "s3"
-    if (url, s3) in _canonical_urls:
-        host, path, query = _canonical_urls[url, s3]
-    else:
-        from urllib.parse import quote, unquote, urlsplit
-
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        if parts.port and f"{parts.scheme}:{parts.port}" not in (
-            "http:80",
-            "https:443",
-        ):
-            host = f"{host}:{parts.port}"
-        path = parts.path or "/"
-        if s3:  # S3 paths are signed as sent: encoded once, not normalised
-            if "%" in path:
-                import re
-
-                path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
-            path = quote(path, safe="/~%")
-        else:  # dot segments and repeated slashes removed, a trailing slash kept
-            import posixpath
-
-            norm = posixpath.normpath("/" + path.lstrip("/"))
-            trailing = path.endswith("/") and norm != "/"
-            path = quote(norm + "/" if trailing else norm, "/~")
-        fields = []
-        for item in parts.query.split("&"):
-            if item:
-                name, _, value = item.partition("=")
-                fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
-        query = "&".join(map("=".join, sorted(fields)))
-        _remember(_canonical_urls, (url, s3), (host, path, query))
-
-    # lower-case name -> (name as given, value)
-    given: dict[str, tuple[str, str]] = {}
-    pairs: Any = headers or ()
-    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
-        low = name.lower()
-        if low in given:
-            given[low] = (given[low][0], given[low][1] + "," + value)
-        elif low != "authorization":
-            given[low] = (name, value)
-    given.setdefault("host", ("Host", host))
-    given["x-amz-date"] = ("X-Amz-Date", amz_date)
-    if credentials.session_token:
-        token = credentials.session_token
-        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
-    if s3 and "x-amz-content-sha256" in given:
-        payload = given["x-amz-content-sha256"][1]
-    else:
-        payload = hashlib.sha256(body).hexdigest()
-        if s3:
-            given["x-amz-content-sha256"] = ("X-Amz-Content-Sha256", payload)
-
-    signed = sorted(given)
-    canonical_headers = "".join(
-        [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
-    )
-    signed_headers = ";".join(signed)
-    canonical = (
+    host, path, query = _canonical_url(url, s3)
+    given = _headers_to_sign(headers, host, amz_date, credentials.session_token)
+    payload = _payload_hash(body, given, s3)
+    canonical_headers, signed_headers = _canonical_headers(given)
+    canonical_request = (
         f"{method}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}"
     )
     scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    to_sign = (
-        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
-        + hashlib.sha256(canonical.encode()).hexdigest()
-    )
-    key = (credentials.secret_key, scope)
-    mac = _signing_keys.get(key)
-    if mac is None:
-        import hmac
-
-        derived = b"AWS4" + credentials.secret_key.encode()
-        for part in (amz_date[:8], region, service, "aws4_request"):
-            derived = hmac.digest(derived, part.encode(), "sha256")
-        mac = hmac.new(derived, digestmod="sha256")
-        _remember(_signing_keys, key, mac)
-    mac = mac.copy()
-    mac.update(to_sign.encode())
+    mac = _signing_key(credentials.secret_key, amz_date[:8], region, service).copy()
+    mac.update(_string_to_sign(amz_date, scope, canonical_request))
     out = dict(given.values())
     out["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/{scope},"
         f" SignedHeaders={signed_headers}, Signature={mac.hexdigest()}"
     )
     return out
+
+
+def _amz_date(now: datetime.datetime | float | None) -> str:
+    """``now`` (POSIX seconds or a datetime; None: the current time) as SigV4's
+    ``X-Amz-Date`` text, to the second."""
+    if not isinstance(now, (int, float)):
+        now = now.timestamp() if now else time.time()
+    stamp = int(now)
+    text = _amz_dates.get(stamp)
+    if text is None:
+        text = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
+        _remember(_amz_dates, stamp, text)
+    return text
+
+
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
+    """The ``Host`` header of ``url``, its canonical path and its canonical query."""
+    canonical = _canonical_urls.get((url, s3))
+    if canonical is None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = parts.port  # a default port is left out of Host
+        if port and f"{parts.scheme}:{port}" not in ("http:80", "https:443"):
+            host = f"{host}:{port}"
+        path = _canonical_path(parts.path or "/", s3)
+        canonical = (host, path, _canonical_query(parts.query))
+        _remember(_canonical_urls, (url, s3), canonical)
+    return canonical
+
+
+def _canonical_path(path: str, s3: bool) -> str:
+    """The path as SigV4 signs it.
+
+    S3 signs a path as it is sent: raw characters encoded once, existing escapes
+    kept, nothing normalised. Every other service signs it normalised (dot segments
+    and repeated slashes removed, a trailing slash kept), then encoded once as a
+    whole, so that an existing ``%XX`` becomes ``%25XX`` (botocore's SigV4Auth).
+    """
+    from urllib.parse import quote
+
+    if s3:
+        if "%" in path:  # a lone % is encoded, a %XX escape kept
+            import re
+
+            path = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", path)
+        return quote(path, safe="/~%")
+    import posixpath
+
+    norm = posixpath.normpath("/" + path.lstrip("/"))
+    trailing = path.endswith("/") and norm != "/"
+    return quote(norm + "/" if trailing else norm, "/~")
+
+
+def _canonical_query(query: str) -> str:
+    """The query as SigV4 signs it: names and values re-encoded in SigV4's encoding,
+    sorted by name then value; empty pieces (``a&&b``) dropped."""
+    from urllib.parse import quote, unquote
+
+    fields = []
+    for item in query.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
+    return "&".join(map("=".join, sorted(fields)))
+
+
+def _headers_to_sign(
+    headers: Headers | None, host: str, amz_date: str, token: str | None
+) -> dict[str, tuple[str, str]]:
+    """The headers to sign and send, by lower-case name: (name as given, value).
+
+    Repeated names are joined with ``,`` and a given ``Authorization`` is dropped
+    (it is replaced); ``Host`` is added when absent, ``X-Amz-Date`` and the session
+    token always.
+    """
+    given: dict[str, tuple[str, str]] = {}
+    pairs: Any = headers or ()
+    for name, value in pairs.items() if hasattr(pairs, "items") else pairs:
+        low = name.lower()
+        seen = given.get(low)
+        if seen is not None:
+            given[low] = (seen[0], seen[1] + "," + value)
+        elif low != "authorization":
+            given[low] = (name, value)
+    given.setdefault("host", ("Host", host))
+    given["x-amz-date"] = ("X-Amz-Date", amz_date)
+    if token:
+        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    return given
+
+
+def _payload_hash(body: bytes, given: dict[str, tuple[str, str]], s3: bool) -> str:
+    """The payload hash that is signed: the body's SHA-256. S3 also sends it as
+    ``X-Amz-Content-Sha256`` (added to ``given``), and a given one, such as
+    ``UNSIGNED-PAYLOAD``, is signed as it stands."""
+    import hashlib
+
+    header = given.get("x-amz-content-sha256") if s3 else None
+    if header is not None:
+        return header[1]
+    payload = hashlib.sha256(body).hexdigest()
+    if s3:
+        given["x-amz-content-sha256"] = ("X-Amz-Content-Sha256", payload)
+    return payload
+
+
+def _canonical_headers(given: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """The canonical headers and the signed-headers list of SigV4's canonical
+    request: names sorted, values trimmed and inner whitespace runs made one space."""
+    signed = sorted(given)
+    canonical = "".join(
+        [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
+    )
+    return canonical, ";".join(signed)
+
+
+def _string_to_sign(amz_date: str, scope: str, canonical_request: str) -> bytes:
+    """SigV4's string to sign: the date, the scope and the canonical request's hash."""
+    import hashlib
+
+    digest = hashlib.sha256(canonical_request.encode()).hexdigest()
+    return f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{digest}".encode()
+
+
+def _signing_key(secret_key: str, date: str, region: str, service: str) -> Any:
+    """The signing key of a scope as an HMAC-SHA256 object already fed it: sign
+    with a copy."""
+    key = (secret_key, date, region, service)
+    mac = _signing_keys.get(key)
+    if mac is None:
+        import hmac
+
+        derived = b"AWS4" + secret_key.encode()
+        for part in (date, region, service, "aws4_request"):
+            derived = hmac.digest(derived, part.encode(), "sha256")
+        mac = hmac.new(derived, digestmod="sha256")
+        _remember(_signing_keys, key, mac)
+    return mac
 
 
 # =====================================================================================
@@ -908,11 +972,12 @@ class _STS(RefreshingProvider):
     """A provider calling one STS action: what varies between actions is data."""
 
     _action = ""
-    _aws = False  # the endpoint is resolved as AWS's (SPEC 5), else used as given
-    _secret = ""  # the form field holding a secret: the JWT's, when there is one
-    _cert: tuple[str, str] | None = None
-    _source: Provider | None = None  # the provider whose credentials sign the call
-    _mfa_prompt: Prompt = None
+    # The endpoint is resolved as AWS's (botocore's rules, README "Providers"):
+    # variables, region and AWS_STS_REGIONAL_ENDPOINTS. Else it is used as given.
+    _resolves_aws_endpoint = False
+    # The form field holding the action's secret (the JWT goes there, when there is
+    # one): scrubbed from an error answer that echoes the request.
+    _secret_field = ""
 
     def __init__(
         self,
@@ -922,12 +987,18 @@ class _STS(RefreshingProvider):
         environ: Env = None,
         region: str | None = None,
         jwt: Jwt | None = None,
+        *,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
+        source: Provider | None = None,
+        mfa_prompt: Prompt = None,
+        cert: tuple[str, str] | None = None,
         **params: Any,
     ):
-        """``params``: the form fields; empty ones are left out, ``DurationSeconds``
-        is a duration (whole seconds sent)."""
+        """``source``: the provider whose credentials sign the call (unsigned
+        without); ``cert``: the client certificate and key files for mutual TLS;
+        ``params``: the form fields, empty ones left out, ``DurationSeconds`` a
+        duration (whole seconds sent)."""
         super().__init__(self._assume, clock=clock)
         # A profile's settings, below the arguments and the environment (botocore).
         self._profile_region = profile_region
@@ -937,6 +1008,9 @@ class _STS(RefreshingProvider):
         self._environ = environ
         self._region = region
         self._jwt = jwt
+        self._source = source
+        self._mfa_prompt = mfa_prompt
+        self._cert = cert
         duration = params.get("DurationSeconds") or 0
         if not isinstance(duration, (int, float)):
             duration = duration.total_seconds()
@@ -944,67 +1018,17 @@ class _STS(RefreshingProvider):
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
+        """One call of the action: the form, signed when there is a source."""
         from urllib.parse import urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
-        # The STS URL and its signing region: AWS's (SPEC 5), else as given.
-        url = self._endpoint or ""
-        region = None
-        if self._aws:
-            region = (
-                self._region
-                or env.get("AWS_REGION")
-                or env.get("AWS_DEFAULT_REGION")
-                or self._profile_region
-            )
-            url = (
-                url
-                or env.get("AWS_ENDPOINT_URL_STS")
-                or env.get("AWS_ENDPOINT_URL", "")
-            )
-        if self._aws and not url:
-            mode = (
-                self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
-            ).lower()
-            legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
-            if not region or region == "aws-global" or legacy:
-                url, region = "https://sts.amazonaws.com", None
-            elif mode not in ("legacy", "regional"):
-                what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
-                raise ConfigError(what, name)
-            else:
-                dns = (
-                    "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-                )
-                url = f"https://sts.{region}.{dns}"
-        params = dict(self._params, Action=self._action)
-        # The values read at each call, and the credentials that sign it:
-        if self._jwt is not None:  # a string, or a callable called at each refresh
-            token = self._jwt() if callable(self._jwt) else self._jwt
-            if isinstance(token, dict):  # the MinIO SDK's convention
-                seconds = int(token.get("expires_in") or 0)
-                token = token.get("access_token") or token.get("id_token")
-                if seconds:
-                    params.setdefault("DurationSeconds", str(seconds))
-            if not token or not isinstance(token, str):
-                raise ConfigError("the JWT is empty", name)
-            params[self._secret] = token
-        signer = None
-        if self._source is not None:
-            signer = self._source.retrieve()
-            if signer is None:
-                what = f"the source {_name(self._source)} has no credentials"
-                raise ConfigError(what, name)
-            if "SerialNumber" in params:
-                if self._mfa_prompt is None:
-                    what = "the role needs an MFA code and no mfa_prompt was given"
-                    raise ConfigError(what, name)
-                params["TokenCode"] = self._mfa_prompt(params["SerialNumber"])
-        params["Version"] = _STS_VERSION
-        body = urlencode(params).encode()
+        url, region = self._url_and_region(env, name)
+        signer = self._source_credentials(name)
+        form = self._form(name)
+        body = urlencode(form).encode()
         headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
-        secrets = [params.get(self._secret)]
+        secrets = [form.get(self._secret_field)]
         if signer is not None:
             headers = sign_request(
                 "POST",
@@ -1023,60 +1047,177 @@ class _STS(RefreshingProvider):
         )  # fmt: skip
         return _sts_answer(name, url, reply, secrets)
 
+    def _url_and_region(
+        self, env: Mapping[str, str], name: str
+    ) -> tuple[str, str | None]:
+        """The STS URL and the region that signs for it (None: ``us-east-1``).
+
+        MinIO's actions use the endpoint as given. AWS's: the region is the
+        argument, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the
+        profile's; the URL is the argument, else ``AWS_ENDPOINT_URL_STS``, else
+        ``AWS_ENDPOINT_URL``, else the region's STS host in the profile's
+        ``sts_regional_endpoints`` mode, else ``AWS_STS_REGIONAL_ENDPOINTS``'s.
+        """
+        if not self._resolves_aws_endpoint:
+            return self._endpoint or "", None
+        region = (
+            self._region
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or self._profile_region
+        )
+        url = (
+            self._endpoint
+            or env.get("AWS_ENDPOINT_URL_STS")
+            or env.get("AWS_ENDPOINT_URL", "")
+        )
+        if url:
+            return url, region
+        mode = self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
+        return _aws_sts_host(region, mode.lower(), name)
+
+    def _source_credentials(self, name: str) -> Credentials | None:
+        """The source's credentials, which sign the call; None when unsigned."""
+        if self._source is None:
+            return None
+        signer = self._source.retrieve()
+        if signer is None:
+            what = f"the source {_name(self._source)} has no credentials"
+            raise ConfigError(what, name)
+        return signer
+
+    def _form(self, name: str) -> dict[str, str]:
+        """The form fields of one call: the parameters, the JWT as it reads now,
+        the MFA code when a signed call names an MFA device, and ``Version``."""
+        form = dict(self._params, Action=self._action)
+        if self._jwt is not None:
+            token, seconds = _read_jwt(self._jwt, name)
+            if seconds:  # a lifetime the token asks for, when no duration was given
+                form.setdefault("DurationSeconds", str(seconds))
+            form[self._secret_field] = token
+        if self._source is not None and "SerialNumber" in form:
+            if self._mfa_prompt is None:
+                what = "the role needs an MFA code and no mfa_prompt was given"
+                raise ConfigError(what, name)
+            form["TokenCode"] = self._mfa_prompt(form["SerialNumber"])
+        form["Version"] = _STS_VERSION
+        return form
+
+
+def _aws_sts_host(region: str | None, mode: str, name: str) -> tuple[str, str | None]:
+    """AWS's STS URL for ``region`` and the region that signs for it, as botocore
+    picks them (``sts_regional_endpoints``): the global host, signed as
+    ``us-east-1``, with no region, for ``aws-global`` and, in ``legacy`` mode, for
+    the legacy regions; else the regional host, ``.amazonaws.com.cn`` in China."""
+    legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
+    if not region or region == "aws-global" or legacy:
+        return "https://sts.amazonaws.com", None
+    if mode not in ("legacy", "regional"):
+        what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
+        raise ConfigError(what, name)
+    dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://sts.{region}.{dns}", region
+
+
+def _read_jwt(jwt: Jwt, name: str) -> tuple[str, int]:
+    """The JWT as it reads now, and the lifetime in seconds it asks for (0: none).
+
+    ``jwt`` is a string, or a callable called at each refresh that returns one, or
+    the MinIO SDK's dict (``access_token`` or ``id_token``, and ``expires_in``).
+    """
+    token = jwt() if callable(jwt) else jwt
+    seconds = 0
+    if isinstance(token, dict):  # the MinIO SDK's convention
+        seconds = int(token.get("expires_in") or 0)
+        token = token.get("access_token") or token.get("id_token")
+    if not token or not isinstance(token, str):
+        raise ConfigError("the JWT is empty", name)
+    return token, seconds
+
 
 def _sts_answer(
     name: str, url: str, reply: Reply, secrets: list[str | None]
 ) -> Credentials:
     """The credentials in an STS answer; its error document as an ``STSError``."""
-    import xml.etree.ElementTree as ET
-    from urllib.parse import quote, quote_plus
-
-    status, answer, data = reply
+    status, headers, data = reply
     source = _safe_url(url)
-    root = None
-    if data.lstrip().startswith(b"<"):
-        # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
-        # DTD; a DTD is refused (no entity expansion attacks).
-        try:
-            text = data.decode()
-        except UnicodeError:
-            text = "\0"
-        if "\0" in text:  # expat would still detect UTF-16 from NULs
-            problem = "XML answer not in UTF-8"
-        elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
-            problem = "XML answer with a DTD refused"
-        else:
-            try:
-                root = ET.fromstring(text)
-            except ET.ParseError as exc:
-                problem = f"malformed XML answer (line {exc.position[0]})"
-            else:
-                for element in root.iter():  # strip the namespace: AWS, MinIO, moto
-                    element.tag = element.tag.rpartition("}")[2]
-        if root is None and status == 200:
-            raise TransportError(problem, name, source)
-        # else: an HTML page from a proxy...; report the status
+    root = _sts_xml(data, status, name, source)
     if root is not None and root.tag in ("ErrorResponse", "Error"):
-        # A server may echo the request: its secrets also as the form sent them.
-        secrets += [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
-        error = next(root.iter("Error"), root)
-        request_id = (  # moto: <Errors><Error>, the id in a header only
-            (root.findtext(".//RequestId") or "").strip()
-            or answer.get("x-amzn-requestid", answer.get("x-amz-request-id", ""))
-        )
-        raise STSError(
-            _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
-            _scrub((error.findtext("Message") or "").strip(), secrets),
-            name,
-            source,
-            request_id=_scrub(request_id, secrets)[:100] or None,
-            status=status,
-        )
+        raise _sts_error(root, status, headers, secrets, name, source)
     if root is None or status != 200:
         what = "an error document" if status != 200 else "an XML answer"
         raise TransportError(f"HTTP {status} without {what}", name, source)
-    # Temporary credentials: without a token or an expiry they are unusable, or
-    # would be cached forever.
+    return _sts_credentials(root, name, source)
+
+
+def _sts_xml(data: bytes, status: int, name: str, source: str) -> Any:
+    """The answer's XML root, namespaces stripped (AWS, MinIO and moto differ), or
+    None when the body is not XML.
+
+    XML not in UTF-8, with a DTD or malformed is refused: a ``TransportError`` on a
+    200, else None, so that the status is reported (an HTML page from a proxy...).
+    """
+    if not data.lstrip().startswith(b"<"):
+        return None
+    import xml.etree.ElementTree as ET
+
+    # Decoded first and parsed as text, so no encoding (UTF-16...) hides a
+    # DTD; a DTD is refused (no entity expansion attacks).
+    try:
+        text = data.decode()
+    except UnicodeError:
+        text = "\0"
+    root = None
+    if "\0" in text:  # expat would still detect UTF-16 from NULs
+        problem = "XML answer not in UTF-8"
+    elif "<!DOCTYPE" in text.upper():  # entities are declared in a DTD only
+        problem = "XML answer with a DTD refused"
+    else:
+        try:
+            root = ET.fromstring(text)
+        except ET.ParseError as exc:
+            problem = f"malformed XML answer (line {exc.position[0]})"
+    if root is None:
+        if status == 200:
+            raise TransportError(problem, name, source)
+        return None
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+    return root
+
+
+def _sts_error(
+    root: Any,
+    status: int,
+    headers: dict[str, str],
+    secrets: list[str | None],
+    name: str,
+    source: str,
+) -> STSError:
+    """The error document as an ``STSError``, with no secret of the request in it."""
+    from urllib.parse import quote, quote_plus
+
+    # A server may echo the request: its secrets also as the form sent them.
+    encoded = [f(s, "") for s in secrets if s for f in (quote, quote_plus)]
+    secrets = [*secrets, *encoded]
+    error = next(root.iter("Error"), root)
+    request_id = (  # moto: <Errors><Error>, the id in a header only
+        (root.findtext(".//RequestId") or "").strip()
+        or headers.get("x-amzn-requestid", headers.get("x-amz-request-id", ""))
+    )
+    return STSError(
+        _scrub((error.findtext("Code") or "").strip(), secrets)[:100],
+        _scrub((error.findtext("Message") or "").strip(), secrets),
+        name,
+        source,
+        request_id=_scrub(request_id, secrets)[:100] or None,
+        status=status,
+    )
+
+
+def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
+    """The temporary credentials of a success answer: without a token or an expiry
+    they are unusable, or would be cached forever."""
     names = ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     fields = [(root.findtext(f".//Credentials/{k}") or "").strip() for k in names]
     missing = [k for k, v in zip(names, fields) if not v]
@@ -2034,7 +2175,7 @@ class AssumeRoleProvider(_STS):
     """
 
     _action = "AssumeRole"
-    _aws = True
+    _resolves_aws_endpoint = True
 
     def __init__(
         self,
@@ -2058,20 +2199,19 @@ class AssumeRoleProvider(_STS):
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
             profile_region=profile_region,
-            sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
-            RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
-            ExternalId=external_id, SerialNumber=mfa_serial,
+            sts_regional_endpoints=sts_regional_endpoints, source=credentials,
+            mfa_prompt=mfa_prompt, RoleArn=role_arn, RoleSessionName=role_session_name,
+            DurationSeconds=duration, Policy=policy, ExternalId=external_id,
+            SerialNumber=mfa_serial,
         )  # fmt: skip
-        self._source = credentials
-        self._mfa_prompt = mfa_prompt
 
 
 class WebIdentityProvider(_STS):
     """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
 
     _action = "AssumeRoleWithWebIdentity"
-    _aws = True
-    _secret = "WebIdentityToken"
+    _resolves_aws_endpoint = True
+    _secret_field = "WebIdentityToken"
 
     def __init__(
         self,
@@ -2106,7 +2246,7 @@ class ClientGrantsProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
 
     _action = "AssumeRoleWithClientGrants"
-    _secret = "Token"
+    _secret_field = "Token"
 
     def __init__(
         self,
@@ -2126,7 +2266,7 @@ class LdapIdentityProvider(_STS):
     """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
 
     _action = "AssumeRoleWithLDAPIdentity"
-    _secret = "LDAPPassword"
+    _secret_field = "LDAPPassword"
 
     def __init__(
         self,
@@ -2168,8 +2308,10 @@ class CertificateIdentityProvider(_STS):
             # A client certificate can only be presented over TLS.
             what = "the STS endpoint must be https://"
             raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
-        super().__init__(sts_endpoint, ca_file, clock, DurationSeconds=duration)
-        self._cert = (certificate_file, private_key_file)
+        cert = (certificate_file, private_key_file)
+        super().__init__(
+            sts_endpoint, ca_file, clock, cert=cert, DurationSeconds=duration
+        )
 
 
 # =====================================================================================

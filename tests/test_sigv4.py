@@ -2,7 +2,8 @@
 
 Every expected ``Authorization`` value is either read from the vectors or computed here
 from an expected canonical request with a small reference signer (key derivation and
-string to sign as AWS documents them), so no private API of minicreds is needed.
+string to sign as AWS documents them), so no private API of minicreds is needed
+(but by CacheTests, which empties sign_request's caches under it).
 """
 
 import datetime
@@ -10,7 +11,9 @@ import hashlib
 import hmac
 import os
 import unittest
+from unittest import mock
 
+import minicreds
 from minicreds import Credentials, sign_request
 
 SUITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws4_testsuite")
@@ -529,6 +532,30 @@ class SignRequestTests(unittest.TestCase):
         result = sign("https://h.example/", token=TOKEN)
         for name, value in result.items():
             self.assertNotIn(SECRET_KEY, value, name)
+
+
+class EmptiedAfterLookup(dict):
+    """A cache that another thread empties just after a membership test (as
+    ``_remember`` empties a full one): only a single read finds its entry."""
+
+    def __contains__(self, key):
+        found = dict.__contains__(self, key)
+        self.clear()
+        return found
+
+
+class CacheTests(unittest.TestCase):
+    """sign_request's caches may be emptied by another thread at any moment."""
+
+    def test_cache_emptied_between_reads(self):
+        url = "https://sts.example.com/a?b=c"
+        expected = sign(url, token=TOKEN)  # fills every cache
+        for name in ("_amz_dates", "_canonical_urls", "_signing_keys"):
+            with self.subTest(cache=name):
+                cache = EmptiedAfterLookup(getattr(minicreds, name))
+                self.assertTrue(cache, "the first signature filled it")
+                with mock.patch.object(minicreds, name, cache):
+                    self.assertEqual(sign(url, token=TOKEN), expected)
 
 
 if __name__ == "__main__":
