@@ -321,6 +321,23 @@ def _parse_time(text: str) -> datetime.datetime:
 # =====================================================================================
 
 
+class _Cached:
+    """What a ``RefreshingProvider`` holds: built whole, replaced whole, read
+    without the lock (so a reader never sees half of an update)."""
+
+    __slots__ = ("block_at", "credentials", "expires_at", "refresh_at")
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        refresh_at: float,  # from here one caller refreshes, the others don't wait
+        block_at: float,  # from here callers wait for the refresh
+        expires_at: float,  # POSIX seconds; inf for credentials that never expire
+    ):
+        self.credentials, self.refresh_at = credentials, refresh_at
+        self.block_at, self.expires_at = block_at, expires_at
+
+
 class RefreshingProvider(Provider):
     """Caches what ``fetch()`` returns and refreshes it by the AWS SDKs' rules.
 
@@ -332,9 +349,7 @@ class RefreshingProvider(Provider):
     are valid, else its error. ``clock`` returns POSIX seconds.
     """
 
-    # (credentials, refresh_at, block_at, expires_at): replaced whole, read without
-    # the lock.
-    _state: tuple[Credentials, float, float, float] | None = None
+    _state: _Cached | None = None
     # Fetches ended (success or failure) and the error of the last one, if it
     # failed: a caller that saw the count change while it waited for the lock
     # waited on that fetch and shares its outcome (single flight).
@@ -350,72 +365,105 @@ class RefreshingProvider(Provider):
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
-        state = self._state
-        if state is not None and self._clock() < state[1]:
-            return state[0]
+        state = self._state  # the fast path: one read of the state, one of the clock
+        if state is not None and self._clock() < state.refresh_at:
+            return state.credentials
         seen = self._fetches
-        early = state is not None and self._clock() < state[2]
+        early = state is not None and self._clock() < state.block_at
         # Early window: whoever gets the lock refreshes; nobody waits.
         if not self._lock.acquire(blocking=not early):
-            return state[0]  # type: ignore[index]
+            return state.credentials  # type: ignore[union-attr]
         try:
-            current = self._state
-            now = self._clock()
-            failure = self._failure
-            waited = seen != self._fetches  # a fetch ended while this caller waited
-            if current is not None and (
-                now < current[1]
-                or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
-            ):
-                return current[0]  # fresh, or just fetched for this caller
-            fetching = False
-            if failure is None or not waited:
-                fetching = True
-                try:
-                    creds = self._fetch()
-                    if not isinstance(creds, Credentials):
-                        raise CredentialsError(
-                            "fetch() returned no credentials", _name(self)
-                        )
-                    now = self._clock()
-                    expires = float("inf") if creds._expires is None else creds._expires
-                    if expires - _EXPIRY_SKEW <= now:
-                        raise CredentialsError(
-                            "fetched credentials have already expired", _name(self)
-                        )
-                    life = expires - now  # picks the early window: 5, 15 or 60 min
-                    refresh = expires - (
-                        300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                    )
-                    block = expires - _BLOCKING_WINDOW
-                    if refresh <= now:
-                        # Born inside its early window: asking again at once gains
-                        # nothing, so back off as after a failed early refresh.
-                        refresh = _retry_at(now, block)
-                    self._failure = None
-                    self._state = (creds, refresh, block, expires)
-                    return creds
-                except Exception as exc:  # noqa: BLE001 - handled below
-                    failure = self._failure = exc
-                finally:
-                    self._fetches += 1
-                now = self._clock()  # the fetch may have taken a while
-            # The refresh failed (this caller's, or the one it waited on, which
-            # logged it): the cached credentials serve while they are valid.
-            if current is None or now >= current[3] - _EXPIRY_SKEW:
-                raise failure
-            if fetching:
-                log = "%s: refresh failed, using credentials valid for %d s more: %s"
-                left = current[3] - now
-                if early:
-                    retry = _retry_at(now, current[2])
-                    self._state = (current[0], retry) + current[2:]
-                    log = "%s: early refresh failed, retrying in %d s: %s"
-                    left = max(retry - now, 0.0)
-                _logger().warning(log, _name(self), left, _describe(failure))
-            return current[0]
+            # The count moved: a fetch ended while this caller waited for the lock.
+            return self._refresh(early, waited=seen != self._fetches)
         finally:
             self._lock.release()
+
+    def _refresh(self, early: bool, waited: bool) -> Credentials:
+        """Under the lock: the cache if it still serves, else a fetch, or the
+        outcome of the failed fetch this caller waited on. ``early``: the caller
+        came in the early window (and did not wait for the lock)."""
+        current, now, failure = self._state, self._clock(), self._failure
+        if current is not None and _still_serves(current, now, waited, failure):
+            return current.credentials
+        if failure is not None and waited:  # that fetch's caller logged it
+            return _valid_or_raise(current, now, failure).credentials
+        try:
+            return self._fetch_and_install()
+        except Exception as exc:  # noqa: BLE001 - served or raised below, outside
+            failure = exc
+        return self._serve_after_failure(current, failure, early)
+
+    def _fetch_and_install(self) -> Credentials:
+        """One fetch; its credentials become the cache. Counted either way, and its
+        error kept, for the callers waiting on it."""
+        try:
+            creds = self._fetch()
+            if not isinstance(creds, Credentials):
+                raise CredentialsError("fetch() returned no credentials", _name(self))
+            self._state = self._with_windows(creds, self._clock())
+            self._failure = None
+            return creds
+        except Exception as exc:
+            self._failure = exc
+            raise
+        finally:
+            self._fetches += 1
+
+    def _with_windows(self, creds: Credentials, now: float) -> _Cached:
+        """New credentials with their early and blocking windows, by their lifetime."""
+        expires = float("inf") if creds._expires is None else creds._expires
+        if expires - _EXPIRY_SKEW <= now:
+            what = "fetched credentials have already expired"
+            raise CredentialsError(what, _name(self))
+        life = expires - now  # picks the early window: 5, 15 or 60 min
+        refresh = expires - (
+            300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
+        )
+        block = expires - _BLOCKING_WINDOW
+        if refresh <= now:
+            # Born inside its early window: asking again at once gains nothing, so
+            # back off as after a failed early refresh.
+            refresh = _retry_at(now, block)
+        return _Cached(creds, refresh, block, expires)
+
+    def _serve_after_failure(
+        self, current: _Cached | None, failure: BaseException, early: bool
+    ) -> Credentials:
+        """This caller's refresh failed: log it and serve the cached credentials
+        while they are valid (an early refresh backs off), else raise its error."""
+        now = self._clock()  # the fetch may have taken a while
+        current = _valid_or_raise(current, now, failure)
+        log = "%s: refresh failed, using credentials valid for %d s more: %s"
+        left = current.expires_at - now
+        if early:
+            retry = _retry_at(now, current.block_at)
+            self._state = _Cached(
+                current.credentials, retry, current.block_at, current.expires_at
+            )
+            log = "%s: early refresh failed, retrying in %d s: %s"
+            left = max(retry - now, 0.0)
+        _logger().warning(log, _name(self), left, _describe(failure))
+        return current.credentials
+
+
+def _still_serves(
+    current: _Cached, now: float, waited: bool, failure: BaseException | None
+) -> bool:
+    """Whether the cache serves a caller that got the lock: not yet due, or just
+    fetched by the caller it waited on (even if born inside its early window)."""
+    if now < current.refresh_at:
+        return True
+    return waited and failure is None and now < current.expires_at - _EXPIRY_SKEW
+
+
+def _valid_or_raise(
+    current: _Cached | None, now: float, failure: BaseException
+) -> _Cached:
+    """After a failed refresh: the cache while it is valid, else the failure."""
+    if current is None or now >= current.expires_at - _EXPIRY_SKEW:
+        raise failure
+    return current
 
 
 def _retry_at(now: float, block: float) -> float:
@@ -1825,7 +1873,7 @@ class IamAwsProvider(_Local):
                 exc = _Absent(f"no instance metadata service: {exc.what}")
             if self._state is None:
                 raise exc from None
-            creds, why = self._state[0], _describe(exc)
+            creds, why = self._state.credentials, _describe(exc)
         # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
         # rather than fail every caller at once; the refresh engine retries sooner.
         from datetime import datetime, timezone
