@@ -339,6 +339,23 @@ def _parse_time(text: str) -> datetime.datetime:
 # =====================================================================================
 
 
+class _Cached:
+    """What a ``RefreshingProvider`` holds: built whole, replaced whole, read
+    without the lock (so a reader never sees half of an update)."""
+
+    __slots__ = ("block_at", "credentials", "expires_at", "refresh_at")
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        refresh_at: float,  # from here one caller refreshes, the others don't wait
+        block_at: float,  # from here callers wait for the refresh
+        expires_at: float,  # POSIX seconds; inf for credentials that never expire
+    ):
+        self.credentials, self.refresh_at = credentials, refresh_at
+        self.block_at, self.expires_at = block_at, expires_at
+
+
 class RefreshingProvider(Provider):
     """Caches what ``fetch()`` returns and refreshes it by the AWS SDKs' rules.
 
@@ -350,9 +367,7 @@ class RefreshingProvider(Provider):
     are valid, else its error. ``clock`` returns POSIX seconds.
     """
 
-    # (credentials, refresh_at, block_at, expires_at): replaced whole, read without
-    # the lock.
-    _state: tuple[Credentials, float, float, float] | None = None
+    _state: _Cached | None = None
     # Fetches ended (success or failure) and the error of the last one, if it
     # failed: a caller that saw the count change while it waited for the lock
     # waited on that fetch and shares its outcome (single flight).
@@ -368,72 +383,105 @@ class RefreshingProvider(Provider):
 
     def retrieve(self) -> Credentials:
         """The cached credentials, refreshed first when they are due."""
-        state = self._state
-        if state is not None and self._clock() < state[1]:
-            return state[0]
+        state = self._state  # the fast path: one read of the state, one of the clock
+        if state is not None and self._clock() < state.refresh_at:
+            return state.credentials
         seen = self._fetches
-        early = state is not None and self._clock() < state[2]
+        early = state is not None and self._clock() < state.block_at
         # Early window: whoever gets the lock refreshes; nobody waits.
         if not self._lock.acquire(blocking=not early):
-            return state[0]  # type: ignore[index]
+            return state.credentials  # type: ignore[union-attr]
         try:
-            current = self._state
-            now = self._clock()
-            failure = self._failure
-            waited = seen != self._fetches  # a fetch ended while this caller waited
-            if current is not None and (
-                now < current[1]
-                or (waited and failure is None and now < current[3] - _EXPIRY_SKEW)
-            ):
-                return current[0]  # fresh, or just fetched for this caller
-            fetching = False
-            if failure is None or not waited:
-                fetching = True
-                try:
-                    creds = self._fetch()
-                    if not isinstance(creds, Credentials):
-                        raise CredentialsError(
-                            "fetch() returned no credentials", _name(self)
-                        )
-                    now = self._clock()
-                    expires = float("inf") if creds._expires is None else creds._expires
-                    if expires - _EXPIRY_SKEW <= now:
-                        raise CredentialsError(
-                            "fetched credentials have already expired", _name(self)
-                        )
-                    life = expires - now  # picks the early window: 5, 15 or 60 min
-                    refresh = expires - (
-                        300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
-                    )
-                    block = expires - _BLOCKING_WINDOW
-                    if refresh <= now:
-                        # Born inside its early window: asking again at once gains
-                        # nothing, so back off as after a failed early refresh.
-                        refresh = _retry_at(now, block)
-                    self._failure = None
-                    self._state = (creds, refresh, block, expires)
-                    return creds
-                except Exception as exc:  # noqa: BLE001 - handled below
-                    failure = self._failure = exc
-                finally:
-                    self._fetches += 1
-                now = self._clock()  # the fetch may have taken a while
-            # The refresh failed (this caller's, or the one it waited on, which
-            # logged it): the cached credentials serve while they are valid.
-            if current is None or now >= current[3] - _EXPIRY_SKEW:
-                raise failure
-            if fetching:
-                log = "%s: refresh failed, using credentials valid for %d s more: %s"
-                left = current[3] - now
-                if early:
-                    retry = _retry_at(now, current[2])
-                    self._state = (current[0], retry) + current[2:]
-                    log = "%s: early refresh failed, retrying in %d s: %s"
-                    left = max(retry - now, 0.0)
-                _logger().warning(log, _name(self), left, _describe(failure))
-            return current[0]
+            # The count moved: a fetch ended while this caller waited for the lock.
+            return self._refresh(early, waited=seen != self._fetches)
         finally:
             self._lock.release()
+
+    def _refresh(self, early: bool, waited: bool) -> Credentials:
+        """Under the lock: the cache if it still serves, else a fetch, or the
+        outcome of the failed fetch this caller waited on. ``early``: the caller
+        came in the early window (and did not wait for the lock)."""
+        current, now, failure = self._state, self._clock(), self._failure
+        if current is not None and _still_serves(current, now, waited, failure):
+            return current.credentials
+        if failure is not None and waited:  # that fetch's caller logged it
+            return _valid_or_raise(current, now, failure).credentials
+        try:
+            return self._fetch_and_install()
+        except Exception as exc:  # noqa: BLE001 - served or raised below, outside
+            failure = exc
+        return self._serve_after_failure(current, failure, early)
+
+    def _fetch_and_install(self) -> Credentials:
+        """One fetch; its credentials become the cache. Counted either way, and its
+        error kept, for the callers waiting on it."""
+        try:
+            creds = self._fetch()
+            if not isinstance(creds, Credentials):
+                raise CredentialsError("fetch() returned no credentials", _name(self))
+            self._state = self._with_windows(creds, self._clock())
+            self._failure = None
+            return creds
+        except Exception as exc:
+            self._failure = exc
+            raise
+        finally:
+            self._fetches += 1
+
+    def _with_windows(self, creds: Credentials, now: float) -> _Cached:
+        """New credentials with their early and blocking windows, by their lifetime."""
+        expires = float("inf") if creds._expires is None else creds._expires
+        if expires - _EXPIRY_SKEW <= now:
+            what = "fetched credentials have already expired"
+            raise CredentialsError(what, _name(self))
+        life = expires - now  # picks the early window: 5, 15 or 60 min
+        refresh = expires - (
+            300.0 if life <= 1200 else 900.0 if life < 5400 else 3600.0
+        )
+        block = expires - _BLOCKING_WINDOW
+        if refresh <= now:
+            # Born inside its early window: asking again at once gains nothing, so
+            # back off as after a failed early refresh.
+            refresh = _retry_at(now, block)
+        return _Cached(creds, refresh, block, expires)
+
+    def _serve_after_failure(
+        self, current: _Cached | None, failure: BaseException, early: bool
+    ) -> Credentials:
+        """This caller's refresh failed: log it and serve the cached credentials
+        while they are valid (an early refresh backs off), else raise its error."""
+        now = self._clock()  # the fetch may have taken a while
+        current = _valid_or_raise(current, now, failure)
+        log = "%s: refresh failed, using credentials valid for %d s more: %s"
+        left = current.expires_at - now
+        if early:
+            retry = _retry_at(now, current.block_at)
+            self._state = _Cached(
+                current.credentials, retry, current.block_at, current.expires_at
+            )
+            log = "%s: early refresh failed, retrying in %d s: %s"
+            left = max(retry - now, 0.0)
+        _logger().warning(log, _name(self), left, _describe(failure))
+        return current.credentials
+
+
+def _still_serves(
+    current: _Cached, now: float, waited: bool, failure: BaseException | None
+) -> bool:
+    """Whether the cache serves a caller that got the lock: not yet due, or just
+    fetched by the caller it waited on (even if born inside its early window)."""
+    if now < current.refresh_at:
+        return True
+    return waited and failure is None and now < current.expires_at - _EXPIRY_SKEW
+
+
+def _valid_or_raise(
+    current: _Cached | None, now: float, failure: BaseException
+) -> _Cached:
+    """After a failed refresh: the cache while it is valid, else the failure."""
+    if current is None or now >= current.expires_at - _EXPIRY_SKEW:
+        raise failure
+    return current
 
 
 def _retry_at(now: float, block: float) -> float:
@@ -1863,12 +1911,18 @@ class SSOProvider(RefreshingProvider):
 # Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
 _CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
 _IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
+_IMDS_TOKEN = "/latest/api/token"
 _IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
 # (connect, read) timeouts, README "Instance metadata timeouts". Until IMDS answers
 # in a lookup, fail fast: off EC2 nothing does (0.25 s when SYNs are dropped, 0.8 s
 # when a listener never replies). Once it has answered, be patient.
 _IMDS_PROBE = (0.25, 0.4)
 _IMDS_PATIENT = (1.0, 1.0)
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Number = TypeVar("_Number", int, float)
 
 
 class _Absent(CredentialsError):
@@ -1904,7 +1958,12 @@ def _json_credentials(
 
 
 def _container_url_allowed(url: str) -> bool:
-    """SPEC 6: https anywhere; plain http only to loopback, localhost, ECS, EKS."""
+    """https anywhere; plain http only to loopback, localhost, ECS and EKS.
+
+    botocore's rule (utils.py, ``ContainerMetadataFetcher._validate_allowed_url``),
+    made stricter: the host must be an exact IP literal or ``localhost`` (README
+    "Failure behaviour", container endpoints over plain http).
+    """
     import ipaddress
     from urllib.parse import urlsplit
 
@@ -1923,17 +1982,13 @@ def _container_url_allowed(url: str) -> bool:
     return str(ip) in ("::1", *_CONTAINER_HOSTS)  # never IPv4-mapped addresses
 
 
-class _Local(RefreshingProvider):
-    """A source that may be absent here (fetch raises _Absent): then None, and why."""
-
-    _delegate: Provider | None = None  # IamAwsProvider: the source it picked
-    _choose: Callable[[], Provider]
+class _RefreshingIfPresent(RefreshingProvider):
+    """A refreshing source that may be absent here: its fetch raises ``_Absent``,
+    then ``retrieve()`` returns None and keeps why in ``_reason`` (which
+    ``ChainedProvider`` reports)."""
 
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The cached credentials, or None when this source is not configured here."""
-        delegate = self._delegate or self._choose()
-        if delegate is not self:
-            return delegate.retrieve()
         try:
             return super().retrieve()
         except _Absent as exc:
@@ -1941,7 +1996,7 @@ class _Local(RefreshingProvider):
             return None
 
 
-class ContainerProvider(_Local):
+class ContainerProvider(_RefreshingIfPresent):
     """Credentials from the ECS or EKS Pod Identity container endpoint.
 
     ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` under ``http://169.254.170.2``, else
@@ -1953,7 +2008,7 @@ class ContainerProvider(_Local):
 
     def __init__(self, *, environ: Env = None, clock: Clock = time.time):
         super().__init__(self._fetch_container, clock=clock)
-        self._environ, self._delegate = environ, self
+        self._environ = environ
         self._base = "http://169.254.170.2"  # tests point it at a local fake
 
     def _fetch_container(self) -> Credentials:
@@ -1989,7 +2044,24 @@ class ContainerProvider(_Local):
         return _json_credentials(name, url, status, data, token)
 
 
-class IamAwsProvider(_Local):
+class _ImdsSettings:
+    """One fetch's instance metadata settings, each checked (see
+    ``IamAwsProvider._imds_settings``)."""
+
+    __slots__ = ("attempts", "base", "timeout", "v1_disabled")
+
+    def __init__(
+        self,
+        base: str,  # the service's URL, without a trailing slash
+        timeout: float | None,  # connect and read; None: _IMDS_PROBE, _IMDS_PATIENT
+        attempts: int | None,  # for every kind of failure; None: 3, answered ones
+        v1_disabled: bool,  # no IMDSv1 fallback when no token comes
+    ):
+        self.base, self.timeout = base, timeout
+        self.attempts, self.v1_disabled = attempts, v1_disabled
+
+
+class IamAwsProvider(_RefreshingIfPresent):
     """Credentials of the role given to this pod, container or EC2 instance.
 
     Tried in order: web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` and
@@ -2012,10 +2084,11 @@ class IamAwsProvider(_Local):
         ec2_metadata_service_endpoint: str | None = None,
         ec2_metadata_service_endpoint_mode: str | None = None,
         ec2_metadata_v1_disabled: bool | str | None = None,
+        _metadata_only: bool = False,  # no web identity or container (the chain's)
     ):
         super().__init__(self._fetch_imds, clock=clock)
         self._endpoint, self._environ = custom_endpoint, environ
-        # The five config-file settings, by name, in this order.
+        # The config file's settings, by name (AWS_<NAME> variables win over them).
         self._config = {
             "metadata_service_timeout": metadata_service_timeout,
             "metadata_service_num_attempts": metadata_service_num_attempts,
@@ -2023,143 +2096,208 @@ class IamAwsProvider(_Local):
             "ec2_metadata_service_endpoint_mode": ec2_metadata_service_endpoint_mode,
             "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
         }
+        # The source, picked at the first retrieve() and kept with its cache: web
+        # identity, the container endpoint, or this instance's metadata (self).
+        self._picked: Provider | None = self if _metadata_only else None
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
+        self._answered = False  # during a fetch (one at a time): has IMDS answered?
 
-    def _choose(self) -> Provider:
-        # The source, picked once from the environment and kept with its cache.
+    def retrieve(self) -> Credentials | None:  # type: ignore[override]
+        """The picked source's credentials, or None when there is none here."""
+        picked = self._picked or self._pick_source()
+        if picked is self:
+            return super().retrieve()
+        return picked.retrieve()
+
+    def _pick_source(self) -> Provider:
+        """Web identity, else the container endpoint, else instance metadata, by the
+        environment (botocore's default chain tries them in that order)."""
         env = os.environ if self._environ is None else self._environ
+        picked: Provider = self
         if env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-            self._delegate = _web_identity(
-                _name(self), env, {}, self._clock, self._environ
-            )
+            picked = _web_identity(_name(self), env, {}, self._clock, self._environ)
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI"
         ):
-            self._delegate = ContainerProvider(environ=self._environ, clock=self._clock)
-        else:
-            self._delegate = self
-        return self._delegate
+            picked = ContainerProvider(environ=self._environ, clock=self._clock)
+        self._picked = picked
+        return picked
 
-    def _imds_settings(self, env: Mapping[str, str]) -> tuple[Any, ...]:
-        """(base URL, timeout, attempts, IMDSv1 disabled); variables win over config."""
-        got: list[Any] = []
-        for key, value in self._config.items():
-            var = "AWS_" + key.upper()
-            value, where = (env[var], var) if env.get(var) else (value, key)
-            try:
-                if key.endswith("mode"):
-                    hosts = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}
-                    value = hosts[str(value or "IPv4").lower()]
-                elif key.endswith("disabled"):  # True, or "true" in any case
-                    value = str(value).strip().lower() == "true"
-                elif key[0] == "m" and value not in (None, ""):
-                    value = (float if key.endswith("timeout") else int)(value)
-                    if not 0 < value < 1e6:  # also NaN
-                        raise ValueError
-            except (KeyError, TypeError, ValueError):
-                what = "IPv4 or IPv6" if key.endswith("mode") else "a positive number"
-                raise ConfigError(
-                    f"{value!r} is not {what}", _name(self), where
-                ) from None
-            got.append(value)
-        timeout, attempts, base, host, v1_off = got
-        base = (self._endpoint or base or f"http://{host}").rstrip("/")
-        return base, timeout, attempts, v1_off
+    def _imds_settings(self, env: Mapping[str, str]) -> _ImdsSettings:
+        """The settings for a fetch; the ``AWS_*`` variables win over the config
+        file, as in botocore."""
+        timeout = self._positive(env, "metadata_service_timeout", float)
+        attempts = self._positive(env, "metadata_service_num_attempts", int)
+        endpoint = self._setting(env, "ec2_metadata_service_endpoint")[0]
+        host = self._mode_host(env)  # checked even when an endpoint is given
+        base = (self._endpoint or endpoint or f"http://{host}").rstrip("/")
+        v1 = self._setting(env, "ec2_metadata_v1_disabled")[0]
+        v1_disabled = str(v1).strip().lower() == "true"  # True, or "true" in any case
+        return _ImdsSettings(base, timeout, attempts, v1_disabled)
+
+    def _setting(self, env: Mapping[str, str], key: str) -> tuple[Any, str]:
+        """A setting and where it comes from: ``AWS_<KEY>`` if set, else the file."""
+        var = "AWS_" + key.upper()
+        return (env[var], var) if env.get(var) else (self._config[key], key)
+
+    def _positive(
+        self, env: Mapping[str, str], key: str, kind: Callable[[Any], _Number]
+    ) -> _Number | None:
+        """A number setting: unset, or a positive ``kind`` under a million."""
+        value, where = self._setting(env, key)
+        if value is None or value == "":
+            return None
+        try:
+            number = kind(value)
+            if 0 < number < 1e6:  # false for NaN too
+                return number
+            value = number  # the message shows the number read: -1.0, 0
+        except (TypeError, ValueError):
+            pass
+        raise ConfigError(f"{value!r} is not a positive number", _name(self), where)
+
+    def _mode_host(self, env: Mapping[str, str]) -> str:
+        """The service's address for the endpoint mode, IPv4 (the default) or IPv6."""
+        mode, where = self._setting(env, "ec2_metadata_service_endpoint_mode")
+        hosts = {"ipv4": "169.254.169.254", "ipv6": "[fd00:ec2::254]"}
+        host = hosts.get(str(mode or "IPv4").lower())
+        if host is None:
+            raise ConfigError(f"{mode!r} is not IPv4 or IPv6", _name(self), where)
+        return host
 
     def _fetch_imds(self) -> Credentials:
-        """IMDS credentials; with credentials in hand, static stability (SPEC 6)."""
-        from urllib.parse import quote
+        """The role's credentials; None (``_Absent``) when nothing answered at all.
 
+        With credentials in hand, an outage or expired credentials get static
+        stability (botocore utils.py, ``InstanceMetadataFetcher._evaluate_expiration``;
+        README "Instance metadata timeouts").
+        """
         env = os.environ if self._environ is None else self._environ
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
-        self._settings = self._imds_settings(env)  # for this fetch's calls
-        # During a fetch (one at a time): has IMDS answered?
-        name, base, self._answered = _name(self), self._settings[0], False
+        settings = self._imds_settings(env)
+        self._answered = False
         try:
-            # A token first when none is held (or IMDSv1 was used) or it is due: one
-            # token request up front per fetch (IMDSv1 for the rest of it if that
-            # fails), and another only after a 401.
-            status, data = self._imds_call(_IMDS_ROLES, self._clock() >= self._token[1])
-            if status == 404:
-                raise _Absent("no IAM role is attached to this instance (HTTP 404)")
-            roles = data.split()
-            if status != 200 or not roles:
-                what = f"HTTP {status}" if status != 200 else "the role list is empty"
-                raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
-            path = _IMDS_ROLES + quote(roles[0], safe="")
-            status, data = self._imds_call(path, False)
-            creds = _json_credentials(name, base + path, status, data, self._token[0])
+            creds, url = self._role_credentials(settings)
+        except CredentialsError as exc:
+            error = exc
+        else:
             if creds._expires is None or creds._expires - _EXPIRY_SKEW > self._clock():
                 return creds
             why = "it served expired credentials"
-            if self._state is None:  # nothing in hand to be stable with (SPEC 6, 7)
-                raise TransportError(why, name, _safe_url(base + path))
-        except CredentialsError as exc:
-            if not self._answered and getattr(exc, "kind", "other") != "other":
-                # Nothing answered at all: not on EC2 (SPEC 3: None, not an error).
-                exc = _Absent(f"no instance metadata service: {exc.what}")
-            if self._state is None:
-                raise exc from None
-            creds, why = self._state[0], _describe(exc)
-        # An IMDS outage: serve the last credentials a jittered 5-10 minutes more
-        # rather than fail every caller at once; the refresh engine retries sooner.
+            if self._state is None:  # nothing in hand to be stable with
+                raise TransportError(why, _name(self), _safe_url(url))
+            # The new ones, not those in hand: IMDS still honours what it served.
+            return self._static_stability(creds, why)
+        if not self._answered and getattr(error, "kind", "other") != "other":
+            # Nothing answered at all: not on EC2, which is None, not an error
+            # (README "Providers" and "Instance metadata timeouts").
+            error = _Absent(f"no instance metadata service: {error.what}")
+        if self._state is None:
+            raise error from None
+        return self._static_stability(self._state.credentials, _describe(error))
+
+    def _role_credentials(self, settings: _ImdsSettings) -> tuple[Credentials, str]:
+        """The first role's credentials and their URL: the role list, then its JSON."""
+        from urllib.parse import quote
+
+        name, base = _name(self), settings.base
+        # A token first when none is held (or IMDSv1 was used) or it is due: one
+        # token request up front per fetch (IMDSv1 for the rest of it if that
+        # fails), and another only after a 401.
+        due = self._clock() >= self._token[1]
+        status, data = self._imds_get(settings, _IMDS_ROLES, new_token=due)
+        if status == 404:
+            raise _Absent("no IAM role is attached to this instance (HTTP 404)")
+        roles = data.split()
+        if status != 200 or not roles:
+            what = f"HTTP {status}" if status != 200 else "the role list is empty"
+            raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
+        path = _IMDS_ROLES + quote(roles[0], safe="")
+        status, data = self._imds_get(settings, path, new_token=False)
+        creds = _json_credentials(name, base + path, status, data, self._token[0])
+        return creds, base + path
+
+    def _static_stability(self, creds: Credentials, why: str) -> Credentials:
+        """In an IMDS outage, serve these credentials a jittered 5-10 minutes more
+        rather than fail every caller at once (the refresh engine retries sooner)."""
         from datetime import datetime, timezone
 
         log = "%s: %s; static stability: serving the last credentials 5-10 min more"
-        _logger().warning(log, name, why)
+        _logger().warning(log, _name(self), why)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
-    def _imds_call(self, path: str, put: bool) -> tuple[int, bytes]:
-        # GET path, with an IMDSv2 token got first if ``put`` and at once after a 401
-        # (expired or revoked). Answered errors are retried; transport errors too
-        # once IMDS has answered in this lookup, or when the number of attempts is set.
-        base, limit, attempts, v1_off = self._settings
-        name, tries, retried = _name(self), attempts or 3, False
-        while True:
-            now, token = self._clock(), self._token[0]
-            if put:
-                url = base + "/latest/api/token"
-                headers = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
-                self._token = ("", 0.0)
-            else:
-                url = base + path
-                headers = {"X-aws-ec2-metadata-token": token} if token else {}
-            usual = _IMDS_PATIENT if self._answered else _IMDS_PROBE
-            connect, read = (limit, limit) if limit else usual
-            try:
-                status, _, data = _http(
-                    name, "PUT" if put else "GET", url, headers=headers,
-                    timeout=read, connect_timeout=connect, attempts=tries,
-                    deadline=tries * (connect + read + 1.0),
-                    retry_connect=attempts or self._answered, proxy=False,
-                )  # fmt: skip
-                self._answered = True
-            except TransportError as exc:
-                if not put or exc.kind != "read":
-                    raise
-                # Connected, then silence: the hop limit keeps IMDSv2 answers from a
-                # container on a bridge network, where IMDSv1 still works.
-                status, data = 0, b""
-            if not put:
-                if status != 401 or not token or retried:
-                    return status, data
-                put = retried = True
-                continue
-            put, token = False, data.decode("latin-1").strip()
-            if status == 200 and token and token.isascii() and token.isprintable():
-                self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
-                continue
-            why = f"HTTP {status}" if status else "no answer"
-            if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
-                if not v1_off:
-                    _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", name, why)
-                    continue
-                why += "; IMDSv1 is disabled"
-            elif status == 200:
-                why = "not a valid header value"
-            raise TransportError(f"token request: {why}", name, _safe_url(url))
+    def _imds_get(
+        self, settings: _ImdsSettings, path: str, *, new_token: bool
+    ) -> tuple[int, bytes]:
+        """GET ``path`` with the IMDSv2 token, asked for first if ``new_token``; a
+        401 (the token expired or was revoked) gets a new token and one more try."""
+        if new_token:
+            self._request_token(settings)
+        token = self._token[0]
+        status, data = self._imds_request(settings, "GET", path, _token_header(token))
+        if status == 401 and token:
+            self._request_token(settings)
+            header = _token_header(self._token[0])
+            status, data = self._imds_request(settings, "GET", path, header)
+        return status, data
+
+    def _request_token(self, settings: _ImdsSettings) -> None:
+        """PUT a token request; ``self._token`` holds the new token, or none (use
+        IMDSv1) after a 403, 404 or 405 or a read timeout, unless IMDSv1 is
+        disabled (botocore utils.py, ``IMDSFetcher._fetch_metadata_token``)."""
+        name, now, self._token = _name(self), self._clock(), ("", 0.0)
+        headers = {"X-aws-ec2-metadata-token-ttl-seconds": str(_IMDS_TTL)}
+        try:
+            status, data = self._imds_request(settings, "PUT", _IMDS_TOKEN, headers)
+        except TransportError as exc:
+            if exc.kind != "read":
+                raise
+            # Connected, then silence: the hop limit keeps IMDSv2 answers from a
+            # container on a bridge network, where IMDSv1 still works.
+            status, data = 0, b""
+        token = data.decode("latin-1").strip()
+        if status == 200 and token and token.isascii() and token.isprintable():
+            self._token = (token, now + _IMDS_TTL - 60)  # renewed a minute early
+            return
+        why = f"HTTP {status}" if status else "no answer"
+        if status in (0, 403, 404, 405):  # 403/404/405: IMDSv1-only services
+            if not settings.v1_disabled:
+                _logger().debug("%s: no IMDSv2 token (%s), using IMDSv1", name, why)
+                return
+            why += "; IMDSv1 is disabled"
+        elif status == 200:
+            why = "not a valid header value"
+        url = _safe_url(settings.base + _IMDS_TOKEN)
+        raise TransportError(f"token request: {why}", name, url)
+
+    def _imds_request(
+        self,
+        settings: _ImdsSettings,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+    ) -> tuple[int, bytes]:
+        """One IMDS exchange. Answered errors are retried; transport errors too once
+        IMDS has answered in this fetch, or when the number of attempts is set."""
+        usual = _IMDS_PATIENT if self._answered else _IMDS_PROBE
+        limit, attempts = settings.timeout, settings.attempts
+        connect, read = (limit, limit) if limit else usual
+        tries = attempts or 3
+        status, _, data = _http(
+            _name(self), method, settings.base + path, headers=headers,
+            timeout=read, connect_timeout=connect, attempts=tries,
+            deadline=tries * (connect + read + 1.0),
+            retry_connect=bool(attempts) or self._answered, proxy=False,
+        )  # fmt: skip
+        self._answered = True
+        return status, data
+
+
+def _token_header(token: str) -> dict[str, str]:
+    """The IMDSv2 token header, or none for IMDSv1."""
+    return {"X-aws-ec2-metadata-token": token} if token else {}
 
 
 # =====================================================================================
@@ -2413,7 +2551,8 @@ def _web_identity(
     clock: Clock = time.time,
     environ: Env = None,
 ) -> WebIdentityProvider:
-    """Web identity from the environment's token file and role (SPEC 6 and 7)."""
+    """Web identity from the environment's token file and role, as botocore's
+    ``AssumeRoleWithWebIdentityProvider`` reads them (README "Providers")."""
     from functools import partial
 
     path = env["AWS_WEB_IDENTITY_TOKEN_FILE"]
@@ -2431,11 +2570,16 @@ def _web_identity(
 
 def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
-    imds = IamAwsProvider(environ=environ)
-    for key in imds._config:
-        imds._config[key] = settings.get(key)
-    imds._delegate = imds  # not its web identity and container sources
-    return imds
+    get = settings.get
+    return IamAwsProvider(
+        environ=environ,
+        metadata_service_timeout=get("metadata_service_timeout"),
+        metadata_service_num_attempts=get("metadata_service_num_attempts"),
+        ec2_metadata_service_endpoint=get("ec2_metadata_service_endpoint"),
+        ec2_metadata_service_endpoint_mode=get("ec2_metadata_service_endpoint_mode"),
+        ec2_metadata_v1_disabled=get("ec2_metadata_v1_disabled"),
+        _metadata_only=True,  # not its web identity and container sources
+    )
 
 
 # =====================================================================================

@@ -1,4 +1,4 @@
-"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation (SPEC 6).
+"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation.
 
 Every test points the provider at a fake on 127.0.0.1 (``custom_endpoint`` or
 ``AWS_EC2_METADATA_SERVICE_ENDPOINT``) or disables IMDS: never the real address.
@@ -436,16 +436,16 @@ class SettingsTest(unittest.TestCase):
         return minicreds.IamAwsProvider(endpoint, environ=env, **kw)._imds_settings(env)
 
     def test_default_endpoints(self):
-        self.assertEqual(self.settings({})[0], "http://169.254.169.254")
+        self.assertEqual(self.settings({}).base, "http://169.254.169.254")
         env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"}
-        self.assertEqual(self.settings(env)[0], "http://[fd00:ec2::254]")
+        self.assertEqual(self.settings(env).base, "http://[fd00:ec2::254]")
         self.assertEqual(
-            self.settings({}, ec2_metadata_service_endpoint_mode="ipv6")[0],
+            self.settings({}, ec2_metadata_service_endpoint_mode="ipv6").base,
             "http://[fd00:ec2::254]",
         )
         env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv4"}
         self.assertEqual(
-            self.settings(env, ec2_metadata_service_endpoint_mode="IPv6")[0],
+            self.settings(env, ec2_metadata_service_endpoint_mode="IPv6").base,
             "http://169.254.169.254",
         )
 
@@ -454,25 +454,31 @@ class SettingsTest(unittest.TestCase):
         with self.assertRaises(minicreds.ConfigError) as cm:
             self.settings(env)
         self.assertIn("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", str(cm.exception))
+        self.assertIn("'IPv5' is not IPv4 or IPv6", str(cm.exception))
 
     def test_endpoint_precedence(self):
         env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"}
         kw = {"ec2_metadata_service_endpoint": "http://127.0.0.1:2"}
-        self.assertEqual(self.settings({}, **kw)[0], "http://127.0.0.1:2")
-        self.assertEqual(self.settings(env, **kw)[0], "http://127.0.0.1:1")
+        self.assertEqual(self.settings({}, **kw).base, "http://127.0.0.1:2")
+        self.assertEqual(self.settings(env, **kw).base, "http://127.0.0.1:1")
         self.assertEqual(
-            self.settings(env, "http://127.0.0.1:3", **kw)[0], "http://127.0.0.1:3"
+            self.settings(env, "http://127.0.0.1:3", **kw).base, "http://127.0.0.1:3"
         )
 
     def test_timeout_and_attempts(self):
-        self.assertEqual(self.settings({})[1:], (None, None, False))
+        got = self.settings({})
+        self.assertEqual(
+            (got.timeout, got.attempts, got.v1_disabled), (None, None, False)
+        )
         kw = {"metadata_service_timeout": 3, "metadata_service_num_attempts": "2"}
-        self.assertEqual(self.settings({}, **kw)[1:3], (3.0, 2))
+        got = self.settings({}, **kw)
+        self.assertEqual((got.timeout, got.attempts), (3.0, 2))
         env = {
             "AWS_METADATA_SERVICE_TIMEOUT": "0.5",
             "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "4",
         }
-        self.assertEqual(self.settings(env, **kw)[1:3], (0.5, 4))
+        got = self.settings(env, **kw)
+        self.assertEqual((got.timeout, got.attempts), (0.5, 4))
 
     def test_bad_numbers(self):
         for name, value in [
@@ -486,6 +492,7 @@ class SettingsTest(unittest.TestCase):
                 with self.assertRaises(minicreds.ConfigError) as cm:
                     self.settings({name: value})
                 self.assertIn(name, str(cm.exception))
+                self.assertIn("is not a positive number", str(cm.exception))
 
     def test_timeout_setting_applies_to_the_probe(self):
         # With AWS_METADATA_SERVICE_TIMEOUT the per-request timeout is the user's.
@@ -617,6 +624,19 @@ class DelegationTest(ImdsCase):
             AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/never",
         )
         self.assertEqual(self.provider().retrieve().access_key, "ASIAWEBID1")
+
+    def test_the_chains_link_is_instance_metadata_alone(self):
+        # default_provider has links of its own for web identity and containers.
+        self.env.update(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+            AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/never",
+        )
+        settings = {"ec2_metadata_service_endpoint": self.server.url}
+        imds = minicreds._imds(settings, environ=self.env)
+        self.assertEqual(imds.retrieve().access_key, "ASIAIMDS0001")
+        self.assertEqual(self.sts.requests, [])
 
 
 if __name__ == "__main__":
