@@ -34,8 +34,12 @@ from minicreds import (
     WebIdentityProvider,
 )
 from tests import support
+from tests.sigv4_reference import (
+    build_creq,
+    parse_authorization,
+    reference_authorization,
+)
 from tests.support import FakeServer, Response, SecretWatch
-from tests.test_sigv4 import build_creq, parse_authorization, reference_authorization
 
 NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 UTC = datetime.timezone.utc
