@@ -43,8 +43,7 @@ import unittest
 import minicreds
 from tests import support
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCRIPT = os.path.join(ROOT, "minicreds.py")
+SCRIPT = os.path.join(support.REPO, "minicreds.py")
 KEY = "AKIDCLITESTKEY"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzCLISECRET"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/CLI+TOKEN=="
@@ -126,7 +125,7 @@ class CliCase(unittest.TestCase):
         proc = subprocess.run(
             command + ([] if module else [SCRIPT]) + list(args),
             env=self.environ(**variables),
-            cwd=ROOT,
+            cwd=support.REPO,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -542,7 +541,7 @@ class Entry(CliCase):
                 "-c",
                 "import sys, minicreds; print('argparse' in sys.modules)",
             ],
-            cwd=ROOT,
+            cwd=support.REPO,
             stdout=subprocess.PIPE,
             text=True,
             timeout=60,

@@ -36,7 +36,8 @@ import unittest
 import warnings
 
 import minicreds
-from tests.support import FakeServer, Response, SecretWatch, certs, env
+from tests.fakes import role_arn, sts_error_xml, sts_success_xml, xml_response
+from tests.support import FakeServer, SecretWatch, certs, env
 
 try:
     from minio.credentials import providers as sdk
@@ -44,10 +45,9 @@ except ImportError:  # the suite runs with nothing installed
     sdk = None
 
 UTC = datetime.timezone.utc
-NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 ACCESS = "AKIASTSCOMPATSOURCE1"
 SECRET = "sEcReT-sts-compat-source-5d4c3b2a"
-ROLE_ARN = "arn:aws:iam::123456789012:role/compat-role"
+ROLE_ARN = role_arn("compat-role")
 JWT = (
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjb21wYXQtdXNlciJ9."
     "c3RzLWNvbXBhdC1qd3Qtc2VjcmV0LTJlM2Y0YQ"
@@ -62,21 +62,19 @@ EXPIRY = datetime.datetime(2099, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def sts_document(action, expiration="2099-01-02T03:04:05Z"):
-    return (
-        f'<{action}Response xmlns="{NS}"><{action}Result>'
-        f"<Credentials><AccessKeyId>{TEMP_ACCESS}</AccessKeyId>"
-        f"<SecretAccessKey>{TEMP_SECRET}</SecretAccessKey>"
-        f"<SessionToken>{TEMP_TOKEN}</SessionToken>"
-        f"<Expiration>{expiration}</Expiration></Credentials>"
-        f"</{action}Result><ResponseMetadata><RequestId>req-compat-1</RequestId>"
-        f"</ResponseMetadata></{action}Response>"
+    """What the fake STS answers both libraries: the same temporary credentials."""
+    return sts_success_xml(
+        action,
+        TEMP_ACCESS,
+        TEMP_SECRET,
+        TEMP_TOKEN,
+        expiration,
+        request_id="req-compat-1",
     )
 
 
-ERROR_DOCUMENT = (
-    f'<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type>'
-    "<Code>AccessDenied</Code><Message>Not authorized by the compat fake</Message>"
-    "</Error><RequestId>req-compat-err</RequestId></ErrorResponse>"
+ERROR_DOCUMENT = sts_error_xml(
+    "AccessDenied", "Not authorized by the compat fake", request_id="req-compat-err"
 )
 
 
@@ -129,9 +127,9 @@ class StsCompatTest(unittest.TestCase):
         _, params = params_of(request)
         action = params.get("Action", [""])[0]
         if not action:
-            return Response(400, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+            return xml_response(400, ERROR_DOCUMENT)
         body = sts_document(action, self.expiration)
-        return Response(200, body, [("Content-Type", "text/xml")])
+        return xml_response(200, body)
 
     def pair(self, make_sdk, make_ours):
         """Run each provider once against the fake; returns
@@ -242,7 +240,7 @@ class AssumeRoleCompatTest(StsCompatTest):
 
     def test_error_answer(self):
         """Both raise a ValueError; minicreds's is an STSError with the code."""
-        self.answer = Response(403, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(403, ERROR_DOCUMENT)
         with self.assertRaises(ValueError):
             self.sdk_provider().retrieve()
         with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
@@ -311,7 +309,7 @@ class WebIdentityCompatTest(StsCompatTest):
         self.assertEqual(params_of(ours)[1]["DurationSeconds"], ["300"])
 
     def test_error_answer(self):
-        self.answer = Response(403, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(403, ERROR_DOCUMENT)
         jwt = lambda: {"id_token": JWT}
         with self.assertRaises(ValueError):
             sdk.WebIdentityProvider(
@@ -407,7 +405,7 @@ class LdapCompatTest(StsCompatTest):
         self.assertEqual(params_of(ours)[1], params_of(theirs)[1])
 
     def test_error_answer(self):
-        self.answer = Response(400, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(400, ERROR_DOCUMENT)
         with self.assertRaises(ValueError):
             sdk.LdapIdentityProvider(
                 self.server.url, LDAP_USER, LDAP_PASSWORD
