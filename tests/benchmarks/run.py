@@ -40,14 +40,14 @@ import tempfile
 import time
 import timeit
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
 
 import minicreds  # noqa: E402
 from tests import support  # noqa: E402
 
 PY = sys.executable
-SOURCE = os.path.join(ROOT, "minicreds.py")
+SOURCE = os.path.join(REPO, "minicreds.py")
 HAVE = {
     name: importlib.util.find_spec(name) is not None
     for name in ("botocore", "boto3", "minio", "moto")
