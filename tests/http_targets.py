@@ -72,8 +72,8 @@ AUTH_TOKEN = "fault-container-auth-Nd5Gs1"
 SSO_TOKEN = "fault-sso-access-token-Tb4Hx7"
 SECRETS = (
     SECRET, TOKEN, SOURCE_SECRET, SOURCE_TOKEN, JWT, LDAP_PASSWORD, IMDS_TOKEN,
-    AUTH_TOKEN, SSO_TOKEN, "fault-sso-renewed-token-Kw2Lz5", "fault-sso-refresh-token-Vq6Rp0",
-    "fault-sso-client-secret-Dm8Xs3",
+    AUTH_TOKEN, SSO_TOKEN, "fault-sso-renewed-token-Kw2Lz5",
+    "fault-sso-refresh-token-Vq6Rp0", "fault-sso-client-secret-Dm8Xs3",
 )  # fmt: skip
 
 
@@ -189,9 +189,10 @@ class Target:
 
     ``make(base_url, short)`` builds the provider for an endpoint at ``base_url`` (no
     trailing slash); ``short`` is None, or the short timeouts of the fault for a
-    provider that takes its own (``shorten=False``: they are not imposed on it). ``method`` and ``path`` are where the credentials are asked for;
+    provider that takes its own (``shorten=False``: they are not imposed on it).
+    ``method`` and ``path`` are where the credentials are asked for;
     ``routes(server)`` adds whatever else the provider needs first. ``body(kind)``
-    returns the answer of a kind (see ``STS_BODIES``), or None when the kind does not
+    returns the answer of a kind (see ``sts_bodies``), or None when the kind does not
     exist for this provider. ``expect`` overrides the outcome of a fault by name.
     ``shorten``: whether the short timeouts may be imposed on its HTTP calls;
     ``family``: its answer format (``NOT_APPLICABLE`` lists the faults it lacks);
@@ -474,10 +475,10 @@ SSO_EXPECT = {
     ),
 }
 
-# IMDS, where it differs from the rest (SPEC 6): when nothing answers at all this is
-# not EC2, so None. Expired credentials with nothing in hand are an error, as
-# everywhere (SPEC 7); with credentials in hand they are served a few minutes more
-# (static stability: tests/test_imds.py).
+# IMDS, where it differs from the rest (README, "Instance metadata timeouts"): when
+# nothing answers at all this is not EC2, so None. Expired credentials with nothing in
+# hand are an error, as everywhere (README, "Refreshing"); with credentials in hand
+# they are served a few minutes more (static stability: tests/test_imds.py).
 # The container endpoint and IMDS accept an answer without Token or Expiration (STS
 # requires both): such credentials are kept until the process ends.
 JSON_EXPECT = {
@@ -507,9 +508,9 @@ TARGETS = [
            body=sts_bodies("AssumeRoleWithCertificate"), tls=True),
     Target("ContainerProvider", _container, method="GET", path="/v2/credentials",
            body=json_bodies(code=False), expect=JSON_EXPECT, family="json"),
-    Target("IamAwsProvider (IMDSv2)", _imds, method="GET", path=IMDS_ROLES_PATH + "fault-role",
-           body=json_bodies(), routes=_imds_routes, expect=IMDS_EXPECT, shorten=False,
-           family="json"),
+    Target("IamAwsProvider (IMDSv2)", _imds, method="GET",
+           path=IMDS_ROLES_PATH + "fault-role", body=json_bodies(), routes=_imds_routes,
+           expect=IMDS_EXPECT, shorten=False, family="json"),
     Target("SSOProvider", _sso, method="GET", path="/federation/credentials",
            body=sso_bodies(), expect=SSO_EXPECT, family="sso"),
     # The faults hit the token renewal; the token in hand still works, so whatever
@@ -517,6 +518,7 @@ TARGETS = [
     # server, can be reached).
     Target("SSOProvider token renewal (OIDC)", _sso_renewing, method="POST",
            path="/token", body=oidc_bodies(), family="sso",
-           routes=lambda server: server.route("GET", "/federation/credentials", _portal),
+           routes=lambda server: server.route(
+               "GET", "/federation/credentials", _portal),
            degrades=True),
 ]  # fmt: skip

@@ -54,7 +54,8 @@ def reference_authorization(
 
 
 def build_creq(method, path, query, headers, payload_hash=EMPTY_SHA256):
-    """A canonical request from canonical parts; ``headers``: (lowercase name, value)."""
+    """A canonical request from canonical parts; ``headers``: (lowercase name,
+    value) pairs."""
     pairs = sorted(headers)
     canonical_headers = "".join(f"{name}:{value}\n" for name, value in pairs)
     signed = ";".join(name for name, _ in pairs)

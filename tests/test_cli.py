@@ -1,4 +1,5 @@
-"""The command line (SPEC section 8), run as ``python minicreds.py`` in a subprocess.
+"""The command line (README, "Command line"), run as ``python minicreds.py`` in a
+subprocess.
 
 Every run gets a controlled environment: a fresh empty HOME, no ``AWS_*``, ``MINIO_*``
 or ``MC_*`` variable but those a test sets, ``AWS_EC2_METADATA_DISABLED=true`` so that

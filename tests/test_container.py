@@ -1,4 +1,5 @@
-"""ContainerProvider: ECS and EKS Pod Identity endpoints (SPEC 6).
+"""ContainerProvider: ECS and EKS Pod Identity endpoints (README, "Providers",
+"Instance metadata timeouts" and "Failure behaviour").
 
 Every request goes to a fake on 127.0.0.1; the relative-URI case points the
 provider's base URL at the fake, so 169.254.170.2 is never contacted.

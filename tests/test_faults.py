@@ -315,7 +315,7 @@ class MatrixCase(unittest.TestCase):
         if not (low <= result.requests <= high):
             self.fail(f"{result.requests} requests, expected {low} to {high}")
         # Backoff: a pause before each retry, none after the last attempt, each
-        # jittered within SPEC 5's bounds (here at most 2 s).
+        # jittered within the bounds of README, "Failure behaviour" (here at most 2 s).
         calls = max(1, len(result.calls))  # HTTP exchanges (a renewal, then a call)
         self.assertLessEqual(len(result.pauses), (target.attempts - 1) * calls)
         for pause in result.pauses:
@@ -412,7 +412,8 @@ class RedirectTest(unittest.TestCase):
 
 
 class ContainerAllowListTest(unittest.TestCase):
-    """SPEC 6: over http, the full URI's host must be an exact IP literal in
+    """README, "Failure behaviour": over http, the full URI's host must be an exact IP
+    literal in
     127.0.0.0/8 or ::1, 169.254.170.2, 169.254.170.23, fd00:ec2::23, or the name
     ``localhost``. Everything else is refused before any lookup or connection, and
     the authorization token goes nowhere."""
@@ -518,7 +519,7 @@ class SocketHygieneTest(unittest.TestCase):
 
 class SpecNumbersTest(unittest.TestCase):
     def test_http_helper_defaults(self):
-        # SPEC 5: 3 attempts, a 10 s overall deadline, a 1 MiB cap.
+        # README, "Failure behaviour": 3 attempts, a 10 s overall deadline, a 1 MiB cap.
         defaults = minicreds._http.__kwdefaults__
         self.assertEqual(defaults["attempts"], 3)
         self.assertEqual(defaults["deadline"], 10.0)

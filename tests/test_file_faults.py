@@ -1,4 +1,5 @@
-"""File-level faults against every provider that reads a file (issue 10; SPEC 3, 4, 6).
+"""File-level faults against every provider that reads a file (issue 10;
+README, "Failure behaviour", the table of files).
 
 Each row of ``SOURCES`` is one file a provider reads: a factory that builds the
 provider for a path, the valid contents, and how to tell the credentials it must
@@ -441,7 +442,8 @@ PROCESS_FAULTS = [
 
 
 class ProcessOutputFaultTest(unittest.TestCase):
-    """``credential_process``: the command's output is the file it reads (SPEC 6)."""
+    """``credential_process``: the command's output is the file it reads (README,
+    "Failure behaviour")."""
 
     def test_every_output_fault(self):
         for name, command, outcome, text in PROCESS_FAULTS:

@@ -1,4 +1,5 @@
-"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation (SPEC 6).
+"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation
+(README, "Instance metadata timeouts" and "Providers").
 
 Every test points the provider at a fake on 127.0.0.1 (``custom_endpoint`` or
 ``AWS_EC2_METADATA_SERVICE_ENDPOINT``) or disables IMDS: never the real address.

@@ -1,4 +1,4 @@
-"""The refresh engine (SPEC section 7, issue 3): RefreshingProvider.
+"""The refresh engine (README, "Refreshing"; issue 3): RefreshingProvider.
 
 Time is a fake clock the tests move by hand; nothing sleeps for more than a few ms.
 Credentials of fetch number ``n`` carry ``AK-0000n`` / ``SECRET-0000n`` /

@@ -1,4 +1,5 @@
-"""Secret hygiene (issue 10; SPEC 3 and 8): no secret is ever shown.
+"""Secret hygiene (issue 10; README, "Errors", "Command line" and "Failure behaviour"):
+no secret is ever shown.
 
 Distinctive secrets go into every provider (through its arguments, the environment,
 files, the command line of a ``credential_process``, URLs and proxies) and through

@@ -38,7 +38,7 @@ from tests.support import FakeServer, Response
 THREADS = 64
 CALLS = 4  # retrieve() calls per thread per phase
 CYCLES = 4
-LIFETIME = 900  # seconds: early window 5 min, blocking window 60 s (SPEC 7)
+LIFETIME = 900  # seconds: early window 5 min, blocking 60 s (README, "Refreshing")
 SOURCE_SECRET = "storm-source-secret-Vb7Nq2Xe"
 SOURCE_TOKEN = "storm-source-token-Kc3Lp9Wd"
 

@@ -1,4 +1,5 @@
-"""STS and MinIO STS providers (SPEC section 5) against fakes on 127.0.0.1.
+"""STS and MinIO STS providers (README, "Providers" and "Failure behaviour") against
+fakes on 127.0.0.1.
 
 Standard library only. The fake STS answers as AWS, moto and MinIO do; every request
 is recorded, so parameters, headers and signatures are checked on the wire.
@@ -916,7 +917,8 @@ class Malformed(STSTestCase):
         start = time.monotonic()
         with Sleepless(), self.assertRaises(error) as cm:
             make().retrieve()
-        self.assertLess(time.monotonic() - start, 5.0)  # stops a hang; SPEC: 5 s
+        # Stops a hang: a 5xx is given up within 5 s (README, "Failure behaviour").
+        self.assertLess(time.monotonic() - start, 5.0)
         return cm.exception
 
     def test_truncated_xml(self):

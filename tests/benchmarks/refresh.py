@@ -1,4 +1,4 @@
-"""Benchmark: a cached ``retrieve()`` of a refreshing provider (SPEC section 9).
+"""Benchmark: a cached ``retrieve()`` of a refreshing provider (README, "Performance").
 
 Compares ``minicreds.RefreshingProvider.retrieve()`` on cached credentials with
 botocore's ``RefreshableCredentials.get_frozen_credentials()`` on the same machine,

@@ -2,7 +2,8 @@
 
 Each case writes its files into a fresh HOME and runs botocore (a ``Session`` with the
 case's profile, as ``aws --profile`` does) and minicreds (``AWSConfigProvider(profile=)``)
-in separate subprocesses with the same environment (TESTING.md). They must find the
+in separate subprocesses with the same environment, so nothing leaks between cases.
+They must find the
 same credentials, or both report an error; each case also states which of the two it
 expects, so a broken harness cannot pass. Instance metadata is disabled: nothing may
 leave 127.0.0.1.
@@ -13,8 +14,9 @@ differ between two calls, so for those cases both answers are taken to moto's
 
 Where the two legitimately differ (not in the corpus): a profile holding both
 ``aws_session_token`` and the legacy ``aws_security_token`` (botocore takes the legacy
-one, SPEC section 4 the standard one); ``AWS_DEFAULT_PROFILE`` beside ``AWS_PROFILE``
-(botocore reads the former first).
+one, minicreds the standard one); ``AWS_DEFAULT_PROFILE`` beside ``AWS_PROFILE``
+(botocore reads the former first). Both are the known differences listed in the
+README's "The AWS config files".
 """
 
 import concurrent.futures
@@ -743,7 +745,8 @@ SSO_CASES = [
     ("sso-session missing", f"[profile s]\nsso_session = ghost\n{SSO_KEYS}", "s",
      None, None, "error"),
     ("role name missing", (f"[profile l]\nsso_start_url = {SSO_START_URL}\n"
-     "sso_region = us-east-1\nsso_account_id = 1\n"), "l", SSO_START_URL, 3600, "error"),
+     "sso_region = us-east-1\nsso_account_id = 1\n"), "l", SSO_START_URL, 3600,
+     "error"),
     ("SSO before static keys", (f"[profile l]\n"
      f"sso_start_url = {SSO_START_URL}\nsso_region = us-east-1\n{SSO_KEYS}"
      "aws_access_key_id = AKSTATIC\naws_secret_access_key = s\n"), "l", SSO_START_URL,

@@ -2,10 +2,10 @@
 
 One moto server for the module, signature checking on. The call is unsigned, which
 moto (with checking on) answers with HTTP 500, so each test lets exactly that one
-action through with ``POST /moto-api/reset-auth`` (TESTING.md) and turns checking back
-on. moto accepts any JWT: what was sent is checked on the wire, through a recording
-proxy, and in moto's record. The credentials obtained are then used for signed calls
-that moto does check.
+action through with ``POST /moto-api/reset-auth`` (see tests/interop/moto_harness.py)
+and turns checking back on. moto accepts any JWT: what was sent is checked on the
+wire, through a recording proxy, and in moto's record. The credentials obtained are
+then used for signed calls that moto does check.
 
 Skipped unless boto3 and moto[server] are installed (minio for the S3 check).
 """
