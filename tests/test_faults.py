@@ -363,7 +363,7 @@ class FaultMatrixTest(MatrixCase):
         names = [t.name for t in TARGETS]
         self.assertEqual(len(set(names)), len(names))
 
-    def test_providers_ask_for_spec_attempts_and_deadline(self):
+    def test_providers_ask_for_the_documented_attempts_and_deadline(self):
         # The wrapper saw each provider's own arguments before any shortening.
         for target, fault, result in self.results:
             if fault.name != "500, 502, then answer":
@@ -517,7 +517,7 @@ class SocketHygieneTest(unittest.TestCase):
         self.assertTrue(any(r.error for _, _, r in results))
 
 
-class SpecNumbersTest(unittest.TestCase):
+class HttpDefaultsTest(unittest.TestCase):
     def test_http_helper_defaults(self):
         # README, "Failure behaviour": 3 attempts, a 10 s overall deadline, a 1 MiB cap.
         defaults = minicreds._http.__kwdefaults__
