@@ -9,7 +9,11 @@ Independent of ``minicreds.py``. Everything listens on 127.0.0.1 only.
   Python 3.13's strict verification; :func:`client_context` builds a client ``SSLContext``.
 * :func:`blackhole` / :func:`full_backlog`: endpoints that never answer / never accept.
 * :class:`SecretWatch`, :func:`exception_texts`: check that no secret leaks into logs or errors.
-* :func:`env`, :func:`clean_environ`, :func:`temp_home`, :func:`free_port`.
+* :func:`env`, :func:`clean_environ`, :func:`temp_home`, :func:`free_port`; ``REPO``,
+  the repository's folder.
+
+Fakes of what services answer (a clock, STS documents, time stamps) are in
+tests/fakes.py; a SigV4 reference signer in tests/sigv4_reference.py.
 """
 
 import atexit
@@ -32,6 +36,7 @@ import urllib.parse
 
 HOST = "127.0.0.1"
 MiB = 1024 * 1024
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def free_port():

@@ -1,4 +1,4 @@
-"""AWSConfigProvider with static keys (SPEC section 4).
+"""AWSConfigProvider with static keys (README, "The AWS config files").
 
 Profiles that name a role, a process, SSO or web identity are tested elsewhere.
 """
@@ -83,7 +83,7 @@ class _FilesTestCase(unittest.TestCase):
         self.assertNoSecret(repr(err))
         self.assertIsNone(err.__cause__, "parser errors are re-raised from None")
         self.assertTrue(err.__suppress_context__ or err.__context__ is None)
-        # SPEC 3: "<Provider>: <what> [<source>]", the source named once.
+        # README, "Errors": the message names the provider and the source, once.
         self.assertEqual(err.provider, "AWSConfigProvider")
         self.assertTrue(text.startswith("AWSConfigProvider: "), text)
         self.assertEqual(text.count("AWSConfigProvider"), 1, text)

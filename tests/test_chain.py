@@ -1,4 +1,5 @@
-"""ChainedProvider (SPEC sections 7 and 10)."""
+"""ChainedProvider (README, "Providers", and "Where minicreds differs from the MinIO
+SDK, on purpose")."""
 
 from __future__ import annotations
 

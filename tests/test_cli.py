@@ -1,4 +1,5 @@
-"""The command line (SPEC section 8), run as ``python minicreds.py`` in a subprocess.
+"""The command line (README, "Command line"), run as ``python minicreds.py`` in a
+subprocess.
 
 Every run gets a controlled environment: a fresh empty HOME, no ``AWS_*``, ``MINIO_*``
 or ``MC_*`` variable but those a test sets, ``AWS_EC2_METADATA_DISABLED=true`` so that
@@ -43,8 +44,7 @@ import unittest
 import minicreds
 from tests import support
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCRIPT = os.path.join(ROOT, "minicreds.py")
+SCRIPT = os.path.join(support.REPO, "minicreds.py")
 KEY = "AKIDCLITESTKEY"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzCLISECRET"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/CLI+TOKEN=="
@@ -126,7 +126,7 @@ class CliCase(unittest.TestCase):
         proc = subprocess.run(
             command + ([] if module else [SCRIPT]) + list(args),
             env=self.environ(**variables),
-            cwd=ROOT,
+            cwd=support.REPO,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -542,7 +542,7 @@ class Entry(CliCase):
                 "-c",
                 "import sys, minicreds; print('argparse' in sys.modules)",
             ],
-            cwd=ROOT,
+            cwd=support.REPO,
             stdout=subprocess.PIPE,
             text=True,
             timeout=60,

@@ -1,4 +1,5 @@
-"""ContainerProvider: ECS and EKS Pod Identity endpoints (SPEC 6).
+"""ContainerProvider: ECS and EKS Pod Identity endpoints (README, "Providers",
+"Instance metadata timeouts" and "Failure behaviour").
 
 Every request goes to a fake on 127.0.0.1; the relative-URI case points the
 provider's base URL at the fake, so 169.254.170.2 is never contacted.
@@ -7,14 +8,12 @@ provider's base URL at the fake, so 169.254.170.2 is never contacted.
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
-import time
 import unittest
-from unittest import mock
 
 import minicreds
 from tests import support
+from tests.fakes import FakeClock, NoNetwork, iso, role_arn
 from tests.support import FakeServer, SecretWatch
 
 AUTH_TOKEN = "Bearer-eks-pod-identity-SECRET-0123456789"
@@ -24,51 +23,12 @@ FULL = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 RELATIVE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
 
 
-class Clock:
-    def __init__(self):
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
-
-
-def iso(stamp):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
-class NoNetwork:
-    """Fail loudly if anything looks up a name or opens a connection."""
-
-    def __enter__(self):
-        self.calls = []
-
-        def refuse(name):
-            def fake(*args, **kwargs):
-                self.calls.append((name, args[:1]))
-                raise OSError("network use refused by the test")
-
-            return fake
-
-        self._patches = [
-            mock.patch.object(socket, "getaddrinfo", refuse("getaddrinfo")),
-            mock.patch.object(socket, "create_connection", refuse("create_connection")),
-            mock.patch.object(socket.socket, "connect", refuse("connect")),
-        ]
-        for p in self._patches:
-            p.start()
-        return self
-
-    def __exit__(self, *exc):
-        for p in self._patches:
-            p.stop()
-
-
 class ContainerTest(unittest.TestCase):
     def setUp(self):
         self.server = FakeServer().start()
         self.addCleanup(self.server.stop)
         self.server.route("GET", "/creds", self._credentials)
-        self.clock = Clock()
+        self.clock = FakeClock()
         self.serial = 0
         self.env = {FULL: self.server.url + "/creds"}
         folder = tempfile.TemporaryDirectory(prefix="minicreds-container-")
@@ -82,7 +42,7 @@ class ContainerTest(unittest.TestCase):
             "SecretAccessKey": SECRET_KEY,
             "Token": SESSION_TOKEN,
             "Expiration": iso(self.clock() + 3600),
-            "RoleArn": "arn:aws:iam::123456789012:role/task",
+            "RoleArn": role_arn("task"),
         }
 
     def provider(self):

@@ -1,4 +1,5 @@
-"""Credentials and the error classes (SPEC sections 3 and 10)."""
+"""Credentials and the error classes (README, "Credentials", "Errors", and "Where
+minicreds differs from the MinIO SDK")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Environment and static providers (SPEC section 4)."""
+"""Environment and static providers (README, "Providers")."""
 
 from __future__ import annotations
 

@@ -1,22 +1,12 @@
-"""HTTP fault matrix (issue 10; SPEC sections 5 and 6).
+"""HTTP fault matrix (issue 10; README, "Failure behaviour").
 
-Every fault in ``FAULTS`` is run against every HTTP provider in ``TARGETS`` and must
-end in its documented outcome: credentials after the retries SPEC 5 allows (connection
-errors, 5xx, 429, throttling codes; 3 attempts), or a specific error class, within a
-generous bound that only catches a hang.
-
-Adding a provider is one ``Target``: a factory (base URL -> provider), where its fake
-endpoint answers (method and path, plus any other route it needs), and its answer
-bodies (success, missing or empty fields, errors) in its own format.
-
-To keep the matrix fast, two things are replaced while it runs (see ``_patched``):
-
-- ``minicreds.time`` is a proxy of the ``time`` module whose ``sleep`` records the
-  pause asked for and sleeps a tenth of it (the backoff is still computed as shipped);
-- ``minicreds._http`` is wrapped: it records the keyword arguments each provider
-  passes (so the defaults SPEC 5 fixes, 3 attempts and a 10 s deadline, are checked
-  without waiting for them), and, for the faults that need a timeout to fire, passes a
-  short ``timeout``/``deadline`` instead (per thread: cases run on a small pool).
+Every fault in ``FAULTS`` is run against every HTTP provider in ``TARGETS``
+(tests/http_targets.py) and must end in its documented outcome: credentials after
+the retries the README's "Failure behaviour" allows (connection errors, 5xx, 429,
+throttling codes; 3 attempts), or a specific error class, within a generous bound
+that only catches a hang. The matrix runs under ``instrumented_http``, so backoff
+pauses are recorded and shortened, and the faults that wait for a timeout get
+short ones.
 
 Everything listens on 127.0.0.1. The "other host" of the redirect faults is a second
 server on another port: it must receive nothing.
@@ -24,522 +14,39 @@ server on another port: it must receive nothing.
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures
 import contextlib
-import datetime
 import gc
-import hashlib
-import inspect
-import json
-import os
-import shutil
 import socket
-import tempfile
-import threading
 import time
 import unittest
 from unittest import mock
 
 import minicreds
-from minicreds import (
-    AssumeRoleProvider,
-    CertificateIdentityProvider,
-    ClientGrantsProvider,
-    ConfigError,
-    Credentials,
-    CredentialsError,
-    LdapIdentityProvider,
-    StaticProvider,
-    STSError,
-    TransportError,
-    WebIdentityProvider,
-)
+from minicreds import ConfigError, Credentials, CredentialsError, TransportError
 from tests import support
+from tests.fakes import NoNetwork
+from tests.http_targets import (
+    AUTH_TOKEN,
+    NOT_APPLICABLE,
+    SECRET,
+    SECRETS,
+    TARGETS,
+    S,
+    T,
+    assume_role_at,
+    fails,
+    instrumented_http,
+    json_bodies,
+    ok,
+    recording,
+)
 from tests.support import FakeServer, Response
-
-ACCESS = "ASIAFAULTMATRIXKEY01"
-SECRET = "fault-matrix-secret-Qm2vX9pL4tR7"
-TOKEN = "fault-matrix-token-Zr8Kd3WqF1/yN+e=="
-SOURCE_SECRET = "fault-source-secret-Hb6Ts0Lx"
-SOURCE_TOKEN = "fault-source-token-Jm3Wq/Ae+8=="
-JWT = "eyJhbGciOi.fault-matrix-jwt.Uz5Wc2Ny"
-LDAP_PASSWORD = "fault-ldap-password-Pq4Jr8"
-IMDS_TOKEN = "fault-imds-token-AQAEAx7Yb2=="
-AUTH_TOKEN = "fault-container-auth-Nd5Gs1"
-SSO_TOKEN = "fault-sso-access-token-Tb4Hx7"
-SECRETS = (
-    SECRET, TOKEN, SOURCE_SECRET, SOURCE_TOKEN, JWT, LDAP_PASSWORD, IMDS_TOKEN,
-    AUTH_TOKEN, SSO_TOKEN, "fault-sso-renewed-token-Kw2Lz5", "fault-sso-refresh-token-Vq6Rp0",
-    "fault-sso-client-secret-Dm8Xs3",
-)  # fmt: skip
 
 BOUND = 20.0  # seconds: any case taking longer is a hang
 # For faults that wait for a timeout, and for one timeout followed by a retry.
 SHORT = {"timeout": 0.2, "connect_timeout": 0.2, "deadline": 0.6}
 RETRY_SLOW = {"timeout": 1.0, "connect_timeout": 1.0, "deadline": 8.0}
-STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-
-
-def iso(seconds_from_now: float) -> str:
-    when = datetime.datetime.now(datetime.timezone.utc)
-    when += datetime.timedelta(seconds=seconds_from_now)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --------------------------------------------------------------------------- patches
-
-_local = threading.local()
-
-
-class _Time:
-    """``time`` as minicreds sees it in these tests: sleep() recorded and shortened."""
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def sleep(self, seconds):
-        pauses = getattr(_local, "pauses", None)
-        if pauses is not None:
-            pauses.append(seconds)
-        time.sleep(seconds / 10)
-
-
-_REAL_HTTP = minicreds._http
-
-
-def _http_wrapper(*args, **kwargs):
-    calls = getattr(_local, "calls", None)
-    if calls is not None:
-        bound = inspect.signature(_REAL_HTTP).bind(*args, **kwargs)
-        bound.apply_defaults()
-        calls.append(dict(bound.arguments))
-    kwargs.update(getattr(_local, "overrides", None) or {})
-    return _REAL_HTTP(*args, **kwargs)
-
-
-@contextlib.contextmanager
-def _patched():
-    with mock.patch.object(minicreds, "time", _Time()), mock.patch.object(
-        minicreds, "_http", _http_wrapper
-    ):
-        yield
-
-
-# --------------------------------------------------------------------------- outcomes
-
-
-class Outcome:
-    """What a fault must end in. ``error``: an exception class (exactly it for the
-    CredentialsError subclasses), or None for credentials; ``requests``: how many
-    requests reach the credentials path (an int, or a (low, high) range); ``has``:
-    text the error message must contain; ``status``/``code``: of an STSError;
-    ``creds``: the credentials expected (else the target's), ``expires``: whether
-    they carry an expiration (in the future); ``none``: retrieve() returns None."""
-
-    def __init__(self, error=None, requests=1, *, has="", status=None, code=None,
-                 creds=None, expires=True, none=False):  # fmt: skip
-        self.error, self.requests, self.has = error, requests, has
-        self.status, self.code, self.creds, self.none = status, code, creds, none
-        self.expires = expires
-
-    def __repr__(self):
-        if self.none:
-            return "None"
-        what = self.error.__name__ if self.error else "credentials"
-        return f"{what} after {self.requests} request(s)"
-
-
-def ok(requests=1, creds=None, expires=True):
-    return Outcome(None, requests, creds=creds, expires=expires)
-
-
-T, S = TransportError, STSError
-
-
-def fails(error, requests=1, **kw):
-    return Outcome(error, requests, **kw)
-
-
-# --------------------------------------------------------------------------- targets
-
-
-# Faults that do not exist in a family's answer format.
-NOT_APPLICABLE = {
-    "sts": {"fields of the wrong type (JSON)"},
-    "json": {
-        "throttling code twice, then answer",  # 429 is their throttling
-        "throttling code every time",
-        "DOCTYPE in the answer",
-        "error document without a namespace",
-    },
-    "sso": {
-        "DOCTYPE in the answer",
-        "error document with status 200",
-        "error document without a namespace",
-    },
-}
-
-
-class Target:
-    """One HTTP provider of the matrix.
-
-    ``make(base_url, short)`` builds the provider for an endpoint at ``base_url`` (no
-    trailing slash); ``short`` is None, or the short timeouts of the fault for a
-    provider that takes its own (``shorten=False``: they are not imposed on it). ``method`` and ``path`` are where the credentials are asked for;
-    ``routes(server)`` adds whatever else the provider needs first. ``body(kind)``
-    returns the answer of a kind (see ``STS_BODIES``), or None when the kind does not
-    exist for this provider. ``expect`` overrides the outcome of a fault by name.
-    ``shorten``: whether the short timeouts may be imposed on its HTTP calls;
-    ``family``: its answer format (``NOT_APPLICABLE`` lists the faults it lacks);
-    ``degrades``: a failure there is survived, so every fault ends in credentials.
-    """
-
-    def __init__(self, name, make, *, method, path, body, tls=False, routes=None,
-                 expect=None, shorten=True, expected=None, attempts=3, deadline=10.0,
-                 family="sts", degrades=False):  # fmt: skip
-        self.name, self.make, self.method, self.path = name, make, method, path
-        self.body, self.tls, self.routes = body, tls, routes
-        self.expect, self.shorten = dict(expect or {}), shorten
-        self.expected = expected or Credentials(ACCESS, SECRET, TOKEN)
-        self.attempts, self.deadline, self.family = attempts, deadline, family
-        self.degrades = degrades
-
-    def __repr__(self):
-        return self.name
-
-    def count(self, server):
-        return sum(
-            1
-            for r in list(server.requests)
-            if r.method == self.method and r.path_only == self.path
-        )
-
-
-def sts_xml(action, fields=None, *, drop=(), expiration=None, wrap=True):
-    values = {
-        "AccessKeyId": ACCESS,
-        "SecretAccessKey": SECRET,
-        "SessionToken": TOKEN,
-        "Expiration": expiration or iso(3600),
-    }
-    values.update(fields or {})
-    inner = "".join(f"<{k}>{v}</{k}>" for k, v in values.items() if k not in drop)
-    creds = f"<Credentials>{inner}</Credentials>" if wrap else ""
-    return (
-        f'<{action}Response xmlns="{STS_NS}"><{action}Result>{creds}'
-        f"<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn>"
-        f"</AssumedRoleUser></{action}Result><ResponseMetadata><RequestId>"
-        f"req-ok-1</RequestId></ResponseMetadata></{action}Response>"
-    )
-
-
-def sts_error(code, message="", status=400, ns=True):
-    xmlns = f' xmlns="{STS_NS}"' if ns else ""
-    doc = (
-        f"<ErrorResponse{xmlns}><Error><Type>Sender</Type><Code>{code}</Code>"
-        f"<Message>{message}</Message></Error><RequestId>req-err-1</RequestId>"
-        "</ErrorResponse>"
-    )
-    return Response(status, doc, [("Content-Type", "text/xml")])
-
-
-def sts_bodies(action):
-    def ok(**kw):
-        return Response(200, sts_xml(action, **kw), [("Content-Type", "text/xml")])
-
-    def body(kind):
-        return {
-            "ok": lambda: ok(),
-            "no-secret": lambda: ok(drop=("SecretAccessKey",)),
-            "empty-key": lambda: ok(fields={"AccessKeyId": ""}),
-            "no-credentials": lambda: ok(wrap=False),
-            "no-expiration": lambda: ok(drop=("Expiration",)),
-            "no-token": lambda: ok(drop=("SessionToken",)),
-            "bad-expiration": lambda: ok(fields={"Expiration": "next tuesday"}),
-            "past": lambda: ok(expiration=iso(-600)),
-            "refused": lambda: sts_error("AccessDenied", "not allowed", 403),
-            "refused-200": lambda: sts_error("InvalidIdentityToken", "bad", 200),
-            "refused-no-ns": lambda: sts_error("AccessDenied", "no", 403, ns=False),
-            "unavailable": lambda: sts_error("ServiceUnavailable", "busy", 503),
-            "throttle": lambda: sts_error("Throttling", "Rate exceeded", 400),
-            "doctype": lambda: Response(
-                200,
-                '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]>' + sts_xml(action),
-                [("Content-Type", "text/xml")],
-            ),
-        }.get(kind, lambda: None)()
-
-    return body
-
-
-def _assume_role(base, short=None):
-    return AssumeRoleProvider(
-        StaticProvider("AKIASOURCEKEY0000001", SOURCE_SECRET, SOURCE_TOKEN),
-        "arn:aws:iam::123456789012:role/fault",
-        "fault-session",
-        region="us-east-1",
-        sts_endpoint=base + "/",
-        environ={},
-    )
-
-
-def _web_identity(base, short=None):
-    return WebIdentityProvider(
-        JWT,
-        "arn:aws:iam::123456789012:role/fault",
-        "fault-session",
-        sts_endpoint=base + "/",
-        environ={},
-    )
-
-
-def _certificate(base, short=None):
-    c = support.certs()
-    return CertificateIdentityProvider(
-        c["client_cert"], c["client_key"], base + "/", ca_file=c["ca"]
-    )
-
-
-def json_bodies(*, code=True):
-    """Answers of the container endpoint and IMDS (the ECS/IMDS JSON document)."""
-
-    def ok(drop=(), **fields):
-        doc = {"Code": "Success", "Type": "AWS-HMAC"} if code else {}
-        doc.update(AccessKeyId=ACCESS, SecretAccessKey=SECRET, Token=TOKEN)
-        doc.update(Expiration=iso(3600), RoleArn="arn:aws:iam::1:role/fault")
-        doc.update(fields)
-        return Response(200, {k: v for k, v in doc.items() if k not in drop})
-
-    def refusal(status, code, message):
-        return Response(status, {"Code": code, "Message": message})
-
-    def body(kind):
-        return {
-            "ok": lambda: ok(),
-            "no-secret": lambda: ok(drop=("SecretAccessKey",)),
-            "empty-key": lambda: ok(AccessKeyId=""),
-            "no-credentials": lambda: Response(200, {"Code": "Success"}),
-            "no-expiration": lambda: ok(drop=("Expiration",)),
-            "no-token": lambda: ok(drop=("Token",)),
-            "wrong-types": lambda: ok(AccessKeyId=12345, Token=["x"]),
-            "bad-expiration": lambda: ok(Expiration="next tuesday"),
-            "past": lambda: ok(Expiration=iso(-600)),
-            "refused": lambda: refusal(403, "AccessDenied", "not allowed"),
-            "refused-200": lambda: refusal(200, "AssumeRoleUnauthorizedAccess", "no"),
-            "unavailable": lambda: refusal(503, "ServiceUnavailable", "busy"),
-        }.get(kind, lambda: None)()
-
-    return body
-
-
-ROLE_PATH = "/latest/meta-data/iam/security-credentials/"
-
-
-def _imds_routes(server):
-    server.route("PUT", "/latest/api/token", (200, IMDS_TOKEN))
-    server.route("GET", ROLE_PATH, (200, "fault-role\n"))
-
-
-def _imds(base, short):
-    # IMDS takes its own timeouts, from AWS_METADATA_SERVICE_TIMEOUT; its token and
-    # role list must still come back in time on a loaded machine.
-    timeout = max(short["timeout"], 0.5) if short else None
-    environ = {"AWS_METADATA_SERVICE_TIMEOUT": str(timeout)} if short else {}
-    return minicreds.IamAwsProvider(base, environ=environ)
-
-
-def _container(base, short):
-    environ = {
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI": base + "/v2/credentials",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN": AUTH_TOKEN,
-    }
-    return minicreds.ContainerProvider(environ=environ)
-
-
-SSO_START = "https://d-1234567890.awsapps.com/start"
-_sso_cache = []
-_sso_lock = threading.Lock()
-
-
-def _sso_cache_dir():
-    """A token cache as ``aws sso login`` leaves it, made once per process."""
-    with _sso_lock:
-        if not _sso_cache:
-            folder = tempfile.mkdtemp(prefix="minicreds-faults-sso-")
-            atexit.register(shutil.rmtree, folder, True)
-            name = hashlib.sha1(SSO_START.encode()).hexdigest() + ".json"
-            with open(os.path.join(folder, name), "w") as handle:
-                json.dump(
-                    {"accessToken": SSO_TOKEN, "expiresAt": iso(8 * 3600)}, handle
-                )
-            _sso_cache.append(folder)
-        return _sso_cache[0]
-
-
-def _sso(base, short):
-    return minicreds.SSOProvider(
-        SSO_START, "us-east-1", "123456789012", "FaultRole",
-        cache_dir=_sso_cache_dir(), environ={"AWS_ENDPOINT_URL_SSO": base},
-    )  # fmt: skip
-
-
-def sso_bodies():
-    """Answers of the SSO portal's GetRoleCredentials (errors: x-amzn-ErrorType)."""
-
-    def ok(drop=(), **fields):
-        found = {"accessKeyId": ACCESS, "secretAccessKey": SECRET}
-        found.update(sessionToken=TOKEN, expiration=int(time.time() + 3600) * 1000)
-        found.update(fields)
-        found = {k: v for k, v in found.items() if k not in drop}
-        return Response(200, {"roleCredentials": found})
-
-    def refusal(status, code, message):
-        return Response(status, {"message": message}, [("x-amzn-ErrorType", code)])
-
-    def body(kind):
-        return {
-            "ok": lambda: ok(),
-            "no-secret": lambda: ok(drop=("secretAccessKey",)),
-            "empty-key": lambda: ok(accessKeyId=""),
-            "no-credentials": lambda: Response(200, {}),
-            "no-expiration": lambda: ok(drop=("expiration",)),
-            "no-token": lambda: ok(drop=("sessionToken",)),
-            "wrong-types": lambda: ok(accessKeyId=12345),
-            "bad-expiration": lambda: ok(expiration="next tuesday"),
-            "past": lambda: ok(expiration=int(time.time() - 600) * 1000),
-            "refused": lambda: refusal(403, "ForbiddenException", "not allowed"),
-            "unavailable": lambda: refusal(503, "ServiceUnavailable", "busy"),
-            "throttle": lambda: refusal(429, "TooManyRequestsException", "slow down"),
-        }.get(kind, lambda: None)()
-
-    return body
-
-
-SSO_SESSION = "fault-session"
-SSO_NEW_TOKEN = "fault-sso-renewed-token-Kw2Lz5"
-SSO_REFRESH = "fault-sso-refresh-token-Vq6Rp0"
-SSO_CLIENT_SECRET = "fault-sso-client-secret-Dm8Xs3"
-
-
-def _sso_renewing(base, short):
-    """An SSO session whose cached token is due for renewal (1 minute left)."""
-    folder = tempfile.mkdtemp(prefix="minicreds-faults-oidc-")
-    atexit.register(shutil.rmtree, folder, True)
-    name = hashlib.sha1(SSO_SESSION.encode()).hexdigest() + ".json"
-    with open(os.path.join(folder, name), "w") as handle:
-        json.dump(
-            {
-                "startUrl": SSO_START,
-                "region": "us-east-1",
-                "accessToken": SSO_TOKEN,
-                "expiresAt": iso(60),
-                "clientId": "fault-client",
-                "clientSecret": SSO_CLIENT_SECRET,
-                "refreshToken": SSO_REFRESH,
-                "registrationExpiresAt": iso(30 * 86400),
-            },
-            handle,
-        )
-    return minicreds.SSOProvider(
-        SSO_START, "us-east-1", "123456789012", "FaultRole", session_name=SSO_SESSION,
-        cache_dir=folder, environ={"AWS_ENDPOINT_URL": base},
-    )  # fmt: skip
-
-
-def _portal(request):
-    """The SSO portal: role credentials for the cached or the renewed token only."""
-    if request.headers.get("x-amz-sso_bearer_token") not in (SSO_TOKEN, SSO_NEW_TOKEN):
-        return Response(401, {"message": "Session token not found or invalid"})
-    return sso_bodies()("ok")
-
-
-def oidc_bodies():
-    """Answers of the SSO OIDC CreateToken (refresh_token grant)."""
-
-    def ok(drop=(), **fields):
-        doc = {"accessToken": SSO_NEW_TOKEN, "expiresIn": 28800}
-        doc.update(tokenType="Bearer", refreshToken="fault-sso-refresh-2")
-        doc.update(fields)
-        return Response(200, {k: v for k, v in doc.items() if k not in drop})
-
-    def refusal(status, code, message):
-        return Response(status, {"error": code, "error_description": message})
-
-    def body(kind):
-        return {
-            "ok": lambda: ok(),
-            "no-secret": lambda: ok(drop=("accessToken",)),
-            "empty-key": lambda: ok(accessToken=""),
-            "no-credentials": lambda: Response(200, {}),
-            "no-expiration": lambda: ok(drop=("expiresIn",)),
-            "no-token": lambda: ok(drop=("refreshToken",)),
-            "wrong-types": lambda: ok(accessToken=12345),
-            "bad-expiration": lambda: ok(expiresIn="soon"),
-            "past": lambda: ok(expiresIn=-600),
-            "refused": lambda: refusal(400, "invalid_grant", "expired"),
-            "unavailable": lambda: refusal(503, "ServiceUnavailable", "busy"),
-            "throttle": lambda: refusal(429, "SlowDown", "slow down"),
-        }.get(kind, lambda: None)()
-
-    return body
-
-
-SSO_EXPECT = {
-    "session token missing": ok(1, Credentials(ACCESS, SECRET)),
-    "refused (403 error document)": fails(S, 1, status=403, code="ForbiddenException"),
-    "throttling code every time": fails(
-        S, 3, status=429, code="TooManyRequestsException"
-    ),
-}
-
-# IMDS, where it differs from the rest (SPEC 6): when nothing answers at all this is
-# not EC2, so None. Expired credentials with nothing in hand are an error, as
-# everywhere (SPEC 7); with credentials in hand they are served a few minutes more
-# (static stability: tests/test_imds.py).
-# The container endpoint and IMDS accept an answer without Token or Expiration (STS
-# requires both): such credentials are kept until the process ends.
-JSON_EXPECT = {
-    "expiration missing": ok(1, expires=False),
-    "session token missing": ok(1, Credentials(ACCESS, SECRET)),
-}
-IMDS_EXPECT = {
-    **JSON_EXPECT,
-    "listener that never accepts": Outcome(none=True, requests=0),
-    "connect times out (full backlog)": Outcome(none=True, requests=0),
-    "connection refused": Outcome(none=True, requests=0),
-}
-
-TARGETS = [
-    Target("AssumeRole", _assume_role, method="POST", path="/",
-           body=sts_bodies("AssumeRole")),
-    Target("AssumeRoleWithWebIdentity", _web_identity, method="POST", path="/",
-           body=sts_bodies("AssumeRoleWithWebIdentity")),
-    Target("AssumeRoleWithClientGrants",
-           lambda base, short: ClientGrantsProvider(JWT, base + "/"),
-           method="POST", path="/", body=sts_bodies("AssumeRoleWithClientGrants")),
-    Target("AssumeRoleWithLDAPIdentity",
-           lambda base, short: LdapIdentityProvider("fault-user", LDAP_PASSWORD,
-                                                    base + "/"),
-           method="POST", path="/", body=sts_bodies("AssumeRoleWithLDAPIdentity")),
-    Target("AssumeRoleWithCertificate (mTLS)", _certificate, method="POST", path="/",
-           body=sts_bodies("AssumeRoleWithCertificate"), tls=True),
-    Target("ContainerProvider", _container, method="GET", path="/v2/credentials",
-           body=json_bodies(code=False), expect=JSON_EXPECT, family="json"),
-    Target("IamAwsProvider (IMDSv2)", _imds, method="GET", path=ROLE_PATH + "fault-role",
-           body=json_bodies(), routes=_imds_routes, expect=IMDS_EXPECT, shorten=False,
-           family="json"),
-    Target("SSOProvider", _sso, method="GET", path="/federation/credentials",
-           body=sso_bodies(), expect=SSO_EXPECT, family="sso"),
-    # The faults hit the token renewal; the token in hand still works, so whatever
-    # the renewal does, the credentials are found (when the portal, on the same
-    # server, can be reached).
-    Target("SSOProvider token renewal (OIDC)", _sso_renewing, method="POST",
-           path="/token", body=oidc_bodies(), family="sso",
-           routes=lambda server: server.route("GET", "/federation/credentials", _portal),
-           degrades=True),
-]  # fmt: skip
-
 
 # --------------------------------------------------------------------------- faults
 
@@ -728,15 +235,14 @@ def run_case(target, fault):
                 base = f"{scheme}://{addr.host}:{addr.port}"
             short = SHORT if fault.short is True else fault.short or None
             provider = target.make(base, None if target.shorten else short)
-            _local.pauses, _local.calls = result.pauses, result.calls
-            _local.overrides = short if short and target.shorten else None
-            start = time.monotonic()
-            try:
-                result.creds = provider.retrieve()
-            except Exception as exc:  # noqa: BLE001 - kept for the assertions
-                result.error = exc
-            result.seconds = time.monotonic() - start
-            _local.pauses = _local.calls = _local.overrides = None
+            overrides = short if short and target.shorten else None
+            with recording(result.pauses, result.calls, overrides):
+                start = time.monotonic()
+                try:
+                    result.creds = provider.retrieve()
+                except Exception as exc:  # noqa: BLE001 - kept for the assertions
+                    result.error = exc
+                result.seconds = time.monotonic() - start
             if server is not None:
                 result.requests = target.count(server)
             result.other_requests = list(other.requests)
@@ -749,7 +255,7 @@ def run_matrix(targets, faults, workers=16):
     cases = [(t, f) for t in targets for f in faults]
     slow = [c for c in cases if c[1].short]  # the waits overlap: start them first
     order = slow + [c for c in cases if not c[1].short]
-    with _patched(), concurrent.futures.ThreadPoolExecutor(workers) as pool:
+    with instrumented_http(), concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = {c: pool.submit(run_case, *c) for c in order}
         return [(t, f, futures[t, f].result(timeout=120)) for t, f in cases]
 
@@ -809,7 +315,7 @@ class MatrixCase(unittest.TestCase):
         if not (low <= result.requests <= high):
             self.fail(f"{result.requests} requests, expected {low} to {high}")
         # Backoff: a pause before each retry, none after the last attempt, each
-        # jittered within SPEC 5's bounds (here at most 2 s).
+        # jittered within the bounds of README, "Failure behaviour" (here at most 2 s).
         calls = max(1, len(result.calls))  # HTTP exchanges (a renewal, then a call)
         self.assertLessEqual(len(result.pauses), (target.attempts - 1) * calls)
         for pause in result.pauses:
@@ -857,7 +363,7 @@ class FaultMatrixTest(MatrixCase):
         names = [t.name for t in TARGETS]
         self.assertEqual(len(set(names)), len(names))
 
-    def test_providers_ask_for_spec_attempts_and_deadline(self):
+    def test_providers_ask_for_the_documented_attempts_and_deadline(self):
         # The wrapper saw each provider's own arguments before any shortening.
         for target, fault, result in self.results:
             if fault.name != "500, 502, then answer":
@@ -896,7 +402,7 @@ class RedirectTest(unittest.TestCase):
                         sts.route(
                             "*", "*", Response(status, b"", [("Location", location)])
                         )
-                        provider = _assume_role(sts.url)
+                        provider = assume_role_at(sts.url)
                         with self.assertRaises(TransportError) as caught:
                             provider.retrieve()
                         self.assertIn(str(status), str(caught.exception))
@@ -905,34 +411,9 @@ class RedirectTest(unittest.TestCase):
             self.assertEqual(other.requests, [])
 
 
-class _NoNetwork:
-    """Records, and refuses, any name lookup or connection attempt."""
-
-    def __enter__(self):
-        self.calls = []
-
-        def refuse(name):
-            def fake(*args, **kwargs):
-                self.calls.append(name)
-                raise OSError("network use refused by the test")
-
-            return fake
-
-        self._patches = [
-            mock.patch.object(socket, name, refuse(name))
-            for name in ("getaddrinfo", "gethostbyname", "create_connection")
-        ] + [mock.patch.object(socket.socket, "connect", refuse("connect"))]
-        for patch in self._patches:
-            patch.start()
-        return self
-
-    def __exit__(self, *exc):
-        for patch in self._patches:
-            patch.stop()
-
-
 class ContainerAllowListTest(unittest.TestCase):
-    """SPEC 6: over http, the full URI's host must be an exact IP literal in
+    """README, "Failure behaviour": over http, the full URI's host must be an exact IP
+    literal in
     127.0.0.0/8 or ::1, 169.254.170.2, 169.254.170.23, fd00:ec2::23, or the name
     ``localhost``. Everything else is refused before any lookup or connection, and
     the authorization token goes nowhere."""
@@ -984,7 +465,7 @@ class ContainerAllowListTest(unittest.TestCase):
                             "AWS_CONTAINER_AUTHORIZATION_TOKEN": AUTH_TOKEN,
                         }
                     )
-                    with _NoNetwork() as net, self.assertRaises(CredentialsError) as c:
+                    with NoNetwork() as net, self.assertRaises(CredentialsError) as c:
                         provider.retrieve()
                     self.assertEqual(net.calls, [])
                     self.assertIsInstance(c.exception, ConfigError)
@@ -1036,10 +517,10 @@ class SocketHygieneTest(unittest.TestCase):
         self.assertTrue(any(r.error for _, _, r in results))
 
 
-class SpecNumbersTest(unittest.TestCase):
+class HttpDefaultsTest(unittest.TestCase):
     def test_http_helper_defaults(self):
-        # SPEC 5: 3 attempts, a 10 s overall deadline, a 1 MiB cap.
-        defaults = _REAL_HTTP.__kwdefaults__
+        # README, "Failure behaviour": 3 attempts, a 10 s overall deadline, a 1 MiB cap.
+        defaults = minicreds._http.__kwdefaults__
         self.assertEqual(defaults["attempts"], 3)
         self.assertEqual(defaults["deadline"], 10.0)
         self.assertEqual(minicreds._MAX_BODY, 1 << 20)

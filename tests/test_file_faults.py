@@ -1,4 +1,5 @@
-"""File-level faults against every provider that reads a file (issue 10; SPEC 3, 4, 6).
+"""File-level faults against every provider that reads a file (issue 10;
+README, "Failure behaviour", the table of files).
 
 Each row of ``SOURCES`` is one file a provider reads: a factory that builds the
 provider for a path, the valid contents, and how to tell the credentials it must
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import datetime
 import hashlib
 import json
 import os
@@ -37,6 +37,7 @@ from minicreds import (
     MinioClientConfigProvider,
 )
 from tests import support
+from tests.fakes import ACCOUNT, SSO_START_URL, iso_in, role_arn, sts_success_xml
 from tests.support import FakeServer, Response
 
 ACCESS = "AKIAFILEFAULTS000001"
@@ -49,34 +50,23 @@ STS_SECRET = "file-fault-sts-secret-Pl0Ok9Ij"
 SSO_TOKEN = "file-fault-sso-access-token-Zx9Cv8"
 SECRETS = (SECRET, TOKEN, JWT, AUTH_TOKEN, STS_SECRET, SSO_TOKEN)
 HUGE = 5 * 1024 * 1024  # over the 4 MiB a file may hold
-STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0  # root reads a mode-0 file
 
 
 def _sts_answer(request):
-    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
-    return Response(
-        200,
-        f'<AssumeRoleWithWebIdentityResponse xmlns="{STS_NS}">'
-        "<AssumeRoleWithWebIdentityResult><Credentials>"
-        f"<AccessKeyId>{STS_ACCESS}</AccessKeyId>"
-        f"<SecretAccessKey>{STS_SECRET}</SecretAccessKey>"
-        f"<SessionToken>{TOKEN}</SessionToken>"
-        f"<Expiration>{expires:%Y-%m-%dT%H:%M:%SZ}</Expiration>"
-        "</Credentials></AssumeRoleWithWebIdentityResult>"
-        "</AssumeRoleWithWebIdentityResponse>",
-    )
+    action = "AssumeRoleWithWebIdentity"
+    document = sts_success_xml(action, STS_ACCESS, STS_SECRET, TOKEN, iso_in(3600))
+    return Response(200, document)
 
 
 def _container_answer(request):
-    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
     return Response(
         200,
         {
             "AccessKeyId": STS_ACCESS,
             "SecretAccessKey": STS_SECRET,
             "Token": TOKEN,
-            "Expiration": f"{expires:%Y-%m-%dT%H:%M:%SZ}",
+            "Expiration": iso_in(3600),
         },
     )
 
@@ -166,7 +156,7 @@ def _web_identity_file(path, ctx):
     return minicreds.IamAwsProvider(
         environ={
             "AWS_WEB_IDENTITY_TOKEN_FILE": path,
-            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/file-fault",
+            "AWS_ROLE_ARN": role_arn("file-fault"),
             "AWS_ENDPOINT_URL_STS": ctx.server.url + "/sts",
             "AWS_EC2_METADATA_DISABLED": "true",
         }
@@ -186,7 +176,7 @@ def _profile_web_identity_file(path, ctx):
     config = os.path.join(ctx.tmp, "config-web-identity")
     with open(config, "w") as handle:
         handle.write(
-            "[profile wi]\nrole_arn = arn:aws:iam::123456789012:role/file-fault\n"
+            f"[profile wi]\nrole_arn = {role_arn('file-fault')}\n"
             f"web_identity_token_file = {path}\n"
         )
     environ = {"AWS_CONFIG_FILE": config, "AWS_PROFILE": "wi"}
@@ -195,10 +185,9 @@ def _profile_web_identity_file(path, ctx):
     return AWSConfigProvider(environ=environ)
 
 
-SSO_START = "https://d-1234567890.awsapps.com/start"
 SSO_CACHE = json.dumps(
     {
-        "startUrl": SSO_START,
+        "startUrl": SSO_START_URL,
         "region": "us-east-1",
         "accessToken": SSO_TOKEN,
         "expiresAt": "2099-01-01T00:00:00Z",
@@ -209,11 +198,11 @@ SSO_CACHE = json.dumps(
 
 def _sso_cache_file(path, ctx):
     # The cache file is named after the start URL's SHA-1: make that name the path.
-    name = hashlib.sha1(SSO_START.encode()).hexdigest() + ".json"
+    name = hashlib.sha1(SSO_START_URL.encode()).hexdigest() + ".json"
     link = os.path.join(os.path.dirname(path), name)
     os.symlink(os.path.basename(path), link)
     return minicreds.SSOProvider(
-        SSO_START, "us-east-1", "123456789012", "FaultRole",
+        SSO_START_URL, "us-east-1", ACCOUNT, "FaultRole",
         cache_dir=os.path.dirname(path),
         environ={"AWS_ENDPOINT_URL_SSO": ctx.server.url + "/sso"},
     )  # fmt: skip
@@ -298,7 +287,7 @@ def _non_utf8(path, text):
 @contextlib.contextmanager
 def _unreadable(path, text):
     _write(path, text.encode())
-    if not ROOT:
+    if not AS_ROOT:
         os.chmod(path, 0)
         try:
             yield
@@ -414,9 +403,8 @@ def _output(data, *, status=0, sleep=0.0):
 
 
 def _process_doc(**fields):
-    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
     doc = {"Version": 1, "AccessKeyId": ACCESS, "SecretAccessKey": SECRET}
-    doc.update(SessionToken=TOKEN, Expiration=f"{expires:%Y-%m-%dT%H:%M:%SZ}")
+    doc.update(SessionToken=TOKEN, Expiration=iso_in(3600))
     doc.update(fields)
     return json.dumps({k: v for k, v in doc.items() if v is not None}, indent=2)
 
@@ -454,7 +442,8 @@ PROCESS_FAULTS = [
 
 
 class ProcessOutputFaultTest(unittest.TestCase):
-    """``credential_process``: the command's output is the file it reads (SPEC 6)."""
+    """``credential_process``: the command's output is the file it reads (README,
+    "Failure behaviour")."""
 
     def test_every_output_fault(self):
         for name, command, outcome, text in PROCESS_FAULTS:

@@ -1,5 +1,5 @@
-"""The internal HTTP helper (SPEC section 5): retries, backoff, deadline, size cap,
-redirects, TLS verification and proxies. Every server is on 127.0.0.1."""
+"""The internal HTTP helper (README, "Failure behaviour"): retries, backoff, deadline,
+size cap, redirects, TLS verification and proxies. Every server is on 127.0.0.1."""
 
 import base64
 import select
@@ -242,7 +242,8 @@ class HttpBasics(unittest.TestCase):
         self.assertEqual(highs, sorted(highs))
         self.assertLess(highs[0], highs[2])  # it grows
         self.assertLessEqual(max(highs), 5.0)  # and is capped
-        # The default three attempts give up on a 5xx well within 5 s (SPEC 5).
+        # The default three attempts give up on a 5xx well within 5 s (README,
+        # "Failure behaviour").
         self.server.reset_routes()
         self.server.route("GET", "/x", 503)
         with Recorder() as rec:

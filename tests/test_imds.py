@@ -1,4 +1,5 @@
-"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation.
+"""IamAwsProvider: IMDSv2/v1, static stability, off-EC2 failure, delegation
+(README, "Instance metadata timeouts" and "Providers").
 
 Every test points the provider at a fake on 127.0.0.1 (``custom_endpoint`` or
 ``AWS_EC2_METADATA_SERVICE_ENDPOINT``) or disables IMDS: never the real address.
@@ -13,29 +14,22 @@ import unittest
 
 import minicreds
 from tests import support
+from tests.fakes import (
+    IMDS_ROLES_PATH,
+    IMDS_TOKEN_PATH,
+    FakeClock,
+    iso,
+    role_arn,
+    sts_success_xml,
+    xml_response,
+)
 from tests.support import FakeServer, Response, SecretWatch
 
-ROLES = "/latest/meta-data/iam/security-credentials/"
-TOKEN_PATH = "/latest/api/token"
+POD_ROLE = role_arn("pod")
 IMDS_TOKEN = "AQAEAImdsTokenSECRET-7f3e9a=="
 SECRET_KEY = "imdsSecretKey/SECRET+0123456789abcdefghij"
 SESSION_TOKEN = "IQoJb3JpZ2luSessionTokenSECRET//////////ABCDEF"
 HANG_GUARD = 10.0  # seconds: only stops a hang, says nothing about speed
-
-
-class Clock:
-    def __init__(self):
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
-
-
-def iso(stamp):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
 
 
 def header(request, name="X-aws-ec2-metadata-token"):
@@ -49,14 +43,14 @@ class ImdsCase(unittest.TestCase):
     def setUp(self):
         self.server = FakeServer().start()
         self.addCleanup(self.server.stop)
-        self.clock = Clock()
+        self.clock = FakeClock()
         self.env = {}
         self.lifetime = 3600
         self.tokens = [IMDS_TOKEN]
         self.serial = 0
-        self.server.route("PUT", TOKEN_PATH, self._token)
-        self.server.route("GET", ROLES, (200, "web-role\n"))
-        self.server.route("GET", ROLES + "web-role", self._credentials)
+        self.server.route("PUT", IMDS_TOKEN_PATH, self._token)
+        self.server.route("GET", IMDS_ROLES_PATH, (200, "web-role\n"))
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", self._credentials)
 
     def _token(self, request):
         if header(request, "X-aws-ec2-metadata-token-ttl-seconds") != "21600":
@@ -100,10 +94,10 @@ class ImdsV2Test(ImdsCase):
             creds.expiration.timestamp(), self.clock() + 3600, delta=1
         )
         put, listing, get = self.server.requests
-        self.assertEqual((put.method, put.path), ("PUT", TOKEN_PATH))
+        self.assertEqual((put.method, put.path), ("PUT", IMDS_TOKEN_PATH))
         self.assertEqual(header(put, "X-aws-ec2-metadata-token-ttl-seconds"), "21600")
-        self.assertEqual((listing.method, listing.path), ("GET", ROLES))
-        self.assertEqual(get.path, ROLES + "web-role")
+        self.assertEqual((listing.method, listing.path), ("GET", IMDS_ROLES_PATH))
+        self.assertEqual(get.path, IMDS_ROLES_PATH + "web-role")
         self.assertEqual(header(listing), IMDS_TOKEN)
         self.assertEqual(header(get), IMDS_TOKEN)
         self.assertIs(p.retrieve(), creds)  # cached: no request
@@ -112,7 +106,7 @@ class ImdsV2Test(ImdsCase):
             self.clock.advance(3600 - 600)
             self.assertEqual(p.retrieve().access_key, "ASIAIMDS%04d" % n)
         self.assertEqual(len(self.requests("PUT")), 1)
-        self.assertEqual(len(self.requests("GET", ROLES + "web-role")), 6)
+        self.assertEqual(len(self.requests("GET", IMDS_ROLES_PATH + "web-role")), 6)
         # Past the token's lifetime, the next refresh fetches a new token first.
         self.tokens = ["second-token"]
         self.clock.advance(21600)
@@ -124,12 +118,12 @@ class ImdsV2Test(ImdsCase):
         self.tokens = ["token-one", "token-two"]
         self.server.route(
             "GET",
-            ROLES,
+            IMDS_ROLES_PATH,
             lambda r: (200, "web-role") if header(r) == "token-two" else 401,
         )
         self.server.route(
             "GET",
-            ROLES + "web-role",
+            IMDS_ROLES_PATH + "web-role",
             lambda r: self._credentials(r) if header(r) == "token-two" else 401,
         )
         creds = self.provider().retrieve()
@@ -152,7 +146,7 @@ class ImdsV2Test(ImdsCase):
         self.tokens = ["token-two"]
         self.server.route(
             "GET",
-            ROLES,
+            IMDS_ROLES_PATH,
             lambda r: (200, "web-role") if header(r) == "token-two" else 401,
         )
         self.clock.advance(3600 - 600)
@@ -160,40 +154,40 @@ class ImdsV2Test(ImdsCase):
         self.assertEqual(len(self.requests("PUT")), 2)
 
     def test_5xx_then_success(self):
-        self.server.route("GET", ROLES, 500, (503, "busy"), (200, "web-role"))
+        self.server.route("GET", IMDS_ROLES_PATH, 500, (503, "busy"), (200, "web-role"))
         self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
-        self.assertEqual(len(self.requests("GET", ROLES)), 3)
+        self.assertEqual(len(self.requests("GET", IMDS_ROLES_PATH)), 3)
 
     def test_5xx_every_time_is_an_error_after_three_attempts(self):
-        self.server.route("GET", ROLES, (500, "down"))
+        self.server.route("GET", IMDS_ROLES_PATH, (500, "down"))
         with self.assertRaises(minicreds.TransportError) as cm:
             self.provider().retrieve()
         self.assertIn("HTTP 500", str(cm.exception))
-        self.assertEqual(len(self.requests("GET", ROLES)), 3)
+        self.assertEqual(len(self.requests("GET", IMDS_ROLES_PATH)), 3)
 
     def test_num_attempts_variable_wins_over_config(self):
-        self.server.route("GET", ROLES, (500, "down"))
+        self.server.route("GET", IMDS_ROLES_PATH, (500, "down"))
         self.env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] = "1"
         with self.assertRaises(minicreds.TransportError):
             self.provider(metadata_service_num_attempts=5).retrieve()
-        self.assertEqual(len(self.requests("GET", ROLES)), 1)
+        self.assertEqual(len(self.requests("GET", IMDS_ROLES_PATH)), 1)
 
     def test_num_attempts_config(self):
-        self.server.route("GET", ROLES, (500, "down"))
+        self.server.route("GET", IMDS_ROLES_PATH, (500, "down"))
         with self.assertRaises(minicreds.TransportError):
             self.provider(metadata_service_num_attempts=4).retrieve()
-        self.assertEqual(len(self.requests("GET", ROLES)), 4)
+        self.assertEqual(len(self.requests("GET", IMDS_ROLES_PATH)), 4)
 
     def test_empty_role_list(self):
         for body in ("", "\n"):
             with self.subTest(body=body):
-                self.server.route("GET", ROLES, (200, body))
+                self.server.route("GET", IMDS_ROLES_PATH, (200, body))
                 with self.assertRaises(minicreds.TransportError) as cm:
                     self.provider().retrieve()
                 self.assertIn("role list is empty", str(cm.exception))
 
     def test_no_role_attached_is_not_configured(self):
-        self.server.route("GET", ROLES, 404)
+        self.server.route("GET", IMDS_ROLES_PATH, 404)
         p = self.provider()
         self.assertIsNone(p.retrieve())
         self.assertIn("no IAM role", p._reason)
@@ -206,7 +200,7 @@ class ImdsV2Test(ImdsCase):
             '{"Code": "Success"}',
         ):
             with self.subTest(body=body):
-                self.server.route("GET", ROLES + "web-role", (200, body))
+                self.server.route("GET", IMDS_ROLES_PATH + "web-role", (200, body))
                 with self.assertRaises(minicreds.TransportError) as cm:
                     self.provider().retrieve()
                 self.assertRegex(str(cm.exception), "JSON|AccessKeyId")
@@ -214,7 +208,7 @@ class ImdsV2Test(ImdsCase):
     def test_bad_expiration(self):
         doc = {"Code": "Success", "AccessKeyId": "A", "SecretAccessKey": "S"}
         doc["Expiration"] = "tomorrow"
-        self.server.route("GET", ROLES + "web-role", (200, doc))
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", (200, doc))
         with self.assertRaisesRegex(minicreds.TransportError, "bad Expiration"):
             self.provider().retrieve()
 
@@ -224,7 +218,7 @@ class ImdsV2Test(ImdsCase):
             "Message": "EC2 cannot assume the role web-role (token %s)" % IMDS_TOKEN,
             "LastUpdated": "2026-01-01T00:00:00Z",
         }
-        self.server.route("GET", ROLES + "web-role", (200, doc))
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", (200, doc))
         with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
             self.provider().retrieve()
         self.assertEqual(cm.exception.code, "AssumeRoleUnauthorizedAccess")
@@ -232,12 +226,12 @@ class ImdsV2Test(ImdsCase):
         watch.assert_clean(self, IMDS_TOKEN, extra_texts=[cm.exception])
 
     def test_role_name_is_quoted_in_the_path(self):
-        self.server.route("GET", ROLES, (200, "a/b?c\n"))
-        self.server.route("GET", ROLES + "a%2Fb%3Fc", self._credentials)
+        self.server.route("GET", IMDS_ROLES_PATH, (200, "a/b?c\n"))
+        self.server.route("GET", IMDS_ROLES_PATH + "a%2Fb%3Fc", self._credentials)
         self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
 
     def test_bad_token_answer_is_not_sent_as_a_header(self):
-        self.server.route("PUT", TOKEN_PATH, (200, "bad\x01token"))
+        self.server.route("PUT", IMDS_TOKEN_PATH, (200, "bad\x01token"))
         with self.assertRaisesRegex(minicreds.TransportError, "not a valid header"):
             self.provider().retrieve()
         self.assertEqual(len(self.requests("GET")), 0)
@@ -252,9 +246,11 @@ class ImdsV1FallbackTest(ImdsCase):
         for status in (403, 404, 405):
             with self.subTest(status=status):
                 self.server.reset_routes()
-                self.server.route("PUT", TOKEN_PATH, status)
-                self.server.route("GET", ROLES, (200, "web-role"))
-                self.server.route("GET", ROLES + "web-role", self._credentials)
+                self.server.route("PUT", IMDS_TOKEN_PATH, status)
+                self.server.route("GET", IMDS_ROLES_PATH, (200, "web-role"))
+                self.server.route(
+                    "GET", IMDS_ROLES_PATH + "web-role", self._credentials
+                )
                 puts = len(self.requests("PUT"))
                 self.assertIsNotNone(self.provider().retrieve())
                 gets = self.requests("GET")
@@ -264,7 +260,7 @@ class ImdsV1FallbackTest(ImdsCase):
                 self.assertEqual(len(self.requests("PUT")), puts + 1)
 
     def test_token_timeout_falls_back_to_v1(self):
-        self.server.route("PUT", TOKEN_PATH, support.hang())
+        self.server.route("PUT", IMDS_TOKEN_PATH, support.hang())
         start = time.monotonic()
         creds = self.provider().retrieve()
         self.assertLess(time.monotonic() - start, HANG_GUARD)
@@ -273,7 +269,7 @@ class ImdsV1FallbackTest(ImdsCase):
         self.assertEqual(len(self.requests("PUT")), 1)  # not one per GET
 
     def test_other_token_errors_are_errors(self):
-        self.server.route("PUT", TOKEN_PATH, 400)
+        self.server.route("PUT", IMDS_TOKEN_PATH, 400)
         with self.assertRaisesRegex(minicreds.TransportError, "HTTP 400"):
             self.provider().retrieve()
         self.assertEqual(self.requests("GET"), [])
@@ -287,7 +283,7 @@ class ImdsV1FallbackTest(ImdsCase):
         for env, kw in cases:
             with self.subTest(env=env, kw=kw):
                 self.server.reset_routes()
-                self.server.route("PUT", TOKEN_PATH, 403)
+                self.server.route("PUT", IMDS_TOKEN_PATH, 403)
                 self.env = env
                 with self.assertRaises(minicreds.TransportError) as cm:
                     self.provider(**kw).retrieve()
@@ -296,14 +292,14 @@ class ImdsV1FallbackTest(ImdsCase):
                 self.assertEqual(self.requests("GET"), [])
 
     def test_v1_disabled_false_in_the_environment_wins_over_config(self):
-        self.server.route("PUT", TOKEN_PATH, 405)
+        self.server.route("PUT", IMDS_TOKEN_PATH, 405)
         self.env["AWS_EC2_METADATA_V1_DISABLED"] = "false"
         p = self.provider(ec2_metadata_v1_disabled=True)
         self.assertIsNotNone(p.retrieve())
 
     def test_v1_401_is_an_error(self):
-        self.server.route("PUT", TOKEN_PATH, 404)
-        self.server.route("GET", ROLES, 401)
+        self.server.route("PUT", IMDS_TOKEN_PATH, 404)
+        self.server.route("GET", IMDS_ROLES_PATH, 401)
         with self.assertRaisesRegex(minicreds.TransportError, "HTTP 401"):
             self.provider().retrieve()
 
@@ -312,7 +308,7 @@ class StaticStabilityTest(ImdsCase):
     def test_expired_credentials_served_when_imds_fails(self):
         p = self.provider()
         first = p.retrieve()
-        self.server.route("GET", ROLES, (500, "down"))
+        self.server.route("GET", IMDS_ROLES_PATH, (500, "down"))
         self.clock.advance(3600 + 120)  # past expiry
         with self.assertLogs("minicreds", "WARNING") as logs:
             creds = p.retrieve()
@@ -352,14 +348,14 @@ class StaticStabilityTest(ImdsCase):
             self.provider().retrieve()
 
     def test_without_credentials_in_hand_the_error_is_raised(self):
-        self.server.route("GET", ROLES, (500, "down"))
+        self.server.route("GET", IMDS_ROLES_PATH, (500, "down"))
         with self.assertRaises(minicreds.TransportError):
             self.provider().retrieve()
 
     def test_no_secret_in_logs_or_errors(self):
         p = self.provider()
         p.retrieve()
-        self.server.route("GET", ROLES + "web-role", 401)
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", 401)
         self.clock.advance(4000)
         with SecretWatch() as watch:
             creds = p.retrieve()
@@ -506,18 +502,6 @@ class SettingsTest(unittest.TestCase):
             self.assertLess(time.monotonic() - start, HANG_GUARD)
 
 
-STS_ANSWER = """<AssumeRoleWithWebIdentityResponse
-  xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleWithWebIdentityResult><Credentials>
-    <AccessKeyId>ASIAWEBID%d</AccessKeyId>
-    <SecretAccessKey>%s</SecretAccessKey>
-    <SessionToken>%s</SessionToken>
-    <Expiration>%s</Expiration>
-  </Credentials></AssumeRoleWithWebIdentityResult>
-  <ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata>
-</AssumeRoleWithWebIdentityResponse>"""
-
-
 class DelegationTest(ImdsCase):
     def setUp(self):
         super().setUp()
@@ -532,13 +516,14 @@ class DelegationTest(ImdsCase):
 
     def _sts(self, request):
         self.calls += 1
-        body = STS_ANSWER % (
-            self.calls,
+        body = sts_success_xml(
+            "AssumeRoleWithWebIdentity",
+            f"ASIAWEBID{self.calls}",
             SECRET_KEY,
             SESSION_TOKEN,
             iso(self.clock() + 3600),
         )
-        return 200, body, {"Content-Type": "text/xml"}
+        return xml_response(200, body)
 
     def write_token(self, text):
         with open(self.token_file, "w") as f:
@@ -547,7 +532,7 @@ class DelegationTest(ImdsCase):
     def test_web_identity_from_the_environment(self):
         self.env.update(
             AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
-            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ROLE_ARN=POD_ROLE,
             AWS_ROLE_SESSION_NAME="pod-session",
             AWS_ENDPOINT_URL_STS=self.sts.url,
         )
@@ -558,7 +543,7 @@ class DelegationTest(ImdsCase):
         form = self.sts.requests[0].form
         self.assertEqual(form["Action"], ["AssumeRoleWithWebIdentity"])
         self.assertEqual(form["WebIdentityToken"], ["jwt-one-SECRET"])
-        self.assertEqual(form["RoleArn"], ["arn:aws:iam::123456789012:role/pod"])
+        self.assertEqual(form["RoleArn"], [POD_ROLE])
         self.assertEqual(form["RoleSessionName"], ["pod-session"])
         # The token file rotates; the next refresh reads the new one.
         self.write_token("jwt-two-SECRET")
@@ -576,7 +561,7 @@ class DelegationTest(ImdsCase):
     def test_web_identity_default_session_name(self):
         self.env.update(
             AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
-            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ROLE_ARN=POD_ROLE,
             AWS_ENDPOINT_URL_STS=self.sts.url,
         )
         self.provider().retrieve()
@@ -591,7 +576,7 @@ class DelegationTest(ImdsCase):
     def test_missing_token_file(self):
         self.env.update(
             AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file + ".missing",
-            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ROLE_ARN=POD_ROLE,
             AWS_ENDPOINT_URL_STS=self.sts.url,
         )
         with self.assertRaises(minicreds.ConfigError) as cm:
@@ -600,7 +585,7 @@ class DelegationTest(ImdsCase):
         self.assertEqual(self.sts.requests, [])
 
     def test_role_arn_alone_is_not_web_identity(self):
-        self.env["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/pod"
+        self.env["AWS_ROLE_ARN"] = POD_ROLE
         self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
 
     def test_container_from_the_environment(self):
@@ -619,7 +604,7 @@ class DelegationTest(ImdsCase):
     def test_web_identity_comes_before_the_container(self):
         self.env.update(
             AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
-            AWS_ROLE_ARN="arn:aws:iam::123456789012:role/pod",
+            AWS_ROLE_ARN=POD_ROLE,
             AWS_ENDPOINT_URL_STS=self.sts.url,
             AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/never",
         )

@@ -1,4 +1,4 @@
-"""MinioClientConfigProvider: the MinIO client's config.json (SPEC section 4)."""
+"""MinioClientConfigProvider: the MinIO client's config.json (README, "Providers")."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class _McTestCase(unittest.TestCase):
         for secret in ALL_SECRETS:
             self.assertNotIn(secret, text)
             self.assertNotIn(secret, repr(cm.exception))
-        # SPEC 3: "<Provider>: <what> [<source>]", the source named once.
+        # README, "Errors": the message names the provider and the source, once.
         self.assertEqual(cm.exception.provider, "MinioClientConfigProvider")
         self.assertTrue(text.startswith("MinioClientConfigProvider: "), text)
         self.assertEqual(text.count("MinioClientConfigProvider"), 1, text)

@@ -1,4 +1,5 @@
-"""The module as a whole: public names, imports, import-time behaviour (SPEC 1, 2)."""
+"""The module as a whole: public names, imports, import-time behaviour
+(README: the opening promises "One file, no dependencies" and "Light"; "Providers")."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(REPO, "minicreds.py")
 TIMEOUT = 120  # only stops a hang
 
-SEED_NAMES = (
+# The MinIO SDK's credentials API (README: "A drop-in for `minio.credentials`").
+MINIO_SDK_NAMES = (
     "Credentials",
     "Provider",
     "StaticProvider",
@@ -49,7 +51,7 @@ EXTRA_NAMES = (
     "__version__",
 )
 
-# SPEC section 1: never loaded by `import minicreds`.
+# README, "Light.": never loaded by `import minicreds`.
 MUST_NOT_LOAD = (
     "urllib.request",
     "http.client",
@@ -61,7 +63,7 @@ MUST_NOT_LOAD = (
     "subprocess",
     "typing",
 )
-# SPEC section 1 and the house rules: imported where first needed.
+# README, "Light.", and the house rules: imported where first needed.
 SHOULD_NOT_LOAD = ("logging", "datetime", "threading", "json", "re")
 
 # Python 3.8 and 3.9 have no sys.stdlib_module_names: the top-level standard
@@ -187,8 +189,8 @@ class PublicNamesTest(unittest.TestCase):
             with self.subTest(name=name):
                 self.assertTrue(hasattr(minicreds, name))
 
-    def test_spec_names_present(self):
-        for name in SEED_NAMES + EXTRA_NAMES:
+    def test_documented_names_present(self):
+        for name in MINIO_SDK_NAMES + EXTRA_NAMES:
             with self.subTest(name=name):
                 self.assertIn(name, minicreds.__all__)
                 self.assertTrue(hasattr(minicreds, name))
@@ -214,9 +216,9 @@ class PublicNamesTest(unittest.TestCase):
         self.assertEqual(missing, [], "public but not in __all__ (prefix with _)")
 
     def test_no_other_public_values(self):
-        # Constants and helpers are private (STYLE: everything not in __all__
-        # starts with an underscore). Imported modules, the __future__ feature
-        # and a TYPE_CHECKING flag are the only exceptions.
+        # Constants and helpers are private (everything not in __all__ starts with an
+        # underscore, as in typing_extensions). Imported modules, the __future__
+        # feature and a TYPE_CHECKING flag are the only exceptions.
         import __future__
 
         leaked = []
@@ -401,7 +403,7 @@ class ImportBehaviourTest(unittest.TestCase):
 
     def test_small_import_footprint(self):
         # Beyond os, sys and time, very little belongs at module level
-        # (SPEC sections 1 and 9). Anything new here needs a reason.
+        # (README, "Light." and "Performance"). Anything new here needs a reason.
         loaded = [m for m in self.result["loaded"] if m != "minicreds"]
         self.assertLessEqual(len(loaded), 12, loaded)
 

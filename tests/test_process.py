@@ -13,6 +13,7 @@ from unittest import mock
 
 import minicreds
 from tests import support
+from tests.fakes import FakeClock
 
 SECRET = "process-secret-Zq81xV"
 TOKEN = "process-token-Yw72uT"
@@ -58,14 +59,14 @@ class ProcessProviderTest(unittest.TestCase):
                               "Expiration": "2030-01-01T00:00:00Z"}}))
         """,
         )
-        now = [1893456000.0 - 7200]  # two hours before expiry
-        provider = minicreds.ProcessProvider(cmd, clock=lambda: now[0])
+        clock = FakeClock(1893456000.0 - 7200)  # two hours before expiry
+        provider = minicreds.ProcessProvider(cmd, clock=clock)
         first = provider.retrieve()
         self.assertEqual(first.access_key, "AK1")
         self.assertEqual(first.session_token, TOKEN)
         self.assertEqual(first.expiration.isoformat(), "2030-01-01T00:00:00+00:00")
         self.assertIs(provider.retrieve(), first)  # cached: not run again
-        now[0] = 1893456000.0 - 30  # inside the blocking window: runs again
+        clock.now = 1893456000.0 - 30  # inside the blocking window: runs again
         self.assertEqual(provider.retrieve().access_key, "AK2")
         with open(counter) as f:
             self.assertEqual(f.read(), "2")

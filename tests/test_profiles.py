@@ -5,12 +5,19 @@ Standard library only; STS is a loopback fake that records what it is sent.
 
 import os
 import textwrap
-import time
 import unittest
 from unittest import mock
 
 import minicreds
 from tests import support
+from tests.fakes import (
+    IMDS_ROLES_PATH,
+    IMDS_TOKEN_PATH,
+    iso_in,
+    sts_success_xml,
+    xml_response,
+)
+from tests.sigv4_reference import signing_access_key
 
 SOURCE_SECRET = "profile-source-secret-Kd82mN"
 ROLE_SECRET = "profile-role-secret-Tf51qP"
@@ -23,21 +30,10 @@ def sts_answer(req):
     """An AssumeRole(WithWebIdentity) answer with a numbered key, valid one hour."""
     action = req.form["Action"][0]
     n = sum(1 for r in sts_answer.server.requests if r.method == "POST")
-    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-    body = (
-        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
-        f"<Credentials><AccessKeyId>ASIAROLE{n}</AccessKeyId>"
-        f"<SecretAccessKey>{ROLE_SECRET}</SecretAccessKey><SessionToken>{ROLE_TOKEN}-{n}</SessionToken>"
-        f"<Expiration>{expires}</Expiration></Credentials></{action}Result>"
-        f"<ResponseMetadata><RequestId>r-{n}</RequestId></ResponseMetadata></{action}Response>"
+    body = sts_success_xml(
+        action, f"ASIAROLE{n}", ROLE_SECRET, f"{ROLE_TOKEN}-{n}", iso_in(3600)
     )
-    return 200, body, {"Content-Type": "text/xml"}
-
-
-def access_key_of(req):
-    """The access key that signed a request (from its Authorization header)."""
-    auth = req.headers.get("Authorization") or ""
-    return auth.split("Credential=")[1].split("/")[0] if "Credential=" in auth else None
+    return xml_response(200, body)
 
 
 class ProfileTestBase(unittest.TestCase):
@@ -166,7 +162,7 @@ class RoleTest(ProfileTestBase):
         self.assertEqual(form["ExternalId"], "ext-123")
         self.assertEqual(form["DurationSeconds"], "1800")
         self.assertRegex(form["RoleSessionName"], r"^minicreds-\d+$")
-        self.assertEqual(access_key_of(call), "AKSOURCE")
+        self.assertEqual(signing_access_key(call), "AKSOURCE")
         self.assertIn("/eu-west-3/sts/aws4_request", call.headers["Authorization"])
         # One STS call per credential lifetime, not per retrieve().
         self.assertIs(provider.retrieve(), creds)
@@ -232,7 +228,7 @@ class RoleTest(ProfileTestBase):
             f"aws_secret_access_key = {SOURCE_SECRET}\n",
         )
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE2")
-        self.assertEqual(access_key_of(self.calls()[-1]), "AKSOURCE2")
+        self.assertEqual(signing_access_key(self.calls()[-1]), "AKSOURCE2")
         self.assertEqual(self.calls()[-1].form["RoleSessionName"], ["first"])
 
     def test_chain_of_roles(self):
@@ -261,7 +257,7 @@ class RoleTest(ProfileTestBase):
             ["one", "two", "three"],
         )
         self.assertEqual(
-            [access_key_of(c) for c in calls], ["AKBASE", "ASIAROLE1", "ASIAROLE2"]
+            [signing_access_key(c) for c in calls], ["AKBASE", "ASIAROLE1", "ASIAROLE2"]
         )
         self.assertEqual(calls[1].headers["X-Amz-Security-Token"], ROLE_TOKEN + "-1")
         self.watch.assert_clean(self, *SECRETS)
@@ -300,7 +296,7 @@ class RoleTest(ProfileTestBase):
             "[profile me]\nrole_arn = arn:aws:iam::1:role/me\nsource_profile = me\n",
         )
         self.assertEqual(self.get("me").access_key, "ASIAROLE1")
-        self.assertEqual(access_key_of(self.calls()[0]), "AKME")
+        self.assertEqual(signing_access_key(self.calls()[0]), "AKME")
 
     def test_source_with_static_keys_is_not_followed(self):
         # botocore: a source profile with keys is used for them, even if it is a role.
@@ -318,7 +314,7 @@ class RoleTest(ProfileTestBase):
         """,
         )
         self.assertEqual(self.get("top").access_key, "ASIAROLE1")
-        self.assertEqual(access_key_of(self.calls()[0]), "AKMID")
+        self.assertEqual(signing_access_key(self.calls()[0]), "AKMID")
 
     def test_bad_role_configurations(self):
         self.write(
@@ -362,7 +358,7 @@ class RoleTest(ProfileTestBase):
             AWS_SECRET_ACCESS_KEY=SOURCE_SECRET,
         )
         self.assertEqual(self.get("env", environ=environ).access_key, "ASIAROLE1")
-        self.assertEqual(access_key_of(self.calls()[0]), "AKFROMENV")
+        self.assertEqual(signing_access_key(self.calls()[0]), "AKFROMENV")
         self.fails("env", "no credentials")  # os.environ has none
 
     def test_mfa(self):
@@ -431,17 +427,16 @@ if __name__ == "__main__":
 
 
 def imds_routes(server, key="ASIAIMDS"):
-    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
     answer = {
         "Code": "Success",
         "AccessKeyId": key,
         "SecretAccessKey": ROLE_SECRET,
         "Token": ROLE_TOKEN,
-        "Expiration": expires,
+        "Expiration": iso_in(3600),
     }
-    server.route("PUT", "/latest/api/token", (200, "imds-token"))
-    server.route("GET", "/latest/meta-data/iam/security-credentials/", (200, "r"))
-    server.route("GET", "/latest/meta-data/iam/security-credentials/r", (200, answer))
+    server.route("PUT", IMDS_TOKEN_PATH, (200, "imds-token"))
+    server.route("GET", IMDS_ROLES_PATH, (200, "r"))
+    server.route("GET", IMDS_ROLES_PATH + "r", (200, answer))
     server.route("GET", "/container", (200, dict(answer, AccessKeyId="ASIACONTAINER")))
 
 
@@ -462,8 +457,8 @@ class CredentialSourceTest(ProfileTestBase):
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
         source = provider._built[1]._source  # white box: instance metadata alone
         self.assertIsInstance(source, minicreds.IamAwsProvider)
-        self.assertEqual(access_key_of(self.calls()[0]), "ASIAIMDS")
-        self.assertEqual(self.sts.requests[0].path, "/latest/api/token")
+        self.assertEqual(signing_access_key(self.calls()[0]), "ASIAIMDS")
+        self.assertEqual(self.sts.requests[0].path, IMDS_TOKEN_PATH)
 
     def test_ecs_container(self):
         imds_routes(self.sts)
@@ -476,7 +471,7 @@ class CredentialSourceTest(ProfileTestBase):
             os.environ, AWS_CONTAINER_CREDENTIALS_FULL_URI=self.sts.url + "/container"
         )
         self.assertEqual(self.get("ecs", environ=environ).access_key, "ASIAROLE1")
-        self.assertEqual(access_key_of(self.calls()[0]), "ASIACONTAINER")
+        self.assertEqual(signing_access_key(self.calls()[0]), "ASIACONTAINER")
         self.fails("ecs", "no credentials")  # os.environ has no container URI
 
 

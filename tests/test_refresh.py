@@ -1,4 +1,4 @@
-"""The refresh engine (SPEC section 7, issue 3): RefreshingProvider.
+"""The refresh engine (README, "Refreshing"; issue 3): RefreshingProvider.
 
 Time is a fake clock the tests move by hand; nothing sleeps for more than a few ms.
 Credentials of fetch number ``n`` carry ``AK-0000n`` / ``SECRET-0000n`` /
@@ -14,30 +14,12 @@ import unittest
 
 import minicreds
 from minicreds import Credentials, CredentialsError, RefreshingProvider
+from tests.fakes import FakeClock
 from tests.support import SecretWatch
 
 T0 = 1_700_000_000.0  # a whole second, exactly representable
 SKEW = 10.0  # Credentials.is_expired() is true from 10 s before expiry
 BLOCK = 60.0  # blocking window
-
-
-class FakeClock:
-    """A clock the test moves; counts how often it is read."""
-
-    def __init__(self, t=T0):
-        self.t = t
-        self.calls = 0
-        self.hook = None  # (call number, callable run at that read)
-
-    def __call__(self):
-        self.calls += 1
-        if self.hook is not None and self.hook[0] == self.calls:
-            action, self.hook = self.hook[1], None
-            action()
-        return self.t
-
-    def advance(self, seconds):
-        self.t += seconds
 
 
 class SpyLock:
@@ -109,7 +91,7 @@ class Fetch:
         if isinstance(item, Raw):
             return item.value
         if item is None or isinstance(item, (int, float)):
-            expires = None if item is None else self.clock.t + item
+            expires = None if item is None else self.clock.now + item
             return make_creds(self.calls, expires)
         return item
 
@@ -200,33 +182,33 @@ class ApiTest(unittest.TestCase):
 
 class FastPathTest(unittest.TestCase):
     def test_cached_value_one_clock_call_no_lock(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600)  # 15-minute early window: refresh at +2700 s
         first = p.retrieve()
         spy = p._lock = SpyLock(p._lock)
         for offset in (0.0, 1.0, 600.0, 2699.0, 2699.999):
-            clock.t = T0 + offset
-            before = clock.calls
+            clock.now = T0 + offset
+            before = clock.reads
             self.assertIs(p.retrieve(), first)
-            self.assertEqual(clock.calls - before, 1, f"clock calls at +{offset}")
+            self.assertEqual(clock.reads - before, 1, f"clock calls at +{offset}")
         self.assertEqual(spy.acquires, 0)
         self.assertEqual(fetch.calls, 1)
 
     def test_no_expiry_cached_for_good(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, None, 3600)
         first = p.retrieve()
         self.assertIsNone(first.expiration)
         spy = p._lock = SpyLock(p._lock)
         for years in (0, 1, 50, 1000):
-            clock.t = T0 + years * 366 * 86400.0
-            before = clock.calls
+            clock.now = T0 + years * 366 * 86400.0
+            before = clock.reads
             self.assertIs(p.retrieve(), first)
-            self.assertEqual(clock.calls - before, 1)
+            self.assertEqual(clock.reads - before, 1)
         self.assertEqual((fetch.calls, spy.acquires), (1, 0))
 
     def test_first_call_fetches_and_returns(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 900)
         creds = p.retrieve()
         self.assertEqual(
@@ -255,13 +237,13 @@ class WindowTest(unittest.TestCase):
             if life <= early:
                 continue  # see test_born_in_early_window_does_not_refetch_every_call
             with self.subTest(life=life):
-                clock = FakeClock()
+                clock = FakeClock(T0)
                 p, fetch = provider(clock, life)
                 first = p.retrieve()
-                clock.t = T0 + life - early - 0.001
+                clock.now = T0 + life - early - 0.001
                 self.assertIs(p.retrieve(), first)
                 self.assertEqual(fetch.calls, 1)
-                clock.t = T0 + life - early
+                clock.now = T0 + life - early
                 second = p.retrieve()
                 self.assertEqual(fetch.calls, 2)
                 self.assertEqual(second.access_key, "AK-00002")
@@ -270,27 +252,27 @@ class WindowTest(unittest.TestCase):
 
     def test_blocking_window_refreshes(self):
         # Jump straight from the fast path into the blocking window.
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600)
         p.retrieve()
-        clock.t = T0 + 3600 - BLOCK
+        clock.now = T0 + 3600 - BLOCK
         self.assertEqual(p.retrieve().access_key, "AK-00002")
         self.assertEqual(fetch.calls, 2)
 
     def test_expired_cache_refreshes(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600)
         p.retrieve()
-        clock.t = T0 + 7200
+        clock.now = T0 + 7200
         self.assertEqual(p.retrieve().access_key, "AK-00002")
         self.assertEqual(fetch.calls, 2)
 
     def test_early_window_one_refresher_others_served(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         gate = Gate(3600)
         p, fetch = provider(clock, 3600, gate, 3600)
         first = p.retrieve()
-        clock.t = T0 + 2700 + 1  # inside the 15-minute early window
+        clock.now = T0 + 2700 + 1  # inside the 15-minute early window
         threads, results = run_threads([p.retrieve])
         self.assertTrue(gate.entered.wait(5.0))
         # While the refresh runs, everyone else gets the cached credentials at once.
@@ -305,12 +287,12 @@ class WindowTest(unittest.TestCase):
         self.assertEqual(fetch.calls, 2)
 
     def test_blocking_window_single_flight(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         gate = Gate(3600)
         p, fetch = provider(clock, 3600, gate, 3600)
         p.retrieve()
         spy = p._lock = SpyLock(p._lock)
-        clock.t = T0 + 3600 - 30
+        clock.now = T0 + 3600 - 30
         threads, results = run_threads([p.retrieve])
         self.assertTrue(gate.entered.wait(5.0))
         more, more_results = run_threads([p.retrieve] * 8)
@@ -331,34 +313,34 @@ class RaceTest(unittest.TestCase):
 
     def other_caller_first(self, clock, p):
         got = []
-        clock.hook = (clock.calls + 2, lambda: got.append(p.retrieve()))
+        clock.hook = (clock.reads + 2, lambda: got.append(p.retrieve()))
         mine = p.retrieve()
         self.assertEqual(len(got), 1)
         return mine, got[0]
 
     def test_blocking_window_refreshed_before_lock(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600)
         p.retrieve()
-        clock.t = T0 + 3600 - 30
+        clock.now = T0 + 3600 - 30
         mine, theirs = self.other_caller_first(clock, p)
         self.assertIs(mine, theirs)
         self.assertEqual((mine.access_key, fetch.calls), ("AK-00002", 2))
 
     def test_early_window_refreshed_before_lock(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600)
         p.retrieve()
-        clock.t = T0 + 2700 + 1
+        clock.now = T0 + 2700 + 1
         mine, theirs = self.other_caller_first(clock, p)
         self.assertIs(mine, theirs)
         self.assertEqual((mine.access_key, fetch.calls), ("AK-00002", 2))
 
     def test_early_window_failed_before_lock_no_second_try(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600, RuntimeError("down"), 3600)
         first = p.retrieve()
-        clock.t = T0 + 2700 + 1
+        clock.now = T0 + 2700 + 1
         with SecretWatch():
             mine, theirs = self.other_caller_first(clock, p)
         self.assertIs(mine, first)
@@ -368,7 +350,7 @@ class RaceTest(unittest.TestCase):
 
 class FailureTest(unittest.TestCase):
     def test_nothing_cached_error_raised(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         boom = CredentialsError("refused", "Test", "https://sts.example")
         p, fetch = provider(clock, boom, 900)
         with self.assertRaises(CredentialsError) as caught:
@@ -379,7 +361,7 @@ class FailureTest(unittest.TestCase):
         self.assertEqual(fetch.calls, 2)
 
     def test_other_exceptions_propagate(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, _ = provider(clock, OSError("disk"))
         with self.assertRaises(OSError):
             p.retrieve()
@@ -387,14 +369,14 @@ class FailureTest(unittest.TestCase):
     def test_not_credentials_is_failure(self):
         for bad in (None, "AK-1:SECRET-1", ("AK", "SECRET"), {"access_key": "AK"}):
             with self.subTest(bad=bad):
-                clock = FakeClock()
+                clock = FakeClock(T0)
                 p, _ = provider(clock, Raw(bad))
                 with self.assertRaises(CredentialsError) as caught:
                     p.retrieve()
                 self.assertNotIn("SECRET", str(caught.exception))
 
     def test_expired_at_fetch_is_failure(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         for life in (-100.0, 0.0, SKEW - 1, SKEW):
             with self.subTest(life=life):
                 p, _ = provider(clock, life)
@@ -406,21 +388,21 @@ class FailureTest(unittest.TestCase):
         self.assertEqual(p.retrieve().access_key, "AK-00001")
 
     def test_expired_at_fetch_keeps_cache_in_early_window(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 3600, 0.0, 3600)
         first = p.retrieve()
-        clock.t = T0 + 2800
+        clock.now = T0 + 2800
         with SecretWatch() as watch:
             self.assertIs(p.retrieve(), first)
         self.assertEqual(fetch.calls, 2)
         self.assertTrue(any("expired" in t for t in watch.texts), watch.texts)
 
     def test_early_failure_keeps_cache_and_logs_without_secrets(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         leak = RuntimeError("bad answer with SECRET-00002 inside")
         p, fetch = provider(clock, 3600, leak, 3600)
         first = p.retrieve()
-        clock.t = T0 + 2700
+        clock.now = T0 + 2700
         with SecretWatch() as watch:
             self.assertIs(p.retrieve(), first)
         self.assertEqual(fetch.calls, 2)
@@ -433,23 +415,23 @@ class FailureTest(unittest.TestCase):
     def test_early_failure_waits_jittered_300_to_600(self):
         delays = set()
         for _ in range(12):
-            clock = FakeClock()
+            clock = FakeClock(T0)
             # 6 h credentials: early window at -3600 s, blocking at -60 s.
             p, fetch = provider(clock, 21600, RuntimeError("down"), 21600)
             first = p.retrieve()
-            clock.t = failed_at = T0 + 21600 - 3600
+            clock.now = failed_at = T0 + 21600 - 3600
             with SecretWatch():
                 self.assertIs(p.retrieve(), first)
             self.assertEqual(fetch.calls, 2)
             spy = p._lock = SpyLock(p._lock)
-            clock.t = failed_at + 299.999
+            clock.now = failed_at + 299.999
             self.assertIs(p.retrieve(), first)
             self.assertEqual((fetch.calls, spy.acquires), (2, 0))
             step = 0.5
-            while fetch.calls == 2 and clock.t < failed_at + 700:
+            while fetch.calls == 2 and clock.now < failed_at + 700:
                 clock.advance(step)
                 p.retrieve()
-            delay = clock.t - failed_at
+            delay = clock.now - failed_at
             self.assertGreaterEqual(delay, 300.0)
             self.assertLessEqual(delay, 600.0 + step)
             self.assertEqual(p.retrieve().access_key, "AK-00003")
@@ -459,34 +441,34 @@ class FailureTest(unittest.TestCase):
     def test_early_retry_never_past_blocking_window(self):
         # 15-minute credentials: the 5-minute early window is 240 s before the
         # blocking window, less than the shortest back-off.
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 900, RuntimeError("down"), 900)
         first = p.retrieve()
-        clock.t = T0 + 600
+        clock.now = T0 + 600
         with SecretWatch():
             self.assertIs(p.retrieve(), first)
-        clock.t = T0 + 900 - BLOCK - 0.001
+        clock.now = T0 + 900 - BLOCK - 0.001
         self.assertIs(p.retrieve(), first)
         self.assertEqual(fetch.calls, 2)
-        clock.t = T0 + 900 - BLOCK
+        clock.now = T0 + 900 - BLOCK
         self.assertEqual(p.retrieve().access_key, "AK-00003")
         self.assertEqual(fetch.calls, 3)
 
     def test_blocking_failure_returns_cache_while_valid(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         boom = CredentialsError("refused", "Test")
         p, fetch = provider(clock, 3600, boom)
         first = p.retrieve()
-        clock.t = T0 + 3600 - 30
+        clock.now = T0 + 3600 - 30
         with SecretWatch() as watch:
             self.assertIs(p.retrieve(), first)
             self.assertEqual(fetch.calls, 2)
             # No back-off in the blocking window: every call tries again.
             self.assertIs(p.retrieve(), first)
             self.assertEqual(fetch.calls, 3)
-            clock.t = T0 + 3600 - SKEW - 0.001
+            clock.now = T0 + 3600 - SKEW - 0.001
             self.assertIs(p.retrieve(), first)
-            clock.t = T0 + 3600 - SKEW  # expired for Credentials.is_expired()
+            clock.now = T0 + 3600 - SKEW  # expired for Credentials.is_expired()
             with self.assertRaises(CredentialsError) as caught:
                 p.retrieve()
         self.assertIs(caught.exception, boom)
@@ -495,7 +477,7 @@ class FailureTest(unittest.TestCase):
         watch.assert_clean(self, "SECRET-00001", "TOKEN-00001")
 
     def test_waiters_share_failure_of_fetch_they_waited_on(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         boom = CredentialsError("refused", "Test")
         gate = Gate(boom)
         p, fetch = provider(clock, gate, 3600)
@@ -515,7 +497,7 @@ class FailureTest(unittest.TestCase):
         self.assertEqual(p.retrieve().access_key, "AK-00002")
 
     def test_back_to_back_failures(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         first_error = CredentialsError("first", "Test")
         second_error = CredentialsError("second", "Test")
         gate1, gate2 = Gate(first_error), Gate(second_error)
@@ -542,12 +524,12 @@ class FailureTest(unittest.TestCase):
         self.assertEqual(fetch.calls, 3)
 
     def test_waiters_behind_blocking_failure_get_cache(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         gate = Gate(CredentialsError("refused", "Test"))
         p, fetch = provider(clock, 3600, gate, 3600)
         first = p.retrieve()
         spy = p._lock = SpyLock(p._lock)
-        clock.t = T0 + 3600 - 30
+        clock.now = T0 + 3600 - 30
         with SecretWatch() as watch:
             threads, results = run_threads([p.retrieve])
             self.assertTrue(gate.entered.wait(5.0))
@@ -564,7 +546,7 @@ class FailureTest(unittest.TestCase):
     def test_waiters_behind_short_lived_success_do_not_fetch(self):
         # The fetch returns valid credentials that are already in their blocking
         # window: callers that queued behind it take them rather than fetch again.
-        clock = FakeClock()
+        clock = FakeClock(T0)
         gate = Gate(40.0)
         p, fetch = provider(clock, gate, 3600)
         spy = p._lock = SpyLock(p._lock)
@@ -582,31 +564,31 @@ class FailureTest(unittest.TestCase):
     def test_blocking_failure_after_slow_fetch_does_not_return_expired(self):
         # The fetch fails after the cached credentials expired: raise, do not hand
         # out expired credentials.
-        clock = FakeClock()
+        clock = FakeClock(T0)
         boom = CredentialsError("timed out", "Test")
 
         def slow_failure(n):
-            clock.t = T0 + 3600  # the fetch took 50 s
+            clock.now = T0 + 3600  # the fetch took 50 s
             return boom
 
         p, _ = provider(clock, 3600, slow_failure)
         p.retrieve()
-        clock.t = T0 + 3600 - 50
+        clock.now = T0 + 3600 - 50
         with SecretWatch(), self.assertRaises(CredentialsError) as caught:
             p.retrieve()
         self.assertIs(caught.exception, boom)
 
     def test_early_failure_after_slow_fetch_does_not_return_expired(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         boom = CredentialsError("timed out", "Test")
 
         def slow_failure(n):
-            clock.t = T0 + 3600 - SKEW  # the fetch took 890 s
+            clock.now = T0 + 3600 - SKEW  # the fetch took 890 s
             return boom
 
         p, _ = provider(clock, 3600, slow_failure, 3600)
         p.retrieve()
-        clock.t = T0 + 2700
+        clock.now = T0 + 2700
         with SecretWatch(), self.assertRaises(CredentialsError) as caught:
             p.retrieve()
         self.assertIs(caught.exception, boom)
@@ -615,21 +597,21 @@ class FailureTest(unittest.TestCase):
     def test_born_in_early_window_does_not_refetch_every_call(self):
         # Credentials that arrive already inside their early window (here 200 s of
         # life with a 5-minute window) are not fetched again on every call.
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, fetch = provider(clock, 200.0)
         p.retrieve()
         for _ in range(20):
             clock.advance(5.0)
             p.retrieve()
         self.assertEqual(fetch.calls, 1)
-        clock.t = T0 + 200.0 - BLOCK
+        clock.now = T0 + 200.0 - BLOCK
         self.assertEqual(p.retrieve().access_key, "AK-00002")
 
     def test_base_exception_is_not_swallowed(self):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         p, _ = provider(clock, 3600, KeyboardInterrupt(), 3600)
         p.retrieve()
-        clock.t = T0 + 2800
+        clock.now = T0 + 2800
         with self.assertRaises(KeyboardInterrupt):
             p.retrieve()
         # The lock was released.
@@ -660,7 +642,7 @@ class StormTest(unittest.TestCase):
         sys.setswitchinterval(self._interval)
 
     def storm(self, crossings, flaky=False):
-        clock = FakeClock()
+        clock = FakeClock(T0)
         cond = threading.Condition()
         fetched = []  # expiry of each successful fetch, in order
         attempts = [0]
@@ -677,7 +659,7 @@ class StormTest(unittest.TestCase):
                     if n % 4 == 0:
                         raise CredentialsError("flaky", "Test")
                     raise RuntimeError("flaky SECRET-99999")
-                expires = clock.t + self.LIFE
+                expires = clock.now + self.LIFE
                 fetched.append(expires)
                 return make_creds(len(fetched), expires)
 
@@ -690,7 +672,7 @@ class StormTest(unittest.TestCase):
             deadline = time.monotonic() + 20.0
             while not stop.is_set() and time.monotonic() < deadline:
                 for _ in range(100):
-                    before = clock.t
+                    before = clock.now
                     try:
                         c = p.retrieve()
                     except Exception as exc:  # noqa: BLE001 - what we look for
@@ -736,17 +718,17 @@ class StormTest(unittest.TestCase):
                 settle(1)
                 for done, how in enumerate(crossings, 1):
                     born = fetched[-1] - self.LIFE
-                    clock.t = born + dict(self.TARGETS)["early"] - 1.0
+                    clock.now = born + dict(self.TARGETS)["early"] - 1.0
                     settle(done)
                     tried = attempts[0]
-                    clock.t = born + dict(self.TARGETS)[how]
+                    clock.now = born + dict(self.TARGETS)[how]
                     wait_until(lambda t=tried: attempts[0] > t, f"a fetch ({how})")
                     if how == "early" and len(fetched) == done:
                         # The early refresh failed: no retry during the back-off...
                         settle(done)
                         self.assertEqual(attempts[0], tried + 1)
                         # ...which ends at the blocking window at the latest.
-                        clock.t = born + self.LIFE - BLOCK
+                        clock.now = born + self.LIFE - BLOCK
                     wait_until(
                         lambda d=done: len(fetched) > d,
                         f"generation {done + 1} ({how})",

@@ -1,4 +1,5 @@
-"""Secret hygiene (issue 10; SPEC 3 and 8): no secret is ever shown.
+"""Secret hygiene (issue 10; README, "Errors", "Command line" and "Failure behaviour"):
+no secret is ever shown.
 
 Distinctive secrets go into every provider (through its arguments, the environment,
 files, the command line of a ``credential_process``, URLs and proxies) and through
@@ -20,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.parse
 from urllib.parse import quote, quote_plus
@@ -40,12 +40,12 @@ from minicreds import (
     StaticProvider,
     WebIdentityProvider,
 )
+from tests import http_targets as targets
 from tests import support
-from tests import test_faults as faults
+from tests.fakes import iso_in, sts_error_xml
 from tests.support import FakeServer, Response
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCRIPT = os.path.join(ROOT, "minicreds.py")
+SCRIPT = os.path.join(support.REPO, "minicreds.py")
 
 ENV_SECRET = "hyg-env-secret-Lk4Pz/Xr7+Qw"
 ENV_TOKEN = "hyg-env-session-token-Fj2Nc+Vd9/Yb=="
@@ -59,7 +59,7 @@ KEY_SECRET = "hyg-private-key-Mn4Bv5Cx6"
 MC_SECRET = "hyg-mc-secret-Lp0Ok9Ij8"
 SSO_REFRESH = "hyg-sso-refresh-token-Yh7Tg6"
 SSO_CLIENT_SECRET = "hyg-sso-client-secret-Rf5Ed4"
-SECRETS = faults.SECRETS + (
+SECRETS = targets.SECRETS + (
     ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, URL_PASSWORD, URL_QUERY,
     PROXY_PASSWORD, ARG_SECRET, KEY_SECRET, MC_SECRET, SSO_REFRESH, SSO_CLIENT_SECRET,
 )  # fmt: skip
@@ -85,12 +85,7 @@ def echo_answer(family, status):
         text = echo_text(request)
         if family == "sts":
             field = escape(text)
-            doc = (
-                f'<ErrorResponse xmlns="{faults.STS_NS}"><Error><Type>Sender</Type>'
-                f"<Code>{field}</Code><Message>{field}</Message>"
-                f"<RequestId>{field}</RequestId></Error>"
-                f"<RequestId>{field}</RequestId></ErrorResponse>"
-            )
+            doc = sts_error_xml(field, field, request_id=field)
             return Response(status, doc, [("x-amzn-RequestId", header_safe(text))])
         if family == "json":
             return Response(status, {"Code": text, "Message": text, "code": text})
@@ -133,8 +128,8 @@ class EchoingServerTest(HygieneCase):
     """Every HTTP provider, against a server that repeats its request back."""
 
     def test_every_http_provider_against_an_echoing_server(self):
-        with faults._patched():  # backoff pauses a tenth as long
-            for target in faults.TARGETS:
+        with targets.instrumented_http():  # backoff pauses a tenth as long
+            for target in targets.TARGETS:
                 tls = target.tls
                 with FakeServer(tls=tls, require_client_cert=tls) as server:
                     for status in (403, 503, 200):
@@ -157,7 +152,7 @@ class EchoingServerTest(HygieneCase):
                             self.assertTrue(target.count(server))
 
     def test_success_shows_no_secret(self):
-        for target in faults.TARGETS:
+        for target in targets.TARGETS:
             with self.subTest(provider=target.name):
                 tls = target.tls
                 with FakeServer(tls=tls, require_client_cert=tls) as server:
@@ -165,20 +160,20 @@ class EchoingServerTest(HygieneCase):
                         target.routes(server)
                     server.route(target.method, target.path, target.body("ok"))
                     found, direct = self.run_provider(target.make(server.url, None))
-                    self.assertEqual(found.secret_key, faults.SECRET)
+                    self.assertEqual(found.secret_key, targets.SECRET)
                     self.assertEqual(direct, found)
 
 
 class UrlAndProxyTest(HygieneCase):
     def test_userinfo_and_query_of_an_endpoint(self):
-        with FakeServer() as server, faults._patched():
+        with FakeServer() as server, targets.instrumented_http():
             server.route("*", "*", Response(500, "no"))
             netloc = f"user:{URL_PASSWORD}@127.0.0.1:{server.port}"
             url = f"http://{netloc}/?token={URL_QUERY}&x=1#{URL_QUERY}"
             for provider in (
-                minicreds.ClientGrantsProvider(faults.JWT, url),
-                LdapIdentityProvider("u", faults.LDAP_PASSWORD, url),
-                WebIdentityProvider(faults.JWT, "arn:r", "s", sts_endpoint=url),
+                minicreds.ClientGrantsProvider(targets.JWT, url),
+                LdapIdentityProvider("u", targets.LDAP_PASSWORD, url),
+                WebIdentityProvider(targets.JWT, "arn:r", "s", sts_endpoint=url),
             ):
                 with self.subTest(provider=type(provider).__name__):
                     _, direct = self.run_provider(provider)
@@ -188,9 +183,9 @@ class UrlAndProxyTest(HygieneCase):
         closed = support.free_port()
         proxy = f"http://user:{PROXY_PASSWORD}@127.0.0.1:{closed}"
         for variable in ("HTTP_PROXY", "http_proxy"):
-            with self.subTest(variable=variable), faults._patched():
+            with self.subTest(variable=variable), targets.instrumented_http():
                 provider = WebIdentityProvider(
-                    faults.JWT, "arn:r", "s", sts_endpoint="http://127.0.0.1:9/",
+                    targets.JWT, "arn:r", "s", sts_endpoint="http://127.0.0.1:9/",
                     environ={variable: proxy},
                 )  # fmt: skip
                 _, direct = self.run_provider(provider)
@@ -295,7 +290,7 @@ class LocalSourcesTest(HygieneCase):
                 "sso_region = us-east-1\nsso_account_id = 123456789012\n"
                 "sso_role_name = R\n"
                 "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/w\n"
-                f"web_identity_token_file = {self.write('jwt', faults.JWT)}\n",
+                f"web_identity_token_file = {self.write('jwt', targets.JWT)}\n",
             )
             credentials = self.write(
                 "profiles/credentials",
@@ -331,10 +326,8 @@ class LocalSourcesTest(HygieneCase):
                 {
                     "startUrl": start,
                     "region": "us-east-1",
-                    "accessToken": faults.SSO_TOKEN,
-                    "expiresAt": time.strftime(
-                        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60)
-                    ),
+                    "accessToken": targets.SSO_TOKEN,
+                    "expiresAt": iso_in(60),
                     "clientId": "hyg-client",
                     "clientSecret": SSO_CLIENT_SECRET,
                     "refreshToken": SSO_REFRESH,
@@ -401,9 +394,9 @@ class LocalSourcesTest(HygieneCase):
         objects = [
             StaticProvider("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
             Credentials("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
-            LdapIdentityProvider("u", faults.LDAP_PASSWORD, "http://127.0.0.1:9/"),
-            WebIdentityProvider(faults.JWT, "arn:r", "s"),
-            minicreds.ClientGrantsProvider(faults.JWT, "http://127.0.0.1:9/"),
+            LdapIdentityProvider("u", targets.LDAP_PASSWORD, "http://127.0.0.1:9/"),
+            WebIdentityProvider(targets.JWT, "arn:r", "s"),
+            minicreds.ClientGrantsProvider(targets.JWT, "http://127.0.0.1:9/"),
             AssumeRoleProvider(
                 StaticProvider("AKIAHYGIENE000000004", ENV_SECRET, ENV_TOKEN),
                 "arn:r",
@@ -432,7 +425,7 @@ class CommandLineTest(HygieneCase):
             MINICREDS_CLI_DEPTH="", **variables,
         )  # fmt: skip
         proc = subprocess.run(
-            [sys.executable, SCRIPT, *args], env=environ, cwd=ROOT,
+            [sys.executable, SCRIPT, *args], env=environ, cwd=support.REPO,
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
             check=False,
         )  # fmt: skip
@@ -503,13 +496,13 @@ class CommandLineTest(HygieneCase):
                 ("--provider", "env", {"AWS_SECRET_ACCESS_KEY": ENV_SECRET}),
                 ("--provider", "container", "--explain", {
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds",
-                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": faults.AUTH_TOKEN,
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": targets.AUTH_TOKEN,
                 }),
                 ("--provider", "container", {
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI": (
                         f"http://u:{URL_PASSWORD}@example.com/?t={URL_QUERY}"
                     ),
-                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": faults.AUTH_TOKEN,
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": targets.AUTH_TOKEN,
                 }),
             ]  # fmt: skip
             for *args, variables in runs:

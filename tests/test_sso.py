@@ -13,8 +13,8 @@ import unittest
 
 import minicreds
 from tests import support
+from tests.fakes import SSO_START_URL, FakeClock, iso_in
 
-START_URL = "https://d-1234567890.awsapps.com/start"
 ACCESS_TOKEN = "sso-access-token-Hq93kL"
 NEW_ACCESS_TOKEN = "sso-new-access-token-Pz18wE"
 REFRESH_TOKEN = "sso-refresh-token-Vb47nM"
@@ -31,10 +31,6 @@ SECRETS = (
     ROLE_SECRET,
     ROLE_TOKEN,
 )
-
-
-def stamp(offset):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
 
 
 def role_credentials(req, key="ASIASSOROLE", life=3600):
@@ -74,17 +70,17 @@ class SSOTestBase(unittest.TestCase):
 
     def write_token(self, key, expires_in=3600, refresh=True, **extra):
         token = {
-            "startUrl": START_URL,
+            "startUrl": SSO_START_URL,
             "region": "us-east-1",
             "accessToken": ACCESS_TOKEN,
-            "expiresAt": stamp(expires_in),
+            "expiresAt": iso_in(expires_in),
         }
         if refresh:
             token.update(
                 refreshToken=REFRESH_TOKEN,
                 clientId="client-id-123",
                 clientSecret=CLIENT_SECRET,
-                registrationExpiresAt=stamp(86400 * 30),
+                registrationExpiresAt=iso_in(86400 * 30),
             )
         token.update(extra)
         with open(self.token_path(key), "w") as f:
@@ -109,7 +105,7 @@ class SSOTestBase(unittest.TestCase):
 
 LEGACY = f"""\
     [profile legacy]
-    sso_start_url = {START_URL}
+    sso_start_url = {SSO_START_URL}
     sso_region = us-east-1
     sso_account_id = 111122223333
     sso_role_name = ReadOnly
@@ -123,7 +119,7 @@ SESSION = f"""\
     sso_role_name = Developer
 
     [sso-session corp]
-    sso_start_url = {START_URL}
+    sso_start_url = {SSO_START_URL}
     sso_region = eu-central-1
     sso_registration_scopes = sso:account:access
 """
@@ -132,7 +128,7 @@ SESSION = f"""\
 class SSOProfileTest(SSOTestBase):
     def test_legacy_profile(self):
         self.config(LEGACY)
-        self.write_token(START_URL)
+        self.write_token(SSO_START_URL)
         provider = minicreds.AWSConfigProvider(profile="legacy")
         creds = provider.retrieve()
         self.assertEqual(
@@ -201,7 +197,7 @@ class SSOProfileTest(SSOTestBase):
         self.assertEqual(saved["accessToken"], NEW_ACCESS_TOKEN)
         self.assertEqual(saved["refreshToken"], NEW_REFRESH_TOKEN)
         self.assertEqual(saved["clientId"], old["clientId"])
-        self.assertEqual(saved["startUrl"], START_URL)
+        self.assertEqual(saved["startUrl"], SSO_START_URL)
         expires = minicreds._parse_time(saved["expiresAt"]).timestamp()
         self.assertAlmostEqual(expires, time.time() + 28800, delta=60)
         self.assertEqual(
@@ -239,7 +235,7 @@ class SSOProfileTest(SSOTestBase):
 
     def test_legacy_expired_token_is_not_renewed(self):
         self.config(LEGACY)
-        self.write_token(START_URL, expires_in=-5)
+        self.write_token(SSO_START_URL, expires_in=-5)
         self.fails(
             minicreds.AWSConfigProvider(profile="legacy"),
             "aws sso login --profile legacy",
@@ -249,7 +245,7 @@ class SSOProfileTest(SSOTestBase):
     def test_old_cli_expiry_format(self):
         self.config(LEGACY)
         when = time.strftime("%Y-%m-%dT%H:%M:%SUTC", time.gmtime(time.time() + 3600))
-        self.write_token(START_URL, refresh=False, expiresAt=when)
+        self.write_token(SSO_START_URL, refresh=False, expiresAt=when)
         self.assertEqual(
             minicreds.AWSConfigProvider(profile="legacy").retrieve().access_key,
             "ASIASSOROLE",
@@ -267,7 +263,7 @@ class SSOProfileTest(SSOTestBase):
 
     def test_portal_refuses_the_token(self):
         self.config(LEGACY)
-        self.write_token(START_URL)
+        self.write_token(SSO_START_URL)
         self.fake.route(
             "GET",
             "/federation/credentials",
@@ -281,7 +277,7 @@ class SSOProfileTest(SSOTestBase):
 
     def test_portal_error_is_an_sts_error(self):
         self.config(LEGACY)
-        self.write_token(START_URL)
+        self.write_token(SSO_START_URL)
         self.fake.route(
             "GET",
             "/federation/credentials",
@@ -300,7 +296,7 @@ class SSOProfileTest(SSOTestBase):
 
     def test_portal_answer_without_credentials(self):
         self.config(LEGACY)
-        self.write_token(START_URL)
+        self.write_token(SSO_START_URL)
         self.fake.route("GET", "/federation/credentials", (200, {"other": 1}))
         self.fails(
             minicreds.AWSConfigProvider(profile="legacy"),
@@ -344,18 +340,18 @@ class SSOProviderTest(SSOTestBase):
         os.mkdir(folder)
         self.cache = folder
         self.write_token("my-session", expires_in=100, refresh=False)
-        now = [time.time()]
+        clock = FakeClock()
         provider = minicreds.SSOProvider(
-            START_URL,
+            SSO_START_URL,
             "us-east-1",
             "111122223333",
             "Admin",
             session_name="my-session",
             cache_dir=folder,
-            clock=lambda: now[0],
+            clock=clock,
         )
         self.assertEqual(provider.retrieve().access_key, "ASIASSOROLE")
-        now[0] += 4000  # token and credentials expired: login needed
+        clock.advance(4000)  # token and credentials expired: login needed
         self.fails(provider, "aws sso login --sso-session my-session")
         self.assertEqual(len(self.portal_requests()), 1)
 

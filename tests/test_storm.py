@@ -32,23 +32,15 @@ from minicreds import (
     StaticProvider,
 )
 from tests import support
+from tests.fakes import FakeClock, iso, role_arn, sts_error_xml, sts_success_xml
 from tests.support import FakeServer, Response
 
 THREADS = 64
 CALLS = 4  # retrieve() calls per thread per phase
 CYCLES = 4
-LIFETIME = 900  # seconds: early window 5 min, blocking window 60 s (SPEC 7)
+LIFETIME = 900  # seconds: early window 5 min, blocking 60 s (README, "Refreshing")
 SOURCE_SECRET = "storm-source-secret-Vb7Nq2Xe"
 SOURCE_TOKEN = "storm-source-token-Kc3Lp9Wd"
-STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 class FlakySTS:
@@ -58,11 +50,7 @@ class FlakySTS:
     FAILURES = (
         lambda: Response(503, "busy"),
         lambda: support.reset("before"),
-        lambda: Response(
-            400,
-            f'<ErrorResponse xmlns="{STS_NS}"><Error><Code>Throttling</Code>'
-            "<Message>Rate exceeded</Message></Error></ErrorResponse>",
-        ),
+        lambda: Response(400, sts_error_xml("Throttling", "Rate exceeded")),
         lambda: support.truncated(body=b"<AssumeRoleResponse>"),
     )
 
@@ -92,27 +80,25 @@ class FlakySTS:
                 datetime.datetime.fromtimestamp(expires, datetime.timezone.utc),
             )
             self.issued[creds.access_key] = creds
-        stamp = creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return Response(
-            200,
-            f'<AssumeRoleResponse xmlns="{STS_NS}"><AssumeRoleResult><Credentials>'
-            f"<AccessKeyId>{creds.access_key}</AccessKeyId>"
-            f"<SecretAccessKey>{creds.secret_key}</SecretAccessKey>"
-            f"<SessionToken>{creds.session_token}</SessionToken>"
-            f"<Expiration>{stamp}</Expiration></Credentials></AssumeRoleResult>"
-            "</AssumeRoleResponse>",
+        document = sts_success_xml(
+            "AssumeRole",
+            creds.access_key,
+            creds.secret_key,
+            creds.session_token,
+            iso(expires),
         )
+        return Response(200, document)
 
 
 class ChainedStormTest(unittest.TestCase):
     def test_storm_through_a_chain_over_flaky_sts(self):
-        clock = Clock(float(int(time.time())))
+        clock = FakeClock(float(int(time.time())))
         sts = FlakySTS(clock)
         with FakeServer() as server, support.SecretWatch() as watch:
             server.route("POST", "/", sts)
             role = AssumeRoleProvider(
                 StaticProvider("AKIASTORMSOURCE00001", SOURCE_SECRET, SOURCE_TOKEN),
-                "arn:aws:iam::123456789012:role/storm",
+                role_arn("storm"),
                 "storm",
                 region="us-east-1",
                 sts_endpoint=server.url + "/",
@@ -255,13 +241,13 @@ class ChainedStormErrorsTest(unittest.TestCase):
     def test_with_nothing_valid_every_caller_gets_the_error(self):
         # The other side of the promise: once nothing valid is in hand, a strict
         # chain raises a CredentialsError (never returns None or stale credentials).
-        clock = Clock(float(int(time.time())))
+        clock = FakeClock(float(int(time.time())))
         sts = FlakySTS(clock)
         with FakeServer() as server:
             server.route("POST", "/", sts)
             role = AssumeRoleProvider(
                 StaticProvider("AKIASTORMSOURCE00001", SOURCE_SECRET),
-                "arn:aws:iam::123456789012:role/storm",
+                role_arn("storm"),
                 "storm",
                 sts_endpoint=server.url + "/",
                 clock=clock,

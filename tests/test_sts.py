@@ -1,4 +1,5 @@
-"""STS and MinIO STS providers (SPEC section 5) against fakes on 127.0.0.1.
+"""STS and MinIO STS providers (README, "Providers" and "Failure behaviour") against
+fakes on 127.0.0.1.
 
 Standard library only. The fake STS answers as AWS, moto and MinIO do; every request
 is recorded, so parameters, headers and signatures are checked on the wire.
@@ -34,10 +35,21 @@ from minicreds import (
     WebIdentityProvider,
 )
 from tests import support
+from tests.fakes import (
+    STS_NAMESPACE,
+    FakeClock,
+    role_arn,
+    sts_error_xml,
+    sts_success_xml,
+    xml_response,
+)
+from tests.sigv4_reference import (
+    build_creq,
+    parse_authorization,
+    reference_authorization,
+)
 from tests.support import FakeServer, Response, SecretWatch
-from tests.test_sigv4 import build_creq, parse_authorization, reference_authorization
 
-NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 UTC = datetime.timezone.utc
 FAR = "2099-01-02T03:04:05Z"
 FAR_DT = datetime.datetime(2099, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -52,7 +64,7 @@ LDAP_USER = "cn=alice,ou=people"
 LDAP_PASSWORD = "ldap P@ss&word=+/%LDAPSECRET"
 OUT_SECRET = "outSECRETfromSTS/abc+def="
 OUT_TOKEN = "outTOKENfromSTS+abc/def="
-ROLE = "arn:aws:iam::123456789012:role/reader"
+ROLE = role_arn("reader")
 ALL_SECRETS = (SRC_SECRET, SRC_TOKEN, JWT, LDAP_PASSWORD, OUT_SECRET, OUT_TOKEN)
 
 MINIO_ERRORS = (  # MinIO's documented STS errors: (code, HTTP status)
@@ -82,33 +94,32 @@ AWS_ERRORS = (
 )
 
 
-def ok_xml(action="AssumeRole", access_key="ASIAOUT", expiration=FAR, ns=NS, extra=""):
-    """A success answer as AWS and MinIO send it (``ns=None``: no namespace)."""
-    xmlns = f' xmlns="{ns}"' if ns else ""
-    exp = f"<Expiration>{expiration}</Expiration>" if expiration is not None else ""
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<{action}Response{xmlns}>'
-        f"<{action}Result><AssumedRoleUser><Arn>arn:x</Arn></AssumedRoleUser>"
-        f"<Credentials><AccessKeyId>{access_key}</AccessKeyId>"
-        f"<SecretAccessKey>{OUT_SECRET}</SecretAccessKey>"
-        f"<SessionToken>{OUT_TOKEN}</SessionToken>{exp}{extra}</Credentials>"
-        f"</{action}Result><ResponseMetadata><RequestId>req-ok</RequestId>"
-        f"</ResponseMetadata></{action}Response>"
+def ok_xml(
+    action="AssumeRole",
+    access_key="ASIAOUT",
+    expiration=FAR,
+    ns=STS_NAMESPACE,
+    extra="",
+):
+    """A success answer handing out OUT_SECRET and OUT_TOKEN, with an XML declaration
+    (``ns=None``: no namespace; ``expiration=None``: no Expiration)."""
+    return sts_success_xml(
+        action,
+        access_key,
+        OUT_SECRET,
+        OUT_TOKEN,
+        expiration,
+        namespace=ns,
+        declaration=True,
+        extra=extra,
     )
 
 
-def error_xml(code, message="went wrong", request_id="req-4242", ns=NS):
-    """An error answer as AWS and MinIO send it (MinIO adds an empty ``Type``)."""
-    xmlns = f' xmlns="{ns}"' if ns else ""
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse{xmlns}><Error>'
-        f"<Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+def error_xml(code, message="went wrong", request_id="req-4242", ns=STS_NAMESPACE):
+    """An error answer with an XML declaration (``ns=None``: no namespace)."""
+    return sts_error_xml(
+        code, message, request_id=request_id, namespace=ns, declaration=True
     )
-
-
-def xml_response(status, text):
-    return Response(status, text, {"Content-Type": "text/xml"})
 
 
 def answer_ok(req):
@@ -491,11 +502,11 @@ class WebIdentity(STSTestCase):
 class JwtCallable(STSTestCase):
     def refreshing(self, make):
         """Retrieve, move the clock into the refresh window, retrieve again."""
-        now = [time.time()]
-        provider = make(clock=lambda: now[0])
+        clock = FakeClock()
+        provider = make(clock=clock)
         first = provider.retrieve()
         self.assertIs(provider.retrieve(), first)  # cached: no call
-        now[0] = FAR_DT.timestamp() - 120  # early window of a long-lived credential
+        clock.now = FAR_DT.timestamp() - 120  # early window of a long-lived credential
         second = provider.retrieve()
         self.assertNotEqual(first, second)
         return [r.form for r in self.server.requests]
@@ -742,9 +753,9 @@ class Certificate(STSTestCase):
         cert, key = os.path.join(self.tmp(), "c.pem"), os.path.join(self.tmp(), "k.pem")
         shutil.copy(c["client_cert"], cert)
         shutil.copy(c["client_key"], key)
-        now = [time.time()]
+        clock = FakeClock()
         provider = CertificateIdentityProvider(
-            cert, key, server.url, ca_file=c["ca"], clock=lambda: now[0]
+            cert, key, server.url, ca_file=c["ca"], clock=clock
         )
         provider.retrieve()
         shutil.copy(c["other_client_cert"], cert)  # rotated in place
@@ -752,7 +763,7 @@ class Certificate(STSTestCase):
         future = time.time() + 5
         os.utime(cert, (future, future))
         os.utime(key, (future, future))
-        now[0] = FAR_DT.timestamp() - 120
+        clock.now = FAR_DT.timestamp() - 120
         provider.retrieve()
         subjects = [r.client_subject for r in server.requests]
         self.assertEqual(
@@ -781,11 +792,10 @@ class Certificate(STSTestCase):
             "except minicreds.ConfigError as e:\n    print('CONFIG-ERROR', e)\n"
         )
         args = [self.certs["client_cert"], key, self.url, self.certs["ca"]]
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         pid, fd = pty.fork()
         if pid == 0:  # the child: the pty is its controlling terminal
             try:
-                os.chdir(root)
+                os.chdir(support.REPO)
                 os.execv(sys.executable, [sys.executable, "-c", script, *args])
             finally:
                 os._exit(127)
@@ -822,7 +832,7 @@ class Certificate(STSTestCase):
 class ErrorMapping(STSTestCase):
     def test_aws_errors(self):
         for code, status in AWS_ERRORS:
-            for ns in (NS, None):
+            for ns in (STS_NAMESPACE, None):
                 with self.subTest(code=code, ns=ns):
                     self.server.reset_routes()
                     self.respond(
@@ -907,7 +917,8 @@ class Malformed(STSTestCase):
         start = time.monotonic()
         with Sleepless(), self.assertRaises(error) as cm:
             make().retrieve()
-        self.assertLess(time.monotonic() - start, 5.0)  # stops a hang; SPEC: 5 s
+        # Stops a hang: a 5xx is given up within 5 s (README, "Failure behaviour").
+        self.assertLess(time.monotonic() - start, 5.0)
         return cm.exception
 
     def test_truncated_xml(self):

@@ -10,8 +10,9 @@ Two dead ends on 127.0.0.1 stand in for a metadata address where nothing answers
 connect hangs). Every run gets a clean environment, an empty HOME and only
 ``AWS_EC2_METADATA_SERVICE_ENDPOINT`` pointing at the dead end, and a new dead end.
 minicreds and botocore's default chain (``get_session().get_credentials()``) run
-interleaved in this process; the medians and their ratio are printed (goal, SPEC 9:
-minicreds at most half of botocore's time). Wall-clock numbers: run on a quiet machine.
+interleaved in this process; the medians and their ratio are printed (goal, README
+"Performance": minicreds at most half of botocore's time). Wall-clock numbers: run on a
+quiet machine.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
 
 import minicreds
 from tests import support

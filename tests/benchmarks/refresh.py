@@ -1,4 +1,4 @@
-"""Benchmark: a cached ``retrieve()`` of a refreshing provider (SPEC section 9).
+"""Benchmark: a cached ``retrieve()`` of a refreshing provider (README, "Performance").
 
 Compares ``minicreds.RefreshingProvider.retrieve()`` on cached credentials with
 botocore's ``RefreshableCredentials.get_frozen_credentials()`` on the same machine,
@@ -20,8 +20,8 @@ import statistics
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
 
 import minicreds  # after sys.path is set
 

@@ -8,7 +8,7 @@ place, as it does on each attempt. Before timing, both signatures are checked eq
 for the same instant. Runs are interleaved and medians compared, as this machine is
 shared and noisy.
 
-Goal (SPEC section 9): minicreds takes at most a fifth of botocore's time.
+Goal (README, "Performance"): minicreds takes at most a fifth of botocore's time.
 
 Run from the repository root: ``python3 tests/benchmarks/sign.py [--rounds N]``.
 Exit status 0 when the goal is met, 1 when not, 2 when botocore is missing.
@@ -24,8 +24,8 @@ import sys
 import time
 from unittest import mock
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
 
 import minicreds  # after sys.path is set
 

@@ -2,7 +2,7 @@
 
 Importing this module never fails: check ``HAVE_MOTO`` / ``HAVE_BOTO3`` and skip.
 
-How moto authenticates (moto 5.x, see TESTING.md): a counter of *unauthenticated* actions
+How moto authenticates (moto 5.x, as observed with moto_server): a counter of *unauthenticated* actions
 starts at 0; while it is below ``INITIAL_NO_AUTH_ACTION_COUNT`` an action skips the signature
 and permission checks and increments it; afterwards every action must be SigV4-signed by a
 key moto knows and be allowed by the caller's policies. ``POST /moto-api/reset-auth`` (body:
@@ -25,13 +25,15 @@ import atexit
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+
+from tests.fakes import ACCOUNT
+from tests.support import free_port
 
 try:
     import boto3
@@ -54,7 +56,6 @@ def _installed(*names):
 
 HAVE_MOTO = _installed("moto", "flask")  # moto.server needs its "server" extras (flask)
 
-ACCOUNT = "123456789012"
 REGION = "us-east-1"
 SETUP_KEY_ID = (
     "AKIDMOTOSETUP0000000"  # fake keys for setup clients (unchecked while the
@@ -84,12 +85,6 @@ def session_arn(role_arn, session_name):
     )
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class MotoServer:
     """``python -m moto.server`` on 127.0.0.1 with ``INITIAL_NO_AUTH_ACTION_COUNT=N``.
 
@@ -103,7 +98,7 @@ class MotoServer:
 
     def __init__(self, no_auth_count=0, timeout=30.0):
         self.no_auth_count, self.timeout = no_auth_count, timeout
-        self.port = _free_port()
+        self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.proc = None
         self.log_path = None

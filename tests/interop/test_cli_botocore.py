@@ -11,16 +11,14 @@ import sys
 import unittest
 
 from tests import support
+from tests.fakes import iso
 
 try:
     import botocore.session
 except ImportError:  # pragma: no cover - tox -e interop installs it
     botocore = None
 
-SCRIPT = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    "minicreds.py",
-)
+SCRIPT = os.path.join(support.REPO, "minicreds.py")
 KEY = "AKIDVIAMINICREDS"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzPROCESS"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/PROCESS+TOKEN=="
@@ -57,7 +55,7 @@ class CredentialProcess(unittest.TestCase):
             AWS_ACCESS_KEY_ID=KEY,
             AWS_SECRET_ACCESS_KEY=SECRET,
             AWS_SESSION_TOKEN=TOKEN,
-            AWS_CREDENTIAL_EXPIRATION=expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            AWS_CREDENTIAL_EXPIRATION=iso(expiry.timestamp()),
         )
         self.assertEqual(credentials.method, "custom-process")
         self.assertEqual(

@@ -2,7 +2,8 @@
 
 Each case writes its files into a fresh HOME and runs botocore (a ``Session`` with the
 case's profile, as ``aws --profile`` does) and minicreds (``AWSConfigProvider(profile=)``)
-in separate subprocesses with the same environment (TESTING.md). They must find the
+in separate subprocesses with the same environment, so nothing leaks between cases.
+They must find the
 same credentials, or both report an error; each case also states which of the two it
 expects, so a broken harness cannot pass. Instance metadata is disabled: nothing may
 leave 127.0.0.1.
@@ -13,8 +14,9 @@ differ between two calls, so for those cases both answers are taken to moto's
 
 Where the two legitimately differ (not in the corpus): a profile holding both
 ``aws_session_token`` and the legacy ``aws_security_token`` (botocore takes the legacy
-one, SPEC section 4 the standard one); ``AWS_DEFAULT_PROFILE`` beside ``AWS_PROFILE``
-(botocore reads the former first).
+one, minicreds the standard one); ``AWS_DEFAULT_PROFILE`` beside ``AWS_PROFILE``
+(botocore reads the former first). Both are the known differences listed in the
+README's "The AWS config files".
 """
 
 import concurrent.futures
@@ -28,6 +30,7 @@ import time
 import unittest
 
 from tests import support
+from tests.fakes import SSO_START_URL, iso_in, role_arn, sts_success_xml, xml_response
 from tests.interop import moto_harness as mh
 
 try:
@@ -37,7 +40,6 @@ try:
 except ImportError:  # pragma: no cover
     HAVE_BOTOCORE = False
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TIMEOUT = 60  # only stops a hang
 
 # Each driver imports its library once, then forks a fresh child per case, which
@@ -114,8 +116,8 @@ elif mode == "junk":
 print(json.dumps(data))
 """
 
-ROLE1 = "arn:aws:iam::123456789012:role/first"
-ROLE2 = "arn:aws:iam::123456789012:role/second"
+ROLE1 = role_arn("first")
+ROLE2 = role_arn("second")
 
 # (name, credentials file, config file, profile ("" = none), extra env, expected)
 # expected: "creds", "none", "error", or the assumed-role ARN a role chain ends in.
@@ -464,7 +466,7 @@ def run_all(library, cases, home):
     """
     stdin = "".join(json.dumps(case) + "\n" for case in cases)
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER % (REPO, library)],
+        [sys.executable, "-c", DRIVER % (support.REPO, library)],
         check=False,
         input=stdin.encode(),
         capture_output=True,
@@ -582,7 +584,7 @@ class RoleDifferentialTest(ConfigDifferentialTest):
 
     def test_roles_need_no_sts_call_per_retrieve(self):
         # Not a botocore comparison: the answer of moto is kept for its lifetime.
-        sys.path.insert(0, REPO)
+        sys.path.insert(0, support.REPO)
         import minicreds
 
         with support.temp_home() as home:
@@ -620,7 +622,7 @@ ROLE = (
 ENV_KEYS = {"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "env-secret"}
 WEB = {
     "AWS_WEB_IDENTITY_TOKEN_FILE": "{home}/token",
-    "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/web",
+    "AWS_ROLE_ARN": role_arn("web"),
     "AWS_ROLE_SESSION_NAME": "web",
 }
 CONTAINER = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{fake}/container"}
@@ -663,15 +665,9 @@ DEFAULT_CASES = [
 def sts_answer(req):
     action = req.form["Action"][0]
     key = "ASIAWEB" if action == "AssumeRoleWithWebIdentity" else "ASIAROLE"
-    body = (
-        f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-        f"<{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId>"
-        "<SecretAccessKey>sts-secret</SecretAccessKey><SessionToken>sts-token"
-        "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
-        f"</{action}Result><ResponseMetadata><RequestId>r1</RequestId>"
-        f"</ResponseMetadata></{action}Response>"
-    )
-    return 200, body, {"Content-Type": "text/xml"}
+    expiration = "2099-01-01T00:00:00Z"
+    body = sts_success_xml(action, key, "sts-secret", "sts-token", expiration)
+    return xml_response(200, body)
 
 
 def json_credentials(key):
@@ -731,29 +727,29 @@ class DefaultChainDifferentialTest(ConfigDifferentialTest):
         self.assertEqual(hosts, {f"127.0.0.1:{self.fake.port}"})
 
 
-START_URL = "https://d-1234567890.awsapps.com/start"
 SSO_KEYS = "sso_account_id = 111122223333\nsso_role_name = Reader\n"
 # (name, config, profile, token cache name, token expiry in seconds or None, expected)
 SSO_CASES = [
-    ("legacy keys", (f"[profile l]\nsso_start_url = {START_URL}\n"
-     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", START_URL, 3600, "ASIASSO"),
+    ("legacy keys", (f"[profile l]\nsso_start_url = {SSO_START_URL}\n"
+     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", SSO_START_URL, 3600, "ASIASSO"),
     ("sso-session", (f"[profile s]\nsso_session = corp\n{SSO_KEYS}"
-     f"[sso-session corp]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"),
+     f"[sso-session corp]\nsso_start_url = {SSO_START_URL}\nsso_region = us-east-1\n"),
      "s", "corp", 3600, "ASIASSO"),
     ("sso-session token renewed", (f"[profile s]\nsso_session = renew\n{SSO_KEYS}"
-     f"[sso-session renew]\nsso_start_url = {START_URL}/r\n"
+     f"[sso-session renew]\nsso_start_url = {SSO_START_URL}/r\n"
      "sso_region = us-east-1\n"), "s", "renew", 300, "ASIASSO"),
-    ("legacy token expired", (f"[profile l]\nsso_start_url = {START_URL}/x\n"
-     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", START_URL + "/x", -60, "error"),
-    ("no cached token", (f"[profile l]\nsso_start_url = {START_URL}/none\n"
+    ("legacy token expired", (f"[profile l]\nsso_start_url = {SSO_START_URL}/x\n"
+     f"sso_region = us-east-1\n{SSO_KEYS}"), "l", SSO_START_URL + "/x", -60, "error"),
+    ("no cached token", (f"[profile l]\nsso_start_url = {SSO_START_URL}/none\n"
      f"sso_region = us-east-1\n{SSO_KEYS}"), "l", None, None, "error"),
     ("sso-session missing", f"[profile s]\nsso_session = ghost\n{SSO_KEYS}", "s",
      None, None, "error"),
-    ("role name missing", (f"[profile l]\nsso_start_url = {START_URL}\n"
-     "sso_region = us-east-1\nsso_account_id = 1\n"), "l", START_URL, 3600, "error"),
+    ("role name missing", (f"[profile l]\nsso_start_url = {SSO_START_URL}\n"
+     "sso_region = us-east-1\nsso_account_id = 1\n"), "l", SSO_START_URL, 3600,
+     "error"),
     ("SSO before static keys", (f"[profile l]\n"
-     f"sso_start_url = {START_URL}\nsso_region = us-east-1\n{SSO_KEYS}"
-     "aws_access_key_id = AKSTATIC\naws_secret_access_key = s\n"), "l", START_URL,
+     f"sso_start_url = {SSO_START_URL}\nsso_region = us-east-1\n{SSO_KEYS}"
+     "aws_access_key_id = AKSTATIC\naws_secret_access_key = s\n"), "l", SSO_START_URL,
      3600, "ASIASSO"),
 ]  # fmt: skip
 
@@ -797,12 +793,10 @@ class SSODifferentialTest(ConfigDifferentialTest):
         name, config, profile, cache_key, expires_in, expected = case
         if cache_key is not None:
             token = {
-                "startUrl": START_URL,
+                "startUrl": SSO_START_URL,
                 "region": "us-east-1",
                 "accessToken": "access-1",
-                "expiresAt": time.strftime(
-                    "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + expires_in)
-                ),
+                "expiresAt": iso_in(expires_in),
                 "clientId": "client",
                 "clientSecret": "client-secret",
                 "registrationExpiresAt": "2099-01-01T00:00:00Z",

@@ -3,7 +3,8 @@
 One moto server for the module, with signature checking on: every S3 request the
 MinIO SDK signs with what a minicreds provider returned is verified by moto, and
 permissions are checked against the IAM user's or role's policies. Plain object keys
-only (moto rebuilds paths before checking signatures: see TESTING.md).
+only (moto rebuilds object paths before checking signatures, so keys with unicode,
+``+``, ``%`` or ``&`` fail whoever signs them).
 
 Skipped unless minio, boto3 (for the IAM setup) and moto[server] are installed.
 """

@@ -4,7 +4,8 @@ The inputs follow the MinIO SDK's credential unit tests (an mc config with
 ``hosts``, a credentials file with ``default``, ``no_token`` and a ``key: value``
 profile, environment variables for both conventions, a static provider), built
 here with this suite's own values. Where minicreds deliberately behaves otherwise,
-the test asserts the difference and its docstring names the SPEC clause.
+the test asserts the difference and its docstring names the README section that says
+so.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ class McConfigCompatTest(_CompatTestCase):
         self.assertNotIn(SECRET, str(ours))
 
     def test_missing_file_is_none(self):
-        """SPEC 3 (None when not configured): the SDK raises ValueError."""
+        """README, "Providers" (None when not configured): the SDK raises ValueError."""
         missing = os.path.join(self.tmp, "missing.json")
         theirs, ours = self.both(
             lambda: sdk.MinioClientConfigProvider(filename=missing),
@@ -225,7 +226,8 @@ class McConfigCompatTest(_CompatTestCase):
         self.assertIsNone(ours)
 
     def test_missing_default_alias_is_none(self):
-        """SPEC 3 and 4 (absent implicit alias: None): the SDK raises ValueError."""
+        """README, "Where minicreds differs from the MinIO SDK" (absent implicit alias:
+        None): the SDK raises ValueError."""
         path = self.write(
             "play-only.json",
             json.dumps(
@@ -240,7 +242,7 @@ class McConfigCompatTest(_CompatTestCase):
         self.assertIsNone(ours)
 
     def test_mc_config_dir(self):
-        """SPEC 4 ($MC_CONFIG_DIR/config.json): the SDK ignores MC_CONFIG_DIR."""
+        """README, "Providers" ($MC_CONFIG_DIR/config.json): the SDK ignores it."""
         self.env({"MC_CONFIG_DIR": os.path.dirname(self.mc_config)})
         theirs, ours = self.both(
             sdk.MinioClientConfigProvider, minicreds.MinioClientConfigProvider
@@ -310,13 +312,15 @@ class EnvCompatTest(_CompatTestCase):
                 self.assertBothValueError(sdk.EnvAWSProvider, minicreds.EnvAWSProvider)
 
     def test_env_aws_nothing_set_is_none(self):
-        """SPEC 3 (None when not configured) and 10: the SDK raises ValueError."""
+        """README, "Providers" and "Where minicreds differs from the MinIO SDK" (None
+        when not configured): the SDK raises ValueError."""
         theirs, ours = self.both(sdk.EnvAWSProvider, minicreds.EnvAWSProvider)
         self.assertIsInstance(theirs, ValueError)
         self.assertIsNone(ours)
 
     def test_env_aws_security_token_and_expiration(self):
-        """SPEC 4: AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION; the SDK reads neither."""
+        """README, "Providers": AWS_SECURITY_TOKEN and AWS_CREDENTIAL_EXPIRATION; the
+        SDK reads neither."""
         self.env(
             {
                 "AWS_ACCESS_KEY_ID": ACCESS,
@@ -340,8 +344,8 @@ class EnvCompatTest(_CompatTestCase):
         )
 
     def test_env_minio_root_user(self):
-        """SPEC 4: MINIO_ROOT_USER/MINIO_ROOT_PASSWORD first; the SDK reads only
-        MINIO_ACCESS_KEY/MINIO_SECRET_KEY."""
+        """README, "Providers": MINIO_ROOT_USER/MINIO_ROOT_PASSWORD first; the SDK reads
+        only MINIO_ACCESS_KEY/MINIO_SECRET_KEY."""
         self.env(
             {
                 "MINIO_ROOT_USER": ACCESS2,
@@ -355,7 +359,7 @@ class EnvCompatTest(_CompatTestCase):
         self.assertEqual((ours.access_key, ours.secret_key), (ACCESS2, SECRET2))
 
     def test_env_minio_nothing_set_is_none(self):
-        """SPEC 3 (None when not configured): the SDK raises ValueError."""
+        """README, "Providers" (None when not configured): the SDK raises ValueError."""
         theirs, ours = self.both(sdk.EnvMinioProvider, minicreds.EnvMinioProvider)
         self.assertIsInstance(theirs, ValueError)
         self.assertIsNone(ours)
@@ -430,7 +434,8 @@ class AWSConfigCompatTest(_CompatTestCase):
         )
 
     def test_empty_file_default_profile_is_none(self):
-        """SPEC 4 (absent implicit default: None): the SDK raises ValueError."""
+        """README, "Where minicreds differs from the MinIO SDK" (absent implicit
+        default: None): the SDK raises ValueError."""
         theirs, ours = self.both(
             lambda: sdk.AWSConfigProvider(self.empty),
             lambda: minicreds.AWSConfigProvider(self.empty),
@@ -439,7 +444,8 @@ class AWSConfigCompatTest(_CompatTestCase):
         self.assertIsNone(ours)
 
     def test_raw_percent(self):
-        """SPEC 4 (raw values, no % interpolation): the SDK's ConfigParser
+        """README, "Choices where the specification was silent" (raw values, no %
+        interpolation): the SDK's ConfigParser
         interpolates and fails on a secret with a lone %."""
         secret = "ab%cd%(x)s"
         path = self.write(
@@ -454,7 +460,8 @@ class AWSConfigCompatTest(_CompatTestCase):
         self.assertEqual(ours.secret_key, secret)
 
     def test_config_file(self):
-        """SPEC 4 (the config file too): the SDK reads the credentials file only."""
+        """README, "The AWS config files" (the config file too): the SDK reads the
+        credentials file only."""
         os.makedirs(os.path.join(self.home, ".aws"))
         with open(os.path.join(self.home, ".aws", "config"), "w") as handle:
             handle.write(f"[profile cfg]\naws_access_key_id = {ACCESS2}\n")
@@ -467,7 +474,8 @@ class AWSConfigCompatTest(_CompatTestCase):
         self.assertEqual((ours.access_key, ours.secret_key), (ACCESS2, SECRET2))
 
     def test_aws_default_profile(self):
-        """SPEC 4 (AWS_DEFAULT_PROFILE after AWS_PROFILE): the SDK ignores it."""
+        """README, "Providers" (AWS_DEFAULT_PROFILE after AWS_PROFILE): the SDK ignores
+        it."""
         self.env({"AWS_DEFAULT_PROFILE": "no_token"})
         theirs, ours = self.both(
             lambda: sdk.AWSConfigProvider(self.credentials),
@@ -477,7 +485,8 @@ class AWSConfigCompatTest(_CompatTestCase):
         self.assertIsNone(ours.session_token)  # [no_token]
 
     def test_profile_looked_up_at_each_call(self):
-        """SPEC 4 (profile looked up at each call): the SDK fixes it at construction."""
+        """README, "Providers" (the profile variables read at each call): the SDK fixes
+        the profile at construction."""
         theirs = sdk.AWSConfigProvider(self.credentials)
         ours = minicreds.AWSConfigProvider(self.credentials)
         self.env({"AWS_PROFILE": "no_token"})
@@ -515,7 +524,8 @@ class ChainCompatTest(_CompatTestCase):
         )
 
     def test_chain_all_empty_is_none(self):
-        """SPEC 7 and 10 (ChainedProvider keeps the seed's None): the SDK raises."""
+        """README, "Quick start" (a non-strict chain that finds nothing returns None):
+        the SDK raises."""
         theirs, ours = self.both(
             lambda: sdk.ChainedProvider([sdk.EnvAWSProvider(), sdk.EnvMinioProvider()]),
             lambda: minicreds.ChainedProvider(
@@ -526,7 +536,8 @@ class ChainCompatTest(_CompatTestCase):
         self.assertIsNone(ours)
 
     def test_chain_skips_failing_provider(self):
-        """SPEC 10 (a configured, failing provider raises; the chain skips it)."""
+        """README, "Where minicreds differs from the MinIO SDK" (a configured, failing
+        provider raises; the chain skips it)."""
         self.env(
             {
                 "AWS_ACCESS_KEY_ID": ACCESS,
@@ -548,7 +559,8 @@ class ChainCompatTest(_CompatTestCase):
             )
 
     def test_chain_asks_again(self):
-        """SPEC 7 (every call tries the providers and records them): the SDK's chain
+        """README, "Command line" (every call tries the providers and records them, as
+        ``--explain`` shows): the SDK's chain
         keeps the first credentials it found while they have not expired."""
         self.env({"AWS_ACCESS_KEY_ID": ACCESS, "AWS_SECRET_ACCESS_KEY": SECRET})
         theirs = sdk.ChainedProvider([sdk.EnvAWSProvider()])
@@ -560,7 +572,8 @@ class ChainCompatTest(_CompatTestCase):
 
     def test_mixed_chain(self):
         """The SDK's providers raise ValueError when unconfigured: minicreds's chain
-        skips them as errors (SPEC 7), so SDK providers can sit in a minicreds chain."""
+        skips them as errors (README, "Where minicreds differs from the MinIO SDK"), so
+        SDK providers can sit in a minicreds chain."""
         self.env({"MINIO_ACCESS_KEY": ACCESS2, "MINIO_SECRET_KEY": SECRET2})
         chain = minicreds.ChainedProvider(
             [sdk.EnvAWSProvider(), sdk.EnvMinioProvider()]
@@ -591,7 +604,8 @@ class CredentialsCompatTest(_CompatTestCase):
         self.assertEqual(*_same(theirs, ours))
 
     def test_expiration_is_aware(self):
-        """SPEC 3 and STYLE 5 (aware UTC): the SDK stores a naive UTC datetime."""
+        """README, "Credentials" (an aware UTC expiration): the SDK stores a naive UTC
+        datetime."""
         plus2 = datetime.timezone(datetime.timedelta(hours=2))
         exp = datetime.datetime(2031, 1, 2, 5, 4, 5, tzinfo=plus2)
         theirs = SdkCredentials(ACCESS, SECRET, TOKEN, exp)
@@ -611,7 +625,8 @@ class CredentialsCompatTest(_CompatTestCase):
                 self.assertEqual(ours.is_expired(), expired)
 
     def test_repr_masked(self):
-        """SPEC 3 (repr never shows secrets): the SDK's Credentials, a dataclass
+        """README, "Credentials" (repr shows the access key only): the SDK's
+        Credentials, a dataclass
         from 7.2.11, shows them in its repr."""
         theirs = SdkCredentials(ACCESS, SECRET, TOKEN)
         ours = minicreds.Credentials(ACCESS, SECRET, TOKEN)
@@ -674,8 +689,8 @@ class MinioClientTest(_CompatTestCase):
         )
 
     def test_unconfigured_provider_is_anonymous(self):
-        """SPEC 7: with minio.Minio, a provider returning None makes requests
-        anonymous (the README warns); the URL carries no signature."""
+        """README, "Quick start": with minio.Minio, a provider returning None makes
+        requests anonymous (the README warns); the URL carries no signature."""
         url = self.presign(minicreds.EnvAWSProvider(environ={}))
         self.assertNotIn("X-Amz-Signature", url)
 

@@ -4,24 +4,26 @@ Each pair is pointed at one :class:`tests.support.FakeServer` that answers the s
 XML document (AWS's and MinIO's shape: ``<ActionResponse><ActionResult><Credentials>``
 in the STS namespace) to both; the tests compare the credentials returned and record
 on the wire what each sent. Where minicreds deliberately differs, the test says so and
-names the SPEC clause:
+names the README section that says why (mostly "Where minicreds differs from the MinIO
+SDK, on purpose" and "Tested against"):
 
 * parameters: the SDK puts them in the URL query (WebIdentity, ClientGrants, LDAP,
   Certificate); minicreds sends every STS call as a form body, so no secret is ever in
-  a URL (SPEC 5, "Secrets travel in the body, never in the URL"). For ``AssumeRole``
-  both send a signed form body;
+  a URL (README, "Where minicreds differs from the MinIO SDK": "STS parameters travel in
+  the form body, never in the URL"). For ``AssumeRole`` both send a signed form body;
 * durations: the SDK raises ``AssumeRole`` and certificate durations below an hour to
   3600 (and sends 3600 when none is given), and clamps web-identity and client-grants
   durations to 900 s - 7 days; minicreds sends what it is given, nothing when given
-  nothing (SPEC 5, "omitted when None; not clamped");
+  nothing (README, "Tested against": "durations neither defaulted nor clamped");
 * argument order: ``LdapIdentityProvider(username, password, sts_endpoint, ...)`` in
-  minicreds (the seed's API, SPEC 5) against the SDK's ``(sts_endpoint, ldap_username,
-  ldap_password)``; the SDK's ``AssumeRoleProvider`` takes keys, minicreds's a source
-  provider (SPEC 5, so roles chain);
+  minicreds (its documented signature: README, "Providers") against the SDK's
+  ``(sts_endpoint, ldap_username, ldap_password)``; the SDK's ``AssumeRoleProvider``
+  takes keys, minicreds's a source provider (README, "Providers", so roles chain);
 * errors: both raise a ``ValueError``; minicreds's is an ``STSError`` carrying the
-  service's code and no secret (SPEC 3);
+  service's code and no secret (README, "Errors");
 * expiration formats: minicreds also reads 7-9 fractional digits and UTC offsets
-  (SPEC 5), which the SDK's parser refuses.
+  (README, "Tested against": "more expiration formats read"), which the SDK's
+  parser refuses.
 
 Skipped unless the minio package is installed. The certificate pair needs the
 ``openssl`` command (tests/support.py makes the test PKI).
@@ -36,7 +38,8 @@ import unittest
 import warnings
 
 import minicreds
-from tests.support import FakeServer, Response, SecretWatch, certs, env
+from tests.fakes import role_arn, sts_error_xml, sts_success_xml, xml_response
+from tests.support import FakeServer, SecretWatch, certs, env
 
 try:
     from minio.credentials import providers as sdk
@@ -44,10 +47,9 @@ except ImportError:  # the suite runs with nothing installed
     sdk = None
 
 UTC = datetime.timezone.utc
-NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 ACCESS = "AKIASTSCOMPATSOURCE1"
 SECRET = "sEcReT-sts-compat-source-5d4c3b2a"
-ROLE_ARN = "arn:aws:iam::123456789012:role/compat-role"
+ROLE_ARN = role_arn("compat-role")
 JWT = (
     "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjb21wYXQtdXNlciJ9."
     "c3RzLWNvbXBhdC1qd3Qtc2VjcmV0LTJlM2Y0YQ"
@@ -62,21 +64,19 @@ EXPIRY = datetime.datetime(2099, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def sts_document(action, expiration="2099-01-02T03:04:05Z"):
-    return (
-        f'<{action}Response xmlns="{NS}"><{action}Result>'
-        f"<Credentials><AccessKeyId>{TEMP_ACCESS}</AccessKeyId>"
-        f"<SecretAccessKey>{TEMP_SECRET}</SecretAccessKey>"
-        f"<SessionToken>{TEMP_TOKEN}</SessionToken>"
-        f"<Expiration>{expiration}</Expiration></Credentials>"
-        f"</{action}Result><ResponseMetadata><RequestId>req-compat-1</RequestId>"
-        f"</ResponseMetadata></{action}Response>"
+    """What the fake STS answers both libraries: the same temporary credentials."""
+    return sts_success_xml(
+        action,
+        TEMP_ACCESS,
+        TEMP_SECRET,
+        TEMP_TOKEN,
+        expiration,
+        request_id="req-compat-1",
     )
 
 
-ERROR_DOCUMENT = (
-    f'<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type>'
-    "<Code>AccessDenied</Code><Message>Not authorized by the compat fake</Message>"
-    "</Error><RequestId>req-compat-err</RequestId></ErrorResponse>"
+ERROR_DOCUMENT = sts_error_xml(
+    "AccessDenied", "Not authorized by the compat fake", request_id="req-compat-err"
 )
 
 
@@ -129,9 +129,9 @@ class StsCompatTest(unittest.TestCase):
         _, params = params_of(request)
         action = params.get("Action", [""])[0]
         if not action:
-            return Response(400, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+            return xml_response(400, ERROR_DOCUMENT)
         body = sts_document(action, self.expiration)
-        return Response(200, body, [("Content-Type", "text/xml")])
+        return xml_response(200, body)
 
     def pair(self, make_sdk, make_ours):
         """Run each provider once against the fake; returns
@@ -216,7 +216,7 @@ class AssumeRoleCompatTest(StsCompatTest):
             auth = request.headers["Authorization"]
             self.assertTrue(auth.startswith("AWS4-HMAC-SHA256 Credential=" + ACCESS))
             self.assertIn("/us-east-1/sts/aws4_request", auth)
-        # SPEC 5: minicreds states the charset of its form body
+        # minicreds states the charset of its form body (as botocore does)
         self.assertEqual(
             theirs.headers["Content-Type"], "application/x-www-form-urlencoded"
         )
@@ -226,7 +226,8 @@ class AssumeRoleCompatTest(StsCompatTest):
         )
 
     def test_duration_difference(self):
-        """Deliberate difference (SPEC 5, durations "omitted when None; not clamped"):
+        """Deliberate difference (README, "Tested against": durations neither defaulted
+        nor clamped):
         with no duration the SDK sends 3600 and minicreds nothing; below an hour the
         SDK sends 3600 and minicreds the value given."""
         for given, sdk_sent, ours_sent in ((None, "3600", None), (900, "3600", "900")):
@@ -242,7 +243,7 @@ class AssumeRoleCompatTest(StsCompatTest):
 
     def test_error_answer(self):
         """Both raise a ValueError; minicreds's is an STSError with the code."""
-        self.answer = Response(403, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(403, ERROR_DOCUMENT)
         with self.assertRaises(ValueError):
             self.sdk_provider().retrieve()
         with SecretWatch() as watch, self.assertRaises(minicreds.STSError) as cm:
@@ -288,12 +289,14 @@ class WebIdentityCompatTest(StsCompatTest):
                 "Policy": [policy],
             },
         )
-        # SPEC 5: secrets never in the URL. The SDK's URL carries the JWT.
+        # README, "Where minicreds differs from the MinIO SDK": secrets never in the
+        # URL. The SDK's URL carries the JWT.
         self.assertIn("WebIdentityToken=", theirs.path)
         self.assertNotIn("?", ours.path)
 
     def test_access_token(self):
-        """``access_token`` (read first by minicreds, SPEC 5, and by the SDK from
+        """``access_token`` (read first by minicreds, README "Providers", and by the SDK
+        from
         7.2.11; older SDKs read ``id_token`` only and send an empty token)."""
         (_, theirs), (_, ours) = self.pair_for(lambda: {"access_token": JWT})
         self.assertIn(params_of(theirs)[1]["WebIdentityToken"], ([JWT], [""]))
@@ -302,7 +305,8 @@ class WebIdentityCompatTest(StsCompatTest):
         self.assertNotIn("DurationSeconds", params_of(theirs)[1])
 
     def test_duration_not_clamped(self):
-        """Deliberate difference (SPEC 5, durations "not clamped"): an ``expires_in``
+        """Deliberate difference (README, "Tested against": durations not clamped): an
+        ``expires_in``
         of 300 s is sent by the SDK as 900, by minicreds as 300."""
         (_, theirs), (_, ours) = self.pair_for(
             lambda: {"id_token": JWT, "expires_in": 300}
@@ -311,7 +315,7 @@ class WebIdentityCompatTest(StsCompatTest):
         self.assertEqual(params_of(ours)[1]["DurationSeconds"], ["300"])
 
     def test_error_answer(self):
-        self.answer = Response(403, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(403, ERROR_DOCUMENT)
         jwt = lambda: {"id_token": JWT}
         with self.assertRaises(ValueError):
             sdk.WebIdentityProvider(
@@ -347,7 +351,7 @@ class ClientGrantsCompatTest(StsCompatTest):
 
     def test_duration_argument(self):
         """An explicit duration wins over ``expires_in`` in both; above 7 days the
-        SDK clamps and minicreds does not (SPEC 5, "not clamped")."""
+        SDK clamps and minicreds does not (README, "Tested against": not clamped)."""
         week = 7 * 24 * 3600
         jwt = lambda: {"id_token": JWT, "expires_in": 900}
         for duration, sdk_sent, ours_sent in (
@@ -372,8 +376,10 @@ class ClientGrantsCompatTest(StsCompatTest):
 class LdapCompatTest(StsCompatTest):
     def test_same_credentials(self):
         """Same parameters, decoded the same (spaces, ``+``, ``&``, ``=``, UTF-8);
-        the SDK's in the URL, minicreds's in the body (SPEC 5). The argument order
-        differs: minicreds has the seed's ``(username, password, sts_endpoint)``."""
+        the SDK's in the URL, minicreds's in the body (README, "Where minicreds differs
+        from the MinIO SDK"). The argument order
+        differs: minicreds has ``(username, password, sts_endpoint)`` (README,
+        "Providers")."""
         (_, theirs), (_, ours) = self.pair(
             lambda: sdk.LdapIdentityProvider(self.server.url, LDAP_USER, LDAP_PASSWORD),
             lambda: minicreds.LdapIdentityProvider(
@@ -393,7 +399,8 @@ class LdapCompatTest(StsCompatTest):
         self.assertIn("LDAPPassword=", theirs.path)  # the password in the SDK's URL
 
     def test_ldap_keywords(self):
-        """minicreds's ``ldap_username``/``ldap_password`` keywords win (SPEC 5)."""
+        """minicreds's ``ldap_username``/``ldap_password`` keywords win (README,
+        "Providers")."""
         (_, theirs), (_, ours) = self.pair(
             lambda: sdk.LdapIdentityProvider(self.server.url, LDAP_USER, LDAP_PASSWORD),
             lambda: minicreds.LdapIdentityProvider(
@@ -407,7 +414,7 @@ class LdapCompatTest(StsCompatTest):
         self.assertEqual(params_of(ours)[1], params_of(theirs)[1])
 
     def test_error_answer(self):
-        self.answer = Response(400, ERROR_DOCUMENT, [("Content-Type", "text/xml")])
+        self.answer = xml_response(400, ERROR_DOCUMENT)
         with self.assertRaises(ValueError):
             sdk.LdapIdentityProvider(
                 self.server.url, LDAP_USER, LDAP_PASSWORD
@@ -436,7 +443,8 @@ class ExpirationFormatsTest(StsCompatTest):
                 self.pair(*self.ldap_pair())
 
     def test_formats_only_minicreds_reads(self):
-        """SPEC 5: 0-9 fractional digits, ``Z`` or an offset. The SDK's parser takes
+        """0-9 fractional digits, ``Z`` or an offset (README, "Tested against"). The
+        SDK's parser takes
         ``Z`` with 0 or up to 6 digits only."""
         make_sdk, make_ours = self.ldap_pair()
         for text in ("2099-01-02T03:04:05.000000000Z", "2099-01-02T03:04:05+00:00"):
@@ -453,7 +461,8 @@ class CertificateCompatTest(StsCompatTest):
 
     def test_same_credentials_over_mutual_tls(self):
         """Both present the client certificate and trust the test CA. Deliberate
-        difference (SPEC 5): the SDK sends ``DurationSeconds=3600`` when given none."""
+        difference (README, "Tested against"): the SDK sends ``DurationSeconds=3600``
+        when given none."""
         c = certs()
         (_, theirs), (_, ours) = self.pair(
             lambda: sdk.CertificateIdentityProvider(
@@ -510,7 +519,7 @@ class CertificateCompatTest(StsCompatTest):
 
     def test_http_endpoint_refused_by_both(self):
         """Both refuse ``http://`` before connecting (minicreds: ConfigError, a
-        ValueError; the seed's example uses http, SPEC 10)."""
+        ValueError; README, "Where minicreds differs from the MinIO SDK")."""
         c = certs()
         url = f"http://127.0.0.1:{self.server.port}"
         with self.assertRaises(ValueError):

@@ -22,8 +22,10 @@ import urllib.request
 import warnings
 
 import minicreds
+from tests.fakes import FakeClock
 from tests.interop import moto_harness as mh
 from tests.interop.recording_proxy import RecordingProxy
+from tests.sigv4_reference import signed_header_names, signing_access_key
 from tests.support import SecretWatch
 
 try:
@@ -83,18 +85,6 @@ def tearDownModule():
         server.stop()
 
 
-class Clock:
-    """An injected clock: real time at the start, then moved by the test."""
-
-    def __init__(self):
-        import time
-
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
-
-
 def moto_sessions():
     """moto's record of the assumed-role sessions, by access key."""
     with urllib.request.urlopen(server.url + "/moto-api/data.json", timeout=10) as r:
@@ -102,22 +92,11 @@ def moto_sessions():
     return {s["access_key_id"]: s for s in data["sts"]["AssumedRole"]}
 
 
-def credential_of(request):
-    """The access key named in a request's SigV4 ``Authorization`` header."""
-    auth = request.headers["Authorization"]
-    return auth.split("Credential=", 1)[1].split("/", 1)[0]
-
-
-def signed_headers(request):
-    auth = request.headers["Authorization"]
-    return auth.split("SignedHeaders=", 1)[1].split(",", 1)[0].split(";")
-
-
 class RoleChainTest(unittest.TestCase):
     def setUp(self):
         self.proxy = RecordingProxy(server.url).start()
         self.addCleanup(self.proxy.stop)
-        self.clock = Clock()
+        self.clock = FakeClock()
 
     def chain(self, first_session="hop1", first_external=EXT_FIRST):
         hop1 = minicreds.AssumeRoleProvider(
@@ -175,11 +154,11 @@ class RoleChainTest(unittest.TestCase):
                 "/us-east-1/sts/aws4_request", request.headers["Authorization"]
             )
         # hop 1 is signed by the user's long-term key, hop 2 by hop 1's session
-        self.assertEqual(credential_of(one), USER_KEYS[0])
+        self.assertEqual(signing_access_key(one), USER_KEYS[0])
         self.assertIsNone(one.headers.get("X-Amz-Security-Token"))
-        self.assertEqual(credential_of(two), first.access_key)
+        self.assertEqual(signing_access_key(two), first.access_key)
         self.assertEqual(two.headers["X-Amz-Security-Token"], first.session_token)
-        self.assertIn("x-amz-security-token", signed_headers(two))
+        self.assertIn("x-amz-security-token", signed_header_names(two))
         self.assertNotEqual(final.access_key, first.access_key)
         self.assertTrue(final.session_token)
         self.assertIsNotNone(final.expiration)
@@ -284,7 +263,7 @@ class RoleChainTest(unittest.TestCase):
         self.assertEqual(self.proxy.statuses, [200, 200, 200])
         third = self.proxy.requests[2]
         self.assertEqual(third.form["RoleArn"], [SECOND_ARN])
-        self.assertEqual(credential_of(third), first.access_key)
+        self.assertEqual(signing_access_key(third), first.access_key)
         self.assertEqual(third.headers["X-Amz-Security-Token"], first.session_token)
         self.assertIs(hop1.retrieve(), first)
         self.assertEqual(len(self.proxy.requests), 3)

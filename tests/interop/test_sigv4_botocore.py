@@ -4,16 +4,16 @@ A seeded generator (``SEED``, or ``MINICREDS_SIGV4_SEED`` from the environment) 
 few hundred requests. Each is signed with ``sign_request``; then botocore rebuilds the
 canonical request from what would arrive at the server: the URL as sent, the body, and
 exactly the returned headers that ``SignedHeaders`` names, with ``request.context
-["timestamp"]`` taken from ``X-Amz-Date`` (TESTING.md). Credential scope, SignedHeaders
+["timestamp"]`` taken from ``X-Amz-Date``. Credential scope, SignedHeaders
 and signature must all agree.
 
 Inputs where the two legitimately differ, and which are therefore not generated:
 
 - s3 paths with raw characters outside SigV4's unreserved set (spaces, unicode,
   ``$&+;=``...): botocore's S3 signer takes the path verbatim, because its serializer has
-  already percent-encoded it; minicreds encodes raw characters once (SPEC section 5).
-  Instead, minicreds signs the raw form and botocore checks the encoded form that goes
-  on the wire, which is what SPEC section 5 promises to be equivalent.
+  already percent-encoded it; minicreds encodes raw characters once (as SigV4 does
+  for S3). Instead, minicreds signs the raw form and botocore checks the encoded form
+  that goes on the wire: the two canonicalise to the same path.
 - Lowercase ``%xx`` escapes in s3 paths: botocore keeps them verbatim, and whether a
   server keeps or re-encodes them is not something botocore can tell us.
 - Query strings not encoded the SigV4 way (raw reserved characters, ``+`` for space,
@@ -25,11 +25,12 @@ Inputs where the two legitimately differ, and which are therefore not generated:
   cannot hold them); botocore sorts the URL's (key, value) pairs, so they are generated.
 - Headers botocore never signs (User-Agent, Expect, Connection, Transfer-Encoding,
   X-Amzn-Trace-Id and the other hop-by-hop names): minicreds signs every header it
-  returns (SPEC section 5), botocore's canonical request drops them even when
+  returns (README, "Choices where the specification was silent"), botocore's
+  canonical request drops them even when
   ``SignedHeaders`` names them.
 - Header values with whitespace other than the space (tabs, NBSP...) or non-ASCII:
-  botocore's ``str.split()`` collapses every Unicode space, SPEC section 5 speaks of
-  runs of whitespace; only spaces are generated.
+  botocore's ``str.split()`` collapses every Unicode space, while AWS's SigV4
+  documentation speaks of runs of spaces; only spaces are generated.
 - Non-s3 paths ending in a dot segment (``/a/b/..``): RFC 3986 gives ``/a/``, botocore
   gives ``/a``. Dot segments are generated only before another segment.
 - An empty path in an s3 URL: botocore's S3 signer signs it empty, although every

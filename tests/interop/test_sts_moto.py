@@ -116,8 +116,8 @@ class MotoSTS(unittest.TestCase):
         self.assertEqual(cm.exception.status, 403)
 
     def test_web_identity(self):
-        # moto answers an unsigned call with HTTP 500 while checking is on
-        # (TESTING.md): let this one through.
+        # moto answers an unsigned call with HTTP 500 while checking is on (it reads
+        # the Authorization header unconditionally): let this one through.
         provider = WebIdentityProvider(
             JWT, FIRST, "web1", sts_endpoint=server.url, environ={}
         )

@@ -2,10 +2,10 @@
 
 One moto server for the module, signature checking on. The call is unsigned, which
 moto (with checking on) answers with HTTP 500, so each test lets exactly that one
-action through with ``POST /moto-api/reset-auth`` (TESTING.md) and turns checking back
-on. moto accepts any JWT: what was sent is checked on the wire, through a recording
-proxy, and in moto's record. The credentials obtained are then used for signed calls
-that moto does check.
+action through with ``POST /moto-api/reset-auth`` (see tests/interop/moto_harness.py)
+and turns checking back on. moto accepts any JWT: what was sent is checked on the
+wire, through a recording proxy, and in moto's record. The credentials obtained are
+then used for signed calls that moto does check.
 
 Skipped unless boto3 and moto[server] are installed (minio for the S3 check).
 """
@@ -16,12 +16,12 @@ import contextlib
 import datetime
 import io
 import json
-import time
 import unittest
 import urllib.request
 import warnings
 
 import minicreds
+from tests.fakes import FakeClock
 from tests.interop import moto_harness as mh
 from tests.interop.recording_proxy import RecordingProxy
 from tests.support import SecretWatch
@@ -102,14 +102,6 @@ def moto_session(access_key):
         s for s in data["sts"]["AssumedRole"] if s["access_key_id"] == access_key
     ]
     return found
-
-
-class Clock:
-    def __init__(self):
-        self.now = time.time()
-
-    def __call__(self):
-        return self.now
 
 
 class WebIdentityMotoTest(unittest.TestCase):
@@ -208,7 +200,7 @@ class WebIdentityMotoTest(unittest.TestCase):
             {"access_token": JWT + "-first", "expires_in": 900},
             {"id_token": JWT + "-second", "expires_in": "1000"},
         ]
-        clock = Clock()
+        clock = FakeClock()
         provider = self.provider(lambda: tokens.pop(0), clock=clock)
         with one_unsigned_call():
             first = provider.retrieve()
