@@ -1403,21 +1403,32 @@ class ProcessProvider(RefreshingProvider):
         self._command, self._timeout = command, timeout
 
     def _run(self) -> Credentials:
+        """Credentials from one run of the command."""
+        name = _name(self)
+        argv, program = self._argv(name)
+        output = self._output(name, argv, program)
+        return self._credentials(name, program, output)
+
+    def _argv(self, name: str) -> tuple[Any, str]:
+        """What to run (on Windows, the line itself) and the program's name, the only
+        part of the command a message names: the arguments may hold a secret."""
         import shlex
+
+        try:
+            if os.name == "nt":  # CreateProcess splits the line by Windows rules
+                program = shlex.split(self._command, posix=False)[0].strip('"')
+                return self._command, program
+            argv = shlex.split(self._command)
+            return argv, argv[0]
+        except (ValueError, IndexError):
+            pass  # raised below, outside the handler: no chained exception
+        what = "the command is empty or badly quoted"
+        raise ConfigError(what, name, "credential_process")
+
+    def _output(self, name: str, argv: Any, program: str) -> Any:
+        """The command's output as JSON, from a run that succeeded in time."""
         import subprocess
 
-        name = _name(self)
-        try:
-            # Only the program is named in messages: the arguments may hold a secret.
-            if os.name == "nt":  # CreateProcess splits the line by Windows rules
-                argv: Any = self._command
-                program = shlex.split(self._command, posix=False)[0].strip('"')
-            else:
-                argv = shlex.split(self._command)
-                program = argv[0]
-        except (ValueError, IndexError):
-            what = "the command is empty or badly quoted"
-            raise ConfigError(what, name, "credential_process") from None
         kind: type[CredentialsError] = TransportError
         try:
             done = subprocess.run(
@@ -1437,6 +1448,10 @@ class ProcessProvider(RefreshingProvider):
         # output, which may hold secrets.
         if error:
             raise kind(error, name, program)
+        return data
+
+    def _credentials(self, name: str, program: str, data: Any) -> Credentials:
+        """Credentials from the version 1 JSON the command printed."""
         bad = "is not a Version 1 JSON object"
         try:
             if data["Version"] == 1:
