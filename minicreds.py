@@ -1686,85 +1686,111 @@ class SSOProvider(RefreshingProvider):
         self._login_advice = f"run '{login}'"
 
     def _fetch(self) -> Credentials:
-        import json
-        import tempfile
-        from datetime import datetime, timezone
-        from urllib.parse import urlencode
+        """The role's credentials for the cached token, renewed first when due."""
+        name = _name(self)
+        token, access, expires = self._cached_token(name)
+        now = self._clock()
+        if self._renewal_due(token, expires, now):
+            access, expires = self._renewed_token(name, token, now) or (access, expires)
+        if expires <= now:
+            what = f"the SSO token has expired, {self._login_advice}"
+            raise CredentialsError(what, name, self._path)
+        return self._role_credentials(name, access)
 
-        name, path = _name(self), self._path
-        login = self._login_advice
-        env = os.environ if self._environ is None else self._environ
-        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
-        # The hosts: AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's.
-        oidc = env.get("AWS_ENDPOINT_URL_SSO_OIDC") or env.get("AWS_ENDPOINT_URL")
-        portal = env.get("AWS_ENDPOINT_URL_SSO") or env.get("AWS_ENDPOINT_URL")
+    def _cached_token(self, name: str) -> tuple[dict[str, Any], str, float]:
+        """The cache file's contents, its access token and the token's expiry."""
         token = False  # None: no file; False: unreadable
         try:
-            token = _read_file(name, path, _parse_json)
+            token = _read_file(name, self._path, _parse_json)
             # Older AWS CLI versions wrote "...T12:00:00UTC".
             when = _parse_time(str(token["expiresAt"]).replace("UTC", "Z"))
-            access, expires = str(token["accessToken"]), when.timestamp()
+            return token, str(token["accessToken"]), when.timestamp()
         except (KeyError, TypeError, ValueError):  # ConfigError included
-            what = "no cached SSO token" if token is None else "bad cached SSO token"
-            raise CredentialsError(f"{what}, {login}", name, path) from None
-        now = self._clock()
+            pass  # raised below, outside the handler: no chained exception
+        what = "no cached SSO token" if token is None else "bad cached SSO token"
+        raise CredentialsError(f"{what}, {self._login_advice}", name, self._path)
+
+    def _renewal_due(self, token: dict[str, Any], expires: float, now: float) -> bool:
+        """With a session, a token due within 15 minutes (botocore's margin) is
+        renewed, if the cache holds what renewing takes."""
         keys = ("registrationExpiresAt", "clientId", "clientSecret", "refreshToken")
-        # With a session, a token due within 15 minutes (botocore's margin) is renewed
-        # with its refresh token while its client registration lasts, and saved; a
-        # failure (ours are ValueErrors) is only logged.
-        strings = all(isinstance(token.get(k), str) for k in keys)
-        renew = self._session and expires - now < 900 and strings
+        strings = all(isinstance(token.get(key), str) for key in keys)
+        return bool(self._session) and expires - now < 900 and strings
+
+    def _renewed_token(
+        self, name: str, token: dict[str, Any], now: float
+    ) -> tuple[str, float] | None:
+        """A new access token and its expiry, saved to the cache; None when the
+        client registration has expired or renewing failed. A failure (ours are
+        ValueErrors) is only logged; a token renewed but not saved is still used."""
+        renewed = None
         try:
-            if renew and _parse_time(token[keys[0]]).timestamp() > now:
-                body = dict(zip(keys[1:], map(token.get, keys[1:])))
-                body["grantType"] = "refresh_token"
-                url = (oidc or f"https://oidc.{self._domain}").rstrip("/") + "/token"
-                status, _, data = _http(
-                    name, "POST", url, body=json.dumps(body).encode(), environ=env,
-                    headers={"Content-Type": "application/json"}, ca_file=ca_file,
-                )  # fmt: skip
-                answer = _loads(data)[0] if status == 200 else {}
-                fresh, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
-                if not (fresh and isinstance(fresh, str) and life > 0):
-                    what = f"no usable token (HTTP {status})"
-                    raise TransportError(what, name, _safe_url(url))
-                access, expires = fresh, now + life
-                saved = dict(  # a copy: _read_file's cache holds what the file says
-                    token,
-                    accessToken=access,
-                    expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
-                    refreshToken=answer.get("refreshToken") or body["refreshToken"],
-                )
-                # Atomically, as the AWS CLI does: a reader never sees half a file.
-                fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(saved, handle)
-                os.replace(temp, path)
+            if _parse_time(token["registrationExpiresAt"]).timestamp() > now:
+                access, life, refresh = self._exchange_refresh_token(name, token)
+                renewed = access, now + life
+                self._save_token(token, access, now + life, refresh)
         except (AttributeError, TypeError, ValueError, OSError) as exc:
             log = "%s: cannot renew or save the SSO token: %s"
             _logger().warning(log, name, _describe(exc))
-        if expires <= now:
-            raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url = (portal or f"https://portal.sso.{self._domain}").rstrip("/")
-        url += "/federation/credentials"
-        status, headers, data = _http(
-            name, "GET", f"{url}?{urlencode(self._query)}", environ=env,
+        return renewed
+
+    def _exchange_refresh_token(
+        self, name: str, token: dict[str, Any]
+    ) -> tuple[str, int, str]:
+        """(access token, its lifetime in seconds, refresh token) from the OIDC
+        endpoint's CreateToken, for the cached refresh token."""
+        import json
+
+        keys = ("clientId", "clientSecret", "refreshToken")
+        body = {key: token[key] for key in keys}
+        body["grantType"] = "refresh_token"
+        (status, _, data), url = self._call(
+            name, "POST", "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        answer = _loads(data)[0] if status == 200 else {}
+        access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
+        if not (access and isinstance(access, str) and life > 0):
+            what = f"no usable token (HTTP {status})"
+            raise TransportError(what, name, _safe_url(url))
+        return access, life, answer.get("refreshToken") or body["refreshToken"]
+
+    def _save_token(
+        self, token: dict[str, Any], access: str, expires: float, refresh: str
+    ) -> None:
+        """The renewed token written to the cache atomically, as the AWS CLI writes
+        it: a reader never sees half a file."""
+        import json
+        import tempfile
+
+        saved = dict(  # a copy: _read_file's cache holds what the file says
+            token,
+            accessToken=access,
+            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            refreshToken=refresh,
+        )
+        folder = os.path.dirname(self._path)
+        fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(saved, handle)
+        os.replace(temp, self._path)
+
+    def _role_credentials(self, name: str, access: str) -> Credentials:
+        """The role's credentials from the portal's GetRoleCredentials."""
+        from datetime import datetime, timezone
+        from urllib.parse import urlencode
+
+        (status, headers, data), url = self._call(
+            name, "GET", "SSO", "portal.sso", "/federation/credentials",
+            query=urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
-            ca_file=ca_file,
         )  # fmt: skip
         answer, url = _loads(data)[0], _safe_url(url)
         if status == 401:
-            raise CredentialsError(f"the SSO token was refused, {login}", name, url)
+            what = f"the SSO token was refused, {self._login_advice}"
+            raise CredentialsError(what, name, url)
         if status != 200:
-            text = answer.get("message") if isinstance(answer, dict) else ""
-            text = text if isinstance(text, str) else ""  # a repr() escapes secrets
-            code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
-            if not code and not isinstance(answer, dict):  # no error document
-                raise TransportError(f"answer HTTP {status}, no JSON", name, url)
-            raise STSError(
-                _scrub(code, (access,)), _scrub(text, (access,)), name, url,
-                status=status,
-            )  # fmt: skip
+            raise _portal_error(name, url, status, headers, answer, access)
         try:
             found = answer["roleCredentials"]
             when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
@@ -1773,7 +1799,44 @@ class SSOProvider(RefreshingProvider):
                 found.get("sessionToken"), when,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
-            raise TransportError("answer lacks roleCredentials", name, url) from None
+            pass  # raised below, outside the handler: no chained exception
+        raise TransportError("answer lacks roleCredentials", name, url)
+
+    def _call(
+        self,
+        name: str,
+        method: str,
+        service: str,
+        host: str,
+        path: str,
+        *,
+        query: str = "",
+        **options: Any,
+    ) -> tuple[Reply, str]:
+        """One call to an SSO service, and its URL without the query: the host is
+        AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's; the CA bundle
+        is the one given, else AWS_CA_BUNDLE."""
+        env = os.environ if self._environ is None else self._environ
+        base = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
+        url = (base or f"https://{host}.{self._domain}").rstrip("/") + path
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        target = f"{url}?{query}" if query else url
+        reply = _http(name, method, target, environ=env, ca_file=ca_file, **options)
+        return reply, url
+
+
+def _portal_error(
+    name: str, url: str, status: int, headers: dict[str, str], answer: Any, token: str
+) -> CredentialsError:
+    """The SSO portal's refusal: its error code and message, without the token."""
+    text = answer.get("message") if isinstance(answer, dict) else ""
+    text = text if isinstance(text, str) else ""  # a repr() escapes secrets
+    code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
+    if not code and not isinstance(answer, dict):  # no error document
+        return TransportError(f"answer HTTP {status}, no JSON", name, url)
+    return STSError(
+        _scrub(code, (token,)), _scrub(text, (token,)), name, url, status=status
+    )
 
 
 # =====================================================================================
