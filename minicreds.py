@@ -1437,14 +1437,15 @@ class AWSConfigProvider(Provider):
         self._link = _link
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ = mfa_prompt, environ
-        # (what the source depends on, the source): the key is never empty.
-        self._built: Any = ([], None)
+        # The source built for the profile, and what it was built from (see
+        # _source_inputs): rebuilt only when that changes.
+        self._source: Provider | None = None
+        self._built_from: list[Any] | None = None
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
 
     def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
-        """(profile, credentials file, config file, paths); None: no default profile."""
-        import shlex
-
+        """(profile name, credentials file, config file, (credentials path, config
+        path)); None when no profile is named and there is no default one."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
         chosen = (
@@ -1456,19 +1457,7 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(self._filename or creds_path),
             os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
         )
-        config = {}
-        for section, values in (_read_file(name, paths[1], _parse_ini) or {}).items():
-            # As botocore reads them: "default", else a section starting with "profile"
-            # or "sso-session" that splits, as a shell line, into exactly two words.
-            try:
-                words = shlex.split(section)
-            except ValueError:  # unbalanced quotes: not a profile
-                continue
-            if section == "default":
-                config[section] = values
-            elif len(words) == 2 and section.startswith(("profile", "sso-session")):
-                kind = "" if section.startswith("profile") else "sso-session "
-                config[kind + words[1]] = values
+        config = _config_sections(name, paths[1])
         creds = _read_file(name, paths[0], _parse_ini) or {}
         profile = chosen or "default"
         if profile in creds or profile in config:
@@ -1483,145 +1472,328 @@ class AWSConfigProvider(Provider):
         if loaded is None:
             self._reason = "no default profile"
             return None
-        profile, creds, config, _ = loaded
-        # The names and sections the profile's source depends on, along its
-        # source_profile links: while they are unchanged, the source built is kept.
-        key = []
-        name: Any = profile
-        while name not in key:
-            values = {**config.get(name, {}), **creds.get(name, {})}
-            session = f"sso-session {values.get('sso_session')}"
-            key += [name, creds.get(name), config.get(name), config.get(session)]
-            name = values.get("source_profile")
+        profile, creds, config, paths = loaded
+        inputs = _source_inputs(profile, creds, config)
         with self._lock:  # one build at a time: one STS call, not two
-            if self._built[0] != key:
-                self._built = (key, _profile_source(self, *loaded))
-            source = self._built[1]
+            if inputs != self._built_from:
+                self._source = _profile_source(self, profile, creds, config, paths)
+                self._built_from = inputs
+            source = self._source
         what = "role" if self._link == "role" else "credentials"
         self._reason = f"profile {profile!r} has no {what}"
-        return source and source.retrieve()  # type: ignore[no-any-return]
+        return None if source is None else source.retrieve()
+
+
+def _config_sections(provider: str, path: str) -> Ini:
+    """The config file's profiles by name, and its sso-sessions as "sso-session NAME".
+
+    As botocore reads them: "default", else a section starting with "profile" or
+    "sso-session" that splits, as a shell line, into exactly two words.
+    """
+    import shlex
+
+    sections = {}
+    for section, values in (_read_file(provider, path, _parse_ini) or {}).items():
+        try:
+            words = shlex.split(section)
+        except ValueError:  # unbalanced quotes: not a profile
+            continue
+        if section == "default":
+            sections[section] = values
+        elif len(words) == 2 and section.startswith(("profile", "sso-session")):
+            kind = "" if section.startswith("profile") else "sso-session "
+            sections[kind + words[1]] = values
+    return sections
+
+
+def _profile_settings(profile: str, creds: Ini, config: Ini) -> dict[str, str]:
+    """A profile's settings: the credentials file's keys win over the config file's."""
+    return {**config.get(profile, {}), **creds.get(profile, {})}
+
+
+def _source_inputs(profile: str, creds: Ini, config: Ini) -> list[Any]:
+    """What a profile's source is built from: the names and sections of the profiles
+    along its source_profile links, with their sso-session sections."""
+    inputs: list[Any] = []
+    visited: list[str] = []
+    name: str | None = profile
+    while name is not None and name not in visited:
+        visited.append(name)
+        settings = _profile_settings(name, creds, config)
+        session = f"sso-session {settings.get('sso_session')}"
+        inputs += [name, creds.get(name), config.get(name), config.get(session)]
+        name = settings.get("source_profile")
+    return inputs
 
 
 def _profile_source(
-    cp: AWSConfigProvider, profile: str, creds: Ini, config: Ini, paths: tuple[str, str]
+    config_provider: AWSConfigProvider,
+    profile: str,
+    creds: Ini,
+    config: Ini,
+    paths: tuple[str, str],
 ) -> Provider | None:
-    """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
-    import functools
-
-    name, environ = _name(cp), cp._environ
+    """The source of a profile's credentials, in botocore's order (README, "The AWS
+    config files"); None when it has none, or belongs to the other link of
+    default_provider's chain."""
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
-    top = {**config.get(profile, {}), **creds.get(profile, {})}
-    ca_file = top.get("ca_bundle")
-    role = "role_arn" in top and "web_identity_token_file" not in top
-    if cp._link and (cp._link == "role") != role:
+    selected = _profile_settings(profile, creds, config)
+    is_role = "role_arn" in selected and "web_identity_token_file" not in selected
+    link = config_provider._link  # default_provider's "role" link, or the "other"
+    if link and (link == "role") != is_role:
         return None
+    name, environ = _name(config_provider), config_provider._environ
     chain = [profile]  # the profiles followed through source_profile, in order
     roles = []  # the settings of the roles to assume, the outermost first
-    source: Any = None
-    error = ""  # raised after the loop, outside any handler: no chained exception
-    while True:
-        p = chain[-1]
-        v = {**config.get(p, {}), **creds.get(p, {})}
-        where = f"profile {p!r}"
-        own = "aws_access_key_id" in v or "aws_secret_access_key" in v
-        if "web_identity_token_file" in v:
-            if not v.get("role_arn"):
-                error = "web_identity_token_file without role_arn"
-            path = os.path.expanduser(v["web_identity_token_file"])
-            source = functools.partial(_read_token, name, path)  # read at each refresh
-            roles.append(v)
-        # A source profile with keys uses them, even if it names a role (botocore).
-        elif "role_arn" in v and not (chain[1:] and own):
-            roles.append(v)
-            src, named = v.get("source_profile"), v.get("credential_source", "")
-            kinds: dict[str, Callable[..., Provider]] = {
-                "Environment": EnvAWSProvider,
-                "Ec2InstanceMetadata": functools.partial(_imds, top),
-                "EcsContainer": ContainerProvider,
-            }
-            if (src is None) == ("credential_source" not in v):
-                error = "a role needs one of source_profile and credential_source"
-            elif named in kinds:
-                source = kinds[named](environ=environ)
-            elif "credential_source" in v:
-                error = f"credential_source {named!r} is not one of {', '.join(kinds)}"
-            elif src not in creds and src not in config:
-                error = f"source_profile {src!r} does not exist"
-            elif src in chain and not (src == p and own):
-                # A profile may name itself to use its own keys (botocore); else a loop.
-                error = "source_profile loop: " + " -> ".join([*chain, src])
-            else:
-                chain.append(src)
-                continue
-        elif "sso_account_id" in v or "sso_role_name" in v:
-            session = v.get("sso_session")
-            shared = config.get(f"sso-session {session}", {}) if session else {}
-            if session is not None and not shared:
-                error = f"sso-session {session!r} does not exist"
-            for key, value in shared.items():
-                if v.setdefault(key, value) != value:
-                    error = f"{key} differs in sso-session {session!r}"
-            need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
-            missing = ", ".join(sorted(set(need).difference(v)))
-            if error or missing:
-                raise ConfigError(error or f"SSO needs {missing}", name, where)
-            source = SSOProvider(
-                *map(v.__getitem__, need), session_name=session, ca_file=ca_file,
-                environ=environ,
-            )  # fmt: skip
-            source._login = f" --profile {p}"
-        else:
-            # Keys of the credentials file, credential_process, keys of the config.
-            for section, path in zip((creds, config), paths):
-                s = section.get(p, {})
-                if "aws_access_key_id" in s:
-                    secret = s.get("aws_secret_access_key", "")
-                    token = s.get("aws_session_token") or s.get("aws_security_token")
-                    try:  # Credentials() checks that both keys are non-empty strings
-                        source = StaticProvider(s["aws_access_key_id"], secret, token)
-                    except ValueError:
-                        error = (
-                            "needs non-empty aws_access_key_id and "
-                            "aws_secret_access_key"
-                        )
-                        where = f"{path}, {where}"
-                    break
-                if section is creds and "credential_process" in v:
-                    source = ProcessProvider(v["credential_process"])
-                    break
-            else:
-                if chain[1:]:
-                    error = f"source_profile {p!r} has no credentials"
-                    where = f"profile {chain[-2]!r}"
-        break
-    if error:
-        raise ConfigError(error, name, where)
-    # The selected profile's settings, for every role of the chain (botocore).
-    region, regional = top.get("region"), top.get("sts_regional_endpoints")
-    for v in reversed(roles):  # wrap the source in the roles, the innermost first
-        session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
-        if "web_identity_token_file" in v:
-            source = WebIdentityProvider(
-                source, v["role_arn"], session, ca_file=ca_file, environ=environ,
-                profile_region=region, sts_regional_endpoints=regional,
-            )  # fmt: skip
-        else:
-            seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
-            source = AssumeRoleProvider(
-                source,
-                v["role_arn"],
-                session,
-                int(seconds) if seconds.isdigit() else None,
-                external_id=v.get("external_id"),
-                mfa_serial=v.get("mfa_serial"),
-                mfa_prompt=cp._mfa_prompt,
-                ca_file=ca_file,
-                environ=environ,
-                profile_region=region,
-                sts_regional_endpoints=regional,
-            )
+    settings = selected
+    while _takes_source_profile(settings, is_source=len(chain) > 1):
+        _validate_source_profile(name, chain, settings, creds, config)
+        roles.append(settings)
+        chain.append(settings["source_profile"])
+        settings = _profile_settings(chain[-1], creds, config)
+    # The chain ends at a web identity role, a credential_source role, or no role.
+    if _assumes_role(settings, is_source=len(chain) > 1):
+        roles.append(settings)
+    source = _innermost_source(
+        name, chain, settings, creds, config, paths, selected, environ
+    )
+    mfa_prompt = config_provider._mfa_prompt
+    return _wrap_in_roles(source, roles, selected, mfa_prompt, environ)
+
+
+def _has_static_keys(settings: Mapping[str, str]) -> bool:
+    """Whether a profile holds keys (botocore, AssumeRoleProvider's rule: either key
+    counts)."""
+    return "aws_access_key_id" in settings or "aws_secret_access_key" in settings
+
+
+def _assumes_role(settings: Mapping[str, str], is_source: bool) -> bool:
+    """Whether a profile's credentials come from a role: with web identity, always;
+    with role_arn, unless the profile is another's source_profile and holds keys,
+    which it then uses (botocore)."""
+    if "web_identity_token_file" in settings:
+        return True
+    return "role_arn" in settings and not (is_source and _has_static_keys(settings))
+
+
+def _takes_source_profile(settings: Mapping[str, str], is_source: bool) -> bool:
+    """Whether a profile is a role whose source is its source_profile alone."""
+    return (
+        _assumes_role(settings, is_source)
+        and "web_identity_token_file" not in settings
+        and "source_profile" in settings
+        and "credential_source" not in settings
+    )
+
+
+def _validate_source_profile(
+    provider: str,
+    chain: list[str],
+    settings: Mapping[str, str],
+    creds: Ini,
+    config: Ini,
+) -> None:
+    """A role's source_profile exists and leads nowhere along the chain already
+    followed, except to the role's own profile when it holds keys (botocore,
+    AssumeRoleProvider._validate_source_profile)."""
+    source, where = settings["source_profile"], f"profile {chain[-1]!r}"
+    if source not in creds and source not in config:
+        raise ConfigError(f"source_profile {source!r} does not exist", provider, where)
+    itself = source == chain[-1] and _has_static_keys(settings)
+    if source in chain and not itself:
+        loop = " -> ".join([*chain, source])
+        raise ConfigError(f"source_profile loop: {loop}", provider, where)
+
+
+def _innermost_source(
+    provider: str,
+    chain: list[str],
+    settings: Mapping[str, str],
+    creds: Ini,
+    config: Ini,
+    paths: tuple[str, str],
+    selected: Mapping[str, str],
+    environ: Env,
+) -> Any:
+    """The source at the end of the chain: a web identity token reader, or a
+    Provider (a role's credential_source, SSO, keys or credential_process), or None
+    when the selected profile has none of them."""
+    profile = chain[-1]
+    if "web_identity_token_file" in settings:
+        return _web_identity_token(provider, profile, settings)
+    if _assumes_role(settings, is_source=len(chain) > 1):
+        return _credential_source(provider, profile, settings, selected, environ)
+    if "sso_account_id" in settings or "sso_role_name" in settings:
+        ca_file = selected.get("ca_bundle")
+        return _sso_source(provider, profile, settings, config, ca_file, environ)
+    return _keys_or_process(provider, chain, settings, creds, config, paths)
+
+
+def _web_identity_token(
+    provider: str, profile: str, settings: Mapping[str, str]
+) -> Callable[[], str]:
+    """A web identity profile's token, read from its file at each refresh."""
+    import functools
+
+    if not settings.get("role_arn"):
+        what = "web_identity_token_file without role_arn"
+        raise ConfigError(what, provider, f"profile {profile!r}")
+    path = os.path.expanduser(settings["web_identity_token_file"])
+    return functools.partial(_read_token, provider, path)
+
+
+def _credential_source(
+    provider: str,
+    profile: str,
+    settings: Mapping[str, str],
+    selected: Mapping[str, str],
+    environ: Env,
+) -> Provider:
+    """A role's credential_source: the environment, instance metadata alone (with
+    the selected profile's metadata settings) or the container endpoint."""
+    where = f"profile {profile!r}"
+    # One source per role, as botocore's AssumeRoleProvider._get_role_config checks.
+    if ("source_profile" in settings) == ("credential_source" in settings):
+        what = "a role needs one of source_profile and credential_source"
+        raise ConfigError(what, provider, where)
+    kinds: dict[str, Callable[..., Provider]] = {
+        "Environment": EnvAWSProvider,
+        "Ec2InstanceMetadata": lambda environ: _imds(selected, environ=environ),
+        "EcsContainer": ContainerProvider,
+    }
+    kind = settings["credential_source"]
+    if kind not in kinds:
+        what = f"credential_source {kind!r} is not one of {', '.join(kinds)}"
+        raise ConfigError(what, provider, where)
+    return kinds[kind](environ=environ)
+
+
+def _sso_source(
+    provider: str,
+    profile: str,
+    settings: Mapping[str, str],
+    config: Ini,
+    ca_file: str | None,
+    environ: Env,
+) -> SSOProvider:
+    """An SSO profile's source, with the settings of its sso-session, if it names
+    one; ``aws sso login --profile PROFILE`` renews its token."""
+    where = f"profile {profile!r}"
+    shared = _sso_session_settings(provider, where, settings, config)
+    values = {**settings, **shared}
+    need = ("sso_start_url", "sso_region", "sso_account_id", "sso_role_name")
+    missing = ", ".join(sorted(set(need).difference(values)))
+    if missing:
+        raise ConfigError(f"SSO needs {missing}", provider, where)
+    return SSOProvider(
+        *map(values.__getitem__, need), session_name=settings.get("sso_session"),
+        ca_file=ca_file, environ=environ, _login_profile=profile,
+    )  # fmt: skip
+
+
+def _sso_session_settings(
+    provider: str, where: str, settings: Mapping[str, str], config: Ini
+) -> dict[str, str]:
+    """The settings of the profile's sso-session, none without one. The section
+    must exist and agree with the profile's own keys (botocore, SSOProvider's
+    _resolve_sso_session_reference)."""
+    session = settings.get("sso_session")
+    shared = config.get(f"sso-session {session}", {}) if session else {}
+    if session is not None and not shared:
+        raise ConfigError(f"sso-session {session!r} does not exist", provider, where)
+    for key, value in shared.items():
+        if settings.get(key, value) != value:
+            what = f"{key} differs in sso-session {session!r}"
+            raise ConfigError(what, provider, where)
+    return shared
+
+
+def _keys_or_process(
+    provider: str,
+    chain: list[str],
+    settings: Mapping[str, str],
+    creds: Ini,
+    config: Ini,
+    paths: tuple[str, str],
+) -> Provider | None:
+    """Keys of the credentials file, else credential_process, else keys of the
+    config file; None for the selected profile without any, an error for a
+    source_profile without any."""
+    profile = chain[-1]
+    in_creds, in_config = creds.get(profile, {}), config.get(profile, {})
+    if "aws_access_key_id" in in_creds:
+        return _static_keys(provider, profile, in_creds, paths[0])
+    if "credential_process" in settings:
+        return ProcessProvider(settings["credential_process"])
+    if "aws_access_key_id" in in_config:
+        return _static_keys(provider, profile, in_config, paths[1])
+    if len(chain) > 1:
+        what = f"source_profile {profile!r} has no credentials"
+        raise ConfigError(what, provider, f"profile {chain[-2]!r}")
+    return None
+
+
+def _static_keys(
+    provider: str, profile: str, section: Mapping[str, str], path: str
+) -> StaticProvider:
+    """The keys of a profile's section in one file: both must be non-empty."""
+    key = section["aws_access_key_id"]
+    secret = section.get("aws_secret_access_key", "")
+    if not (key and secret):
+        what = "needs non-empty aws_access_key_id and aws_secret_access_key"
+        raise ConfigError(what, provider, f"{path}, profile {profile!r}")
+    # aws_session_token wins over the legacy aws_security_token (README, "The AWS
+    # config files").
+    token = section.get("aws_session_token") or section.get("aws_security_token")
+    return StaticProvider(key, secret, token)
+
+
+def _wrap_in_roles(
+    source: Any,
+    roles: list[dict[str, str]],
+    selected: Mapping[str, str],
+    mfa_prompt: Prompt,
+    environ: Env,
+) -> Provider | None:
+    """The source wrapped in the roles to assume, the innermost first."""
+    for role in reversed(roles):
+        source = _role_provider(source, role, selected, mfa_prompt, environ)
     return source  # type: ignore[no-any-return]
+
+
+def _role_provider(
+    source: Any,
+    role: Mapping[str, str],
+    selected: Mapping[str, str],
+    mfa_prompt: Prompt,
+    environ: Env,
+) -> Provider:
+    """One role of the chain, assumed with ``source``: a web identity token reader
+    or a Provider. The selected profile's region, STS endpoint mode and CA bundle
+    apply to every role, as botocore applies its session's settings."""
+    session = role.get("role_session_name") or f"minicreds-{int(time.time())}"
+    ca_file, region = selected.get("ca_bundle"), selected.get("region")
+    regional = selected.get("sts_regional_endpoints")
+    if "web_identity_token_file" in role:
+        return WebIdentityProvider(
+            source, role["role_arn"], session, ca_file=ca_file, environ=environ,
+            profile_region=region, sts_regional_endpoints=regional,
+        )  # fmt: skip
+    seconds = role.get("duration_seconds", "").strip()  # botocore ignores junk
+    return AssumeRoleProvider(
+        source,
+        role["role_arn"],
+        session,
+        int(seconds) if seconds.isdigit() else None,
+        external_id=role.get("external_id"),
+        mfa_serial=role.get("mfa_serial"),
+        mfa_prompt=mfa_prompt,
+        ca_file=ca_file,
+        environ=environ,
+        profile_region=region,
+        sts_regional_endpoints=regional,
+    )
 
 
 def _read_token(provider: str, path: str) -> str:
@@ -1697,6 +1869,7 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
 
 
 def _parse_json(text: str) -> dict[str, Any]:
+    """A JSON object, as _read_file's parser: errors give the line, never the text."""
     data, line = _loads(text)
     if not isinstance(data, dict):
         raise ConfigError(
@@ -1727,21 +1900,32 @@ class ProcessProvider(RefreshingProvider):
         self._command, self._timeout = command, timeout
 
     def _run(self) -> Credentials:
+        """Credentials from one run of the command."""
+        name = _name(self)
+        argv, program = self._argv(name)
+        output = self._output(name, argv, program)
+        return self._credentials(name, program, output)
+
+    def _argv(self, name: str) -> tuple[Any, str]:
+        """What to run (on Windows, the line itself) and the program's name, the only
+        part of the command a message names: the arguments may hold a secret."""
         import shlex
+
+        try:
+            if os.name == "nt":  # CreateProcess splits the line by Windows rules
+                program = shlex.split(self._command, posix=False)[0].strip('"')
+                return self._command, program
+            argv = shlex.split(self._command)
+            return argv, argv[0]
+        except (ValueError, IndexError):
+            pass  # raised below, outside the handler: no chained exception
+        what = "the command is empty or badly quoted"
+        raise ConfigError(what, name, "credential_process")
+
+    def _output(self, name: str, argv: Any, program: str) -> Any:
+        """The command's output as JSON, from a run that succeeded in time."""
         import subprocess
 
-        name = _name(self)
-        try:
-            # Only the program is named in messages: the arguments may hold a secret.
-            if os.name == "nt":  # CreateProcess splits the line by Windows rules
-                argv: Any = self._command
-                program = shlex.split(self._command, posix=False)[0].strip('"')
-            else:
-                argv = shlex.split(self._command)
-                program = argv[0]
-        except (ValueError, IndexError):
-            what = "the command is empty or badly quoted"
-            raise ConfigError(what, name, "credential_process") from None
         kind: type[CredentialsError] = TransportError
         try:
             done = subprocess.run(
@@ -1761,6 +1945,10 @@ class ProcessProvider(RefreshingProvider):
         # output, which may hold secrets.
         if error:
             raise kind(error, name, program)
+        return data
+
+    def _credentials(self, name: str, program: str, data: Any) -> Credentials:
+        """Credentials from the version 1 JSON the command printed."""
         bad = "is not a Version 1 JSON object"
         try:
             if data["Version"] == 1:
@@ -1797,6 +1985,7 @@ class SSOProvider(RefreshingProvider):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
+        _login_profile: str | None = None,
     ):
         import hashlib
 
@@ -1811,88 +2000,121 @@ class SSOProvider(RefreshingProvider):
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
         self._path = os.path.join(os.path.expanduser(folder), f"{digest}.json")
-        self._login = f" --sso-session {session_name}" if session_name else ""
+        # What gets a new token: a login with the profile the provider was built from
+        # (AWSConfigProvider passes it), else with its session.
+        login = "aws sso login"
+        if _login_profile is not None:
+            login += f" --profile {_login_profile}"
+        elif session_name:
+            login += f" --sso-session {session_name}"
+        self._login_advice = f"run '{login}'"
 
     def _fetch(self) -> Credentials:
-        import json
-        import tempfile
-        from datetime import datetime, timezone
-        from urllib.parse import urlencode
+        """The role's credentials for the cached token, renewed first when due."""
+        name = _name(self)
+        token, access, expires = self._cached_token(name)
+        now = self._clock()
+        if self._renewal_due(token, expires, now):
+            access, expires = self._renewed_token(name, token, now) or (access, expires)
+        if expires <= now:
+            what = f"the SSO token has expired, {self._login_advice}"
+            raise CredentialsError(what, name, self._path)
+        return self._role_credentials(name, access)
 
-        name, path = _name(self), self._path
-        login = f"run 'aws sso login{self._login}'"
-        env = os.environ if self._environ is None else self._environ
-        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
-        # The hosts: AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's.
-        oidc = env.get("AWS_ENDPOINT_URL_SSO_OIDC") or env.get("AWS_ENDPOINT_URL")
-        portal = env.get("AWS_ENDPOINT_URL_SSO") or env.get("AWS_ENDPOINT_URL")
+    def _cached_token(self, name: str) -> tuple[dict[str, Any], str, float]:
+        """The cache file's contents, its access token and the token's expiry."""
         token = False  # None: no file; False: unreadable
         try:
-            token = _read_file(name, path, _parse_json)
+            token = _read_file(name, self._path, _parse_json)
             # Older AWS CLI versions wrote "...T12:00:00UTC".
             when = _parse_time(str(token["expiresAt"]).replace("UTC", "Z"))
-            access, expires = str(token["accessToken"]), when.timestamp()
+            return token, str(token["accessToken"]), when.timestamp()
         except (KeyError, TypeError, ValueError):  # ConfigError included
-            what = "no cached SSO token" if token is None else "bad cached SSO token"
-            raise CredentialsError(f"{what}, {login}", name, path) from None
-        now = self._clock()
+            pass  # raised below, outside the handler: no chained exception
+        what = "no cached SSO token" if token is None else "bad cached SSO token"
+        raise CredentialsError(f"{what}, {self._login_advice}", name, self._path)
+
+    def _renewal_due(self, token: dict[str, Any], expires: float, now: float) -> bool:
+        """With a session, a token due within 15 minutes (botocore's margin) is
+        renewed, if the cache holds what renewing takes."""
         keys = ("registrationExpiresAt", "clientId", "clientSecret", "refreshToken")
-        # With a session, a token due within 15 minutes (botocore's margin) is renewed
-        # with its refresh token while its client registration lasts, and saved; a
-        # failure (ours are ValueErrors) is only logged.
-        strings = all(isinstance(token.get(k), str) for k in keys)
-        renew = self._session and expires - now < 900 and strings
+        strings = all(isinstance(token.get(key), str) for key in keys)
+        return bool(self._session) and expires - now < 900 and strings
+
+    def _renewed_token(
+        self, name: str, token: dict[str, Any], now: float
+    ) -> tuple[str, float] | None:
+        """A new access token and its expiry, saved to the cache; None when the
+        client registration has expired or renewing failed. A failure (ours are
+        ValueErrors) is only logged; a token renewed but not saved is still used."""
+        renewed = None
         try:
-            if renew and _parse_time(token[keys[0]]).timestamp() > now:
-                body = dict(zip(keys[1:], map(token.get, keys[1:])))
-                body["grantType"] = "refresh_token"
-                url = (oidc or f"https://oidc.{self._domain}").rstrip("/") + "/token"
-                status, _, data = _http(
-                    name, "POST", url, body=json.dumps(body).encode(), environ=env,
-                    headers={"Content-Type": "application/json"}, ca_file=ca_file,
-                )  # fmt: skip
-                answer = _loads(data)[0] if status == 200 else {}
-                fresh, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
-                if not (fresh and isinstance(fresh, str) and life > 0):
-                    what = f"no usable token (HTTP {status})"
-                    raise TransportError(what, name, _safe_url(url))
-                access, expires = fresh, now + life
-                saved = dict(  # a copy: _read_file's cache holds what the file says
-                    token,
-                    accessToken=access,
-                    expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
-                    refreshToken=answer.get("refreshToken") or body["refreshToken"],
-                )
-                # Atomically, as the AWS CLI does: a reader never sees half a file.
-                fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(saved, handle)
-                os.replace(temp, path)
+            if _parse_time(token["registrationExpiresAt"]).timestamp() > now:
+                access, life, refresh = self._exchange_refresh_token(name, token)
+                renewed = access, now + life
+                self._save_token(token, access, now + life, refresh)
         except (AttributeError, TypeError, ValueError, OSError) as exc:
             log = "%s: cannot renew or save the SSO token: %s"
             _logger().warning(log, name, _describe(exc))
-        if expires <= now:
-            raise CredentialsError(f"the SSO token has expired, {login}", name, path)
-        url = (portal or f"https://portal.sso.{self._domain}").rstrip("/")
-        url += "/federation/credentials"
-        status, headers, data = _http(
-            name, "GET", f"{url}?{urlencode(self._query)}", environ=env,
+        return renewed
+
+    def _exchange_refresh_token(
+        self, name: str, token: dict[str, Any]
+    ) -> tuple[str, int, str]:
+        """(access token, its lifetime in seconds, refresh token) from the OIDC
+        endpoint's CreateToken, for the cached refresh token."""
+        import json
+
+        keys = ("clientId", "clientSecret", "refreshToken")
+        body = {key: token[key] for key in keys}
+        body["grantType"] = "refresh_token"
+        (status, _, data), url = self._call(
+            name, "POST", "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        answer = _loads(data)[0] if status == 200 else {}
+        access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
+        if not (access and isinstance(access, str) and life > 0):
+            what = f"no usable token (HTTP {status})"
+            raise TransportError(what, name, _safe_url(url))
+        return access, life, answer.get("refreshToken") or body["refreshToken"]
+
+    def _save_token(
+        self, token: dict[str, Any], access: str, expires: float, refresh: str
+    ) -> None:
+        """The renewed token written to the cache atomically, as the AWS CLI writes
+        it: a reader never sees half a file."""
+        import json
+        import tempfile
+
+        saved = dict(  # a copy: _read_file's cache holds what the file says
+            token,
+            accessToken=access,
+            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            refreshToken=refresh,
+        )
+        folder = os.path.dirname(self._path)
+        fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(saved, handle)
+        os.replace(temp, self._path)
+
+    def _role_credentials(self, name: str, access: str) -> Credentials:
+        """The role's credentials from the portal's GetRoleCredentials."""
+        from datetime import datetime, timezone
+        from urllib.parse import urlencode
+
+        (status, headers, data), url = self._call(
+            name, "GET", "SSO", "portal.sso", "/federation/credentials",
+            query=urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
-            ca_file=ca_file,
         )  # fmt: skip
         answer, url = _loads(data)[0], _safe_url(url)
         if status == 401:
-            raise CredentialsError(f"the SSO token was refused, {login}", name, url)
+            what = f"the SSO token was refused, {self._login_advice}"
+            raise CredentialsError(what, name, url)
         if status != 200:
-            text = answer.get("message") if isinstance(answer, dict) else ""
-            text = text if isinstance(text, str) else ""  # a repr() escapes secrets
-            code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
-            if not code and not isinstance(answer, dict):  # no error document
-                raise TransportError(f"answer HTTP {status}, no JSON", name, url)
-            raise STSError(
-                _scrub(code, (access,)), _scrub(text, (access,)), name, url,
-                status=status,
-            )  # fmt: skip
+            raise _portal_error(name, url, status, headers, answer, access)
         try:
             found = answer["roleCredentials"]
             when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
@@ -1901,7 +2123,44 @@ class SSOProvider(RefreshingProvider):
                 found.get("sessionToken"), when,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
-            raise TransportError("answer lacks roleCredentials", name, url) from None
+            pass  # raised below, outside the handler: no chained exception
+        raise TransportError("answer lacks roleCredentials", name, url)
+
+    def _call(
+        self,
+        name: str,
+        method: str,
+        service: str,
+        host: str,
+        path: str,
+        *,
+        query: str = "",
+        **options: Any,
+    ) -> tuple[Reply, str]:
+        """One call to an SSO service, and its URL without the query: the host is
+        AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's; the CA bundle
+        is the one given, else AWS_CA_BUNDLE."""
+        env = os.environ if self._environ is None else self._environ
+        base = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
+        url = (base or f"https://{host}.{self._domain}").rstrip("/") + path
+        ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
+        target = f"{url}?{query}" if query else url
+        reply = _http(name, method, target, environ=env, ca_file=ca_file, **options)
+        return reply, url
+
+
+def _portal_error(
+    name: str, url: str, status: int, headers: dict[str, str], answer: Any, token: str
+) -> CredentialsError:
+    """The SSO portal's refusal: its error code and message, without the token."""
+    text = answer.get("message") if isinstance(answer, dict) else ""
+    text = text if isinstance(text, str) else ""  # a repr() escapes secrets
+    code = headers.get("x-amzn-errortype", "").split(":")[0][:100]
+    if not code and not isinstance(answer, dict):  # no error document
+        return TransportError(f"answer HTTP {status}, no JSON", name, url)
+    return STSError(
+        _scrub(code, (token,)), _scrub(text, (token,)), name, url, status=status
+    )
 
 
 # =====================================================================================

@@ -455,7 +455,7 @@ class CredentialSourceTest(ProfileTestBase):
         )
         provider = minicreds.AWSConfigProvider(profile="ec2")
         self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
-        source = provider._built[1]._source  # white box: instance metadata alone
+        source = provider._source._source  # white box: instance metadata alone
         self.assertIsInstance(source, minicreds.IamAwsProvider)
         self.assertEqual(signing_access_key(self.calls()[0]), "ASIAIMDS")
         self.assertEqual(self.sts.requests[0].path, IMDS_TOKEN_PATH)

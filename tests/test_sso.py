@@ -10,6 +10,7 @@ import os
 import textwrap
 import time
 import unittest
+from unittest import mock
 
 import minicreds
 from tests import support
@@ -232,6 +233,26 @@ class SSOProfileTest(SSOTestBase):
         with open(self.token_path("corp")) as f:
             self.assertEqual(json.load(f)["accessToken"], ACCESS_TOKEN)
         self.watch.assert_clean(self, *SECRETS)
+
+    def test_renewed_token_is_used_when_it_cannot_be_saved(self):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=-60)
+        self.fake.route(
+            "POST", "/token", (200, {"accessToken": NEW_ACCESS_TOKEN, "expiresIn": 900})
+        )
+        denied = OSError(13, "Permission denied")
+        with mock.patch.object(minicreds.os, "replace", side_effect=denied):
+            with self.assertLogs("minicreds", "WARNING") as logs:
+                creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        (portal,) = self.portal_requests()
+        self.assertEqual(portal.headers["x-amz-sso_bearer_token"], NEW_ACCESS_TOKEN)
+        self.assertIn(
+            "cannot renew or save the SSO token: PermissionError", logs.output[0]
+        )
+        with open(self.token_path("corp")) as f:
+            self.assertEqual(json.load(f)["accessToken"], ACCESS_TOKEN)
+        self.watch.assert_clean(self, *SECRETS, extra_texts=logs.output)
 
     def test_legacy_expired_token_is_not_renewed(self):
         self.config(LEGACY)
