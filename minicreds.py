@@ -1418,7 +1418,7 @@ class AWSConfigProvider(Provider):
     web identity, SSO and ``credential_process`` profiles are honoured; the source
     built for a profile is kept, with its cached credentials, until that profile's
     configuration changes. ``mfa_prompt(serial)`` returns an MFA code for roles
-    with ``mfa_serial``.
+    with ``mfa_serial``. ``clock`` goes to every source built from a profile.
     """
 
     def __init__(
@@ -1428,6 +1428,7 @@ class AWSConfigProvider(Provider):
         *,
         mfa_prompt: Prompt = None,
         environ: Env = None,
+        clock: Clock = time.time,
         _link: str = "",
     ):
         import threading
@@ -1436,7 +1437,7 @@ class AWSConfigProvider(Provider):
         # (role_arn without web_identity_token_file) and "other" (the rest).
         self._link = _link
         self._filename, self._profile = filename, profile
-        self._mfa_prompt, self._environ = mfa_prompt, environ
+        self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         # (what the source depends on, the source): the key is never empty.
         self._built: Any = ([], None)
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
@@ -1508,7 +1509,7 @@ def _profile_source(
     """Build the profile's source in botocore's order (SPEC 4); None if it has none."""
     import functools
 
-    name, environ = _name(cp), cp._environ
+    name, environ, clock = _name(cp), cp._environ, cp._clock
     # The selected profile's region, STS endpoint mode and CA bundle apply along the
     # whole chain, as in botocore (they are settings of the session).
     top = {**config.get(profile, {}), **creds.get(profile, {})}
@@ -1537,8 +1538,8 @@ def _profile_source(
             src, named = v.get("source_profile"), v.get("credential_source", "")
             kinds: dict[str, Callable[..., Provider]] = {
                 "Environment": EnvAWSProvider,
-                "Ec2InstanceMetadata": functools.partial(_imds, top),
-                "EcsContainer": ContainerProvider,
+                "Ec2InstanceMetadata": functools.partial(_imds, top, clock=clock),
+                "EcsContainer": functools.partial(ContainerProvider, clock=clock),
             }
             if (src is None) == ("credential_source" not in v):
                 error = "a role needs one of source_profile and credential_source"
@@ -1568,7 +1569,7 @@ def _profile_source(
                 raise ConfigError(error or f"SSO needs {missing}", name, where)
             source = SSOProvider(
                 *map(v.__getitem__, need), session_name=session, ca_file=ca_file,
-                environ=environ,
+                clock=clock, environ=environ,
             )  # fmt: skip
             source._login = f" --profile {p}"
         else:
@@ -1588,7 +1589,7 @@ def _profile_source(
                         where = f"{path}, {where}"
                     break
                 if section is creds and "credential_process" in v:
-                    source = ProcessProvider(v["credential_process"])
+                    source = ProcessProvider(v["credential_process"], clock=clock)
                     break
             else:
                 if chain[1:]:
@@ -1603,8 +1604,9 @@ def _profile_source(
         session = v.get("role_session_name") or f"minicreds-{int(time.time())}"
         if "web_identity_token_file" in v:
             source = WebIdentityProvider(
-                source, v["role_arn"], session, ca_file=ca_file, environ=environ,
-                profile_region=region, sts_regional_endpoints=regional,
+                source, v["role_arn"], session, ca_file=ca_file, clock=clock,
+                environ=environ, profile_region=region,
+                sts_regional_endpoints=regional,
             )  # fmt: skip
         else:
             seconds = v.get("duration_seconds", "").strip()  # botocore ignores junk
@@ -1617,6 +1619,7 @@ def _profile_source(
                 mfa_serial=v.get("mfa_serial"),
                 mfa_prompt=cp._mfa_prompt,
                 ca_file=ca_file,
+                clock=clock,
                 environ=environ,
                 profile_region=region,
                 sts_regional_endpoints=regional,
@@ -2497,7 +2500,11 @@ class ChainedProvider(Provider):
 
 
 def default_provider(
-    *, profile: str | None = None, mfa_prompt: Prompt = None
+    *,
+    profile: str | None = None,
+    mfa_prompt: Prompt = None,
+    environ: Env = None,
+    clock: Clock = time.time,
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
@@ -2506,20 +2513,28 @@ def default_provider(
     picks it); container credentials; EC2 instance metadata with the profile's
     ``metadata_service_*`` settings. A profile given here turns the environment
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
+    ``environ`` (the variables, default ``os.environ``) and ``clock`` go to every link.
     """
 
-    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="role")
-    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="other")
+    from functools import partial
+
+    linked = partial(
+        AWSConfigProvider, profile=profile, mfa_prompt=mfa_prompt, environ=environ,
+        clock=clock,
+    )  # fmt: skip
+    role, other = linked(_link="role"), linked(_link="other")
     settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
         name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
         settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
     except CredentialsError:
         pass  # the profile's links will report it
-    links = [role, other, ContainerProvider(), _imds(settings)]
+    container = ContainerProvider(environ=environ, clock=clock)
+    links = [role, other, container, _imds(settings, environ=environ, clock=clock)]
     if not profile:  # a profile given explicitly turns the environment sources off
-        web_identity = _EnvWebIdentity(settings)
-        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, web_identity]
+        keys = [EnvAWSProvider(environ=environ), EnvMinioProvider(environ=environ)]
+        web_identity = _EnvWebIdentity(settings, environ=environ, clock=clock)
+        links[:1] = [*keys, role, web_identity]
     return ChainedProvider(links, strict=True)
 
 
@@ -2527,19 +2542,28 @@ class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``, with
     the profile's region, STS endpoint mode and CA bundle (``settings``)."""
 
-    def __init__(self, settings: Mapping[str, str]):
-        self._settings = settings
+    def __init__(
+        self,
+        settings: Mapping[str, str],
+        *,
+        environ: Env = None,
+        clock: Clock = time.time,
+    ):
+        self._settings, self._environ, self._clock = settings, environ, clock
         self._variables: Any = None  # those the cached source was built from
         self._source: Any = None
 
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
-        variables = tuple(map(os.environ.get, names))
+        env = os.environ if self._environ is None else self._environ
+        variables = tuple(map(env.get, names))
         if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
         if variables != self._variables:
-            source = _web_identity(_name(self), os.environ, self._settings)
+            source = _web_identity(
+                _name(self), env, self._settings, self._clock, self._environ
+            )
             self._variables, self._source = variables, source
         return self._source.retrieve()  # type: ignore[no-any-return]
 
@@ -2568,11 +2592,14 @@ def _web_identity(
     )  # fmt: skip
 
 
-def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:
+def _imds(
+    settings: Mapping[str, str], *, environ: Env = None, clock: Clock = time.time
+) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     get = settings.get
     return IamAwsProvider(
         environ=environ,
+        clock=clock,
         metadata_service_timeout=get("metadata_service_timeout"),
         metadata_service_num_attempts=get("metadata_service_num_attempts"),
         ec2_metadata_service_endpoint=get("ec2_metadata_service_endpoint"),
