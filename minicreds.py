@@ -1418,7 +1418,7 @@ class AWSConfigProvider(Provider):
     web identity, SSO and ``credential_process`` profiles are honoured; the source
     built for a profile is kept, with its cached credentials, until that profile's
     configuration changes. ``mfa_prompt(serial)`` returns an MFA code for roles
-    with ``mfa_serial``.
+    with ``mfa_serial``. ``clock`` goes to every source built from a profile.
     """
 
     def __init__(
@@ -1428,6 +1428,7 @@ class AWSConfigProvider(Provider):
         *,
         mfa_prompt: Prompt = None,
         environ: Env = None,
+        clock: Clock = time.time,
         _link: str = "",
     ):
         import threading
@@ -1436,7 +1437,7 @@ class AWSConfigProvider(Provider):
         # (role_arn without web_identity_token_file) and "other" (the rest).
         self._link = _link
         self._filename, self._profile = filename, profile
-        self._mfa_prompt, self._environ = mfa_prompt, environ
+        self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         # The source built for the profile, and what it was built from (see
         # _source_inputs): rebuilt only when that changes.
         self._source: Provider | None = None
@@ -1543,7 +1544,9 @@ def _profile_source(
     link = config_provider._link  # default_provider's "role" link, or the "other"
     if link and (link == "role") != is_role:
         return None
-    name, environ = _name(config_provider), config_provider._environ
+    name = _name(config_provider)
+    # The environ= and clock= keywords every source built from the profile gets.
+    inject = {"environ": config_provider._environ, "clock": config_provider._clock}
     chain = [profile]  # the profiles followed through source_profile, in order
     roles = []  # the settings of the roles to assume, the outermost first
     settings = selected
@@ -1556,10 +1559,10 @@ def _profile_source(
     if _assumes_role(settings, is_source=len(chain) > 1):
         roles.append(settings)
     source = _innermost_source(
-        name, chain, settings, creds, config, paths, selected, environ
+        name, chain, settings, creds, config, paths, selected, inject
     )
     mfa_prompt = config_provider._mfa_prompt
-    return _wrap_in_roles(source, roles, selected, mfa_prompt, environ)
+    return _wrap_in_roles(source, roles, selected, mfa_prompt, inject)
 
 
 def _has_static_keys(settings: Mapping[str, str]) -> bool:
@@ -1614,7 +1617,7 @@ def _innermost_source(
     config: Ini,
     paths: tuple[str, str],
     selected: Mapping[str, str],
-    environ: Env,
+    inject: Mapping[str, Any],
 ) -> Any:
     """The source at the end of the chain: a web identity token reader, or a
     Provider (a role's credential_source, SSO, keys or credential_process), or None
@@ -1623,11 +1626,11 @@ def _innermost_source(
     if "web_identity_token_file" in settings:
         return _web_identity_token(provider, profile, settings)
     if _assumes_role(settings, is_source=len(chain) > 1):
-        return _credential_source(provider, profile, settings, selected, environ)
+        return _credential_source(provider, profile, settings, selected, inject)
     if "sso_account_id" in settings or "sso_role_name" in settings:
         ca_file = selected.get("ca_bundle")
-        return _sso_source(provider, profile, settings, config, ca_file, environ)
-    return _keys_or_process(provider, chain, settings, creds, config, paths)
+        return _sso_source(provider, profile, settings, config, ca_file, inject)
+    return _keys_or_process(provider, chain, settings, creds, config, paths, inject)
 
 
 def _web_identity_token(
@@ -1648,25 +1651,27 @@ def _credential_source(
     profile: str,
     settings: Mapping[str, str],
     selected: Mapping[str, str],
-    environ: Env,
+    inject: Mapping[str, Any],
 ) -> Provider:
     """A role's credential_source: the environment, instance metadata alone (with
     the selected profile's metadata settings) or the container endpoint."""
+    import functools
+
     where = f"profile {profile!r}"
     # One source per role, as botocore's AssumeRoleProvider._get_role_config checks.
     if ("source_profile" in settings) == ("credential_source" in settings):
         what = "a role needs one of source_profile and credential_source"
         raise ConfigError(what, provider, where)
     kinds: dict[str, Callable[..., Provider]] = {
-        "Environment": EnvAWSProvider,
-        "Ec2InstanceMetadata": lambda environ: _imds(selected, environ=environ),
+        "Environment": lambda environ, clock: EnvAWSProvider(environ=environ),
+        "Ec2InstanceMetadata": functools.partial(_imds, selected),
         "EcsContainer": ContainerProvider,
     }
     kind = settings["credential_source"]
     if kind not in kinds:
         what = f"credential_source {kind!r} is not one of {', '.join(kinds)}"
         raise ConfigError(what, provider, where)
-    return kinds[kind](environ=environ)
+    return kinds[kind](**inject)
 
 
 def _sso_source(
@@ -1675,7 +1680,7 @@ def _sso_source(
     settings: Mapping[str, str],
     config: Ini,
     ca_file: str | None,
-    environ: Env,
+    inject: Mapping[str, Any],
 ) -> SSOProvider:
     """An SSO profile's source, with the settings of its sso-session, if it names
     one; ``aws sso login --profile PROFILE`` renews its token."""
@@ -1688,7 +1693,7 @@ def _sso_source(
         raise ConfigError(f"SSO needs {missing}", provider, where)
     return SSOProvider(
         *map(values.__getitem__, need), session_name=settings.get("sso_session"),
-        ca_file=ca_file, environ=environ, _login_profile=profile,
+        ca_file=ca_file, _login_profile=profile, **inject,
     )  # fmt: skip
 
 
@@ -1716,6 +1721,7 @@ def _keys_or_process(
     creds: Ini,
     config: Ini,
     paths: tuple[str, str],
+    inject: Mapping[str, Any],
 ) -> Provider | None:
     """Keys of the credentials file, else credential_process, else keys of the
     config file; None for the selected profile without any, an error for a
@@ -1725,7 +1731,7 @@ def _keys_or_process(
     if "aws_access_key_id" in in_creds:
         return _static_keys(provider, profile, in_creds, paths[0])
     if "credential_process" in settings:
-        return ProcessProvider(settings["credential_process"])
+        return ProcessProvider(settings["credential_process"], clock=inject["clock"])
     if "aws_access_key_id" in in_config:
         return _static_keys(provider, profile, in_config, paths[1])
     if len(chain) > 1:
@@ -1754,11 +1760,11 @@ def _wrap_in_roles(
     roles: list[dict[str, str]],
     selected: Mapping[str, str],
     mfa_prompt: Prompt,
-    environ: Env,
+    inject: Mapping[str, Any],
 ) -> Provider | None:
     """The source wrapped in the roles to assume, the innermost first."""
     for role in reversed(roles):
-        source = _role_provider(source, role, selected, mfa_prompt, environ)
+        source = _role_provider(source, role, selected, mfa_prompt, inject)
     return source  # type: ignore[no-any-return]
 
 
@@ -1767,7 +1773,7 @@ def _role_provider(
     role: Mapping[str, str],
     selected: Mapping[str, str],
     mfa_prompt: Prompt,
-    environ: Env,
+    inject: Mapping[str, Any],
 ) -> Provider:
     """One role of the chain, assumed with ``source``: a web identity token reader
     or a Provider. The selected profile's region, STS endpoint mode and CA bundle
@@ -1777,8 +1783,8 @@ def _role_provider(
     regional = selected.get("sts_regional_endpoints")
     if "web_identity_token_file" in role:
         return WebIdentityProvider(
-            source, role["role_arn"], session, ca_file=ca_file, environ=environ,
-            profile_region=region, sts_regional_endpoints=regional,
+            source, role["role_arn"], session, ca_file=ca_file, profile_region=region,
+            sts_regional_endpoints=regional, **inject,
         )  # fmt: skip
     seconds = role.get("duration_seconds", "").strip()  # botocore ignores junk
     return AssumeRoleProvider(
@@ -1790,9 +1796,9 @@ def _role_provider(
         mfa_serial=role.get("mfa_serial"),
         mfa_prompt=mfa_prompt,
         ca_file=ca_file,
-        environ=environ,
         profile_region=region,
         sts_regional_endpoints=regional,
+        **inject,
     )
 
 
@@ -2756,7 +2762,11 @@ class ChainedProvider(Provider):
 
 
 def default_provider(
-    *, profile: str | None = None, mfa_prompt: Prompt = None
+    *,
+    profile: str | None = None,
+    mfa_prompt: Prompt = None,
+    environ: Env = None,
+    clock: Clock = time.time,
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
@@ -2765,20 +2775,28 @@ def default_provider(
     picks it); container credentials; EC2 instance metadata with the profile's
     ``metadata_service_*`` settings. A profile given here turns the environment
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
+    ``environ`` (the variables, default ``os.environ``) and ``clock`` go to every link.
     """
 
-    role = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="role")
-    other = AWSConfigProvider(profile=profile, mfa_prompt=mfa_prompt, _link="other")
+    from functools import partial
+
+    linked = partial(
+        AWSConfigProvider, profile=profile, mfa_prompt=mfa_prompt, environ=environ,
+        clock=clock,
+    )  # fmt: skip
+    role, other = linked(_link="role"), linked(_link="other")
     settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
         name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
         settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
     except CredentialsError:
         pass  # the profile's links will report it
-    links = [role, other, ContainerProvider(), _imds(settings)]
+    container = ContainerProvider(environ=environ, clock=clock)
+    links = [role, other, container, _imds(settings, environ=environ, clock=clock)]
     if not profile:  # a profile given explicitly turns the environment sources off
-        web_identity = _EnvWebIdentity(settings)
-        links[:1] = [EnvAWSProvider(), EnvMinioProvider(), role, web_identity]
+        keys = [EnvAWSProvider(environ=environ), EnvMinioProvider(environ=environ)]
+        web_identity = _EnvWebIdentity(settings, environ=environ, clock=clock)
+        links[:1] = [*keys, role, web_identity]
     return ChainedProvider(links, strict=True)
 
 
@@ -2786,19 +2804,28 @@ class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``, with
     the profile's region, STS endpoint mode and CA bundle (``settings``)."""
 
-    def __init__(self, settings: Mapping[str, str]):
-        self._settings = settings
+    def __init__(
+        self,
+        settings: Mapping[str, str],
+        *,
+        environ: Env = None,
+        clock: Clock = time.time,
+    ):
+        self._settings, self._environ, self._clock = settings, environ, clock
         self._variables: Any = None  # those the cached source was built from
         self._source: Any = None
 
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
-        variables = tuple(map(os.environ.get, names))
+        env = os.environ if self._environ is None else self._environ
+        variables = tuple(map(env.get, names))
         if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
         if variables != self._variables:
-            source = _web_identity(_name(self), os.environ, self._settings)
+            source = _web_identity(
+                _name(self), env, self._settings, self._clock, self._environ
+            )
             self._variables, self._source = variables, source
         return self._source.retrieve()  # type: ignore[no-any-return]
 
@@ -2827,11 +2854,14 @@ def _web_identity(
     )  # fmt: skip
 
 
-def _imds(settings: Mapping[str, str], *, environ: Env = None) -> Provider:
+def _imds(
+    settings: Mapping[str, str], *, environ: Env = None, clock: Clock = time.time
+) -> Provider:
     """Instance metadata alone, with a profile's ``metadata_service_*`` settings."""
     get = settings.get
     return IamAwsProvider(
         environ=environ,
+        clock=clock,
         metadata_service_timeout=get("metadata_service_timeout"),
         metadata_service_num_attempts=get("metadata_service_num_attempts"),
         ec2_metadata_service_endpoint=get("ec2_metadata_service_endpoint"),

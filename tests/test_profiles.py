@@ -3,8 +3,10 @@
 Standard library only; STS is a loopback fake that records what it is sent.
 """
 
+import json
 import os
 import textwrap
+import time
 import unittest
 from unittest import mock
 
@@ -598,3 +600,90 @@ class EnvWebIdentitySettingsTest(unittest.TestCase):
                 with self.assertRaises(minicreds.TransportError):
                     minicreds.default_provider().retrieve()
         return calls[0]
+
+
+class DefaultProviderEnvironClockTest(unittest.TestCase):
+    """default_provider(environ=, clock=) hands both to every link it builds: each
+    source below is configured in the given mapping only (os.environ is clean) and
+    answers credentials that had expired long before the real time, but are valid
+    at the frozen clock."""
+
+    NOW = 1_000_000_000.0  # 2001-09-09T01:46:40Z
+
+    def setUp(self):
+        ctx = support.env()
+        self.home = ctx.__enter__()
+        self.addCleanup(ctx.__exit__, None, None, None)
+        self.urls = []
+        patch = mock.patch.object(minicreds, "_http", self.fake_http)
+        patch.start()
+        self.addCleanup(patch.stop)
+
+    def fake_http(self, provider, method, url, **kw):
+        """STS, container and instance metadata answers, valid at NOW for 1 hour."""
+        self.urls.append(url)
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.NOW + 3600))
+        if method == "POST":  # STS: AssumeRole or AssumeRoleWithWebIdentity
+            body = (
+                "<R><Credentials><AccessKeyId>ASIASTS</AccessKeyId>"
+                f"<SecretAccessKey>{ROLE_SECRET}</SecretAccessKey>"
+                f"<SessionToken>{ROLE_TOKEN}</SessionToken>"
+                f"<Expiration>{expires}</Expiration></Credentials></R>"
+            )
+            return 200, {}, body.encode()
+        if method == "PUT":  # the IMDSv2 token
+            return 200, {}, b"imds-token"
+        if url.endswith("/security-credentials/"):
+            return 200, {}, b"r"
+        answer = {
+            "Code": "Success",
+            "AccessKeyId": "ASIAIMDS" if "/latest/" in url else "ASIACONTAINER",
+            "SecretAccessKey": ROLE_SECRET,
+            "Token": ROLE_TOKEN,
+            "Expiration": expires,
+        }
+        return 200, {}, json.dumps(answer).encode()
+
+    def found(self, environ):
+        chain = minicreds.default_provider(environ=environ, clock=lambda: self.NOW)
+        creds = chain.retrieve()
+        return creds and creds.access_key
+
+    def test_environment_keys_from_the_mapping(self):
+        mapping = {"AWS_ACCESS_KEY_ID": "AKMAP", "AWS_SECRET_ACCESS_KEY": "s"}
+        self.assertEqual(self.found(mapping), "AKMAP")
+        mapping = {"MINIO_ROOT_USER": "minio-map", "MINIO_ROOT_PASSWORD": "p"}
+        self.assertEqual(self.found(mapping), "minio-map")
+        self.assertEqual(self.urls, [])
+
+    def test_profile_role_from_files_named_in_the_mapping(self):
+        config = os.path.join(self.home, "elsewhere-config")
+        with open(config, "w") as f:
+            f.write(
+                "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = s\n"
+                "[profile s]\naws_access_key_id = AKS\naws_secret_access_key = k\n"
+            )
+        mapping = {"AWS_CONFIG_FILE": config, "AWS_PROFILE": "r"}
+        self.assertEqual(self.found(mapping), "ASIASTS")
+        self.assertEqual(self.urls, ["https://sts.amazonaws.com"])
+
+    def test_web_identity_from_the_mapping(self):
+        mapping = {
+            "AWS_WEB_IDENTITY_TOKEN_FILE": __file__,
+            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/wi",
+            "AWS_REGION": "eu-west-3",
+        }
+        self.assertEqual(self.found(mapping), "ASIASTS")
+        self.assertEqual(self.urls, ["https://sts.eu-west-3.amazonaws.com"])
+
+    def test_container_from_the_mapping(self):
+        mapping = {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/creds"}
+        self.assertEqual(self.found(mapping), "ASIACONTAINER")
+        self.assertEqual(self.urls, ["http://169.254.170.2/creds"])
+
+    def test_instance_metadata_from_the_mapping(self):
+        mapping = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://[::1]:9"}
+        self.assertEqual(self.found(mapping), "ASIAIMDS")
+        self.assertEqual(self.urls[0], "http://[::1]:9/latest/api/token")
+        mapping = {"AWS_EC2_METADATA_DISABLED": "true"}
+        self.assertIsNone(self.found(mapping))
