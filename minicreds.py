@@ -49,7 +49,8 @@ environment access. Run ``python3 minicreds.py --help`` for the command line.
 # - Sections, each opened by a banner, in this order: Constants; Errors; Credentials
 #   and Provider; Refresh engine; HTTP; SigV4; STS; then one per provider family:
 #   Environment, Files, Process and SSO, Container and instance metadata, STS roles,
-#   MinIO STS; then Chain (with default_provider); Command line.
+#   MinIO STS; then Chain (with default_provider); ES256 (the P-256 signer for
+#   DPoP proofs); Command line.
 
 from __future__ import annotations
 
@@ -514,7 +515,7 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+def _cache_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
     """Store ``value`` in a small cache, emptied when full."""
     if len(cache) > 64:
         cache.clear()
@@ -526,7 +527,7 @@ def _http(
     method: str,
     url: str,
     *,
-    headers: Env = None,
+    headers: HeaderMap | None = None,
     body: bytes | None = None,
     timeout: float = 5.0,
     connect_timeout: float | None = None,
@@ -599,7 +600,9 @@ def _bypasses_proxy(host: str, env: Mapping[str, str]) -> bool:
 
 
 def _target_and_headers(
-    parts: Any, headers: Env, plain_proxy: tuple[tuple[str, int], dict[str, str]] | None
+    parts: Any,
+    headers: HeaderMap | None,
+    plain_proxy: tuple[tuple[str, int], dict[str, str]] | None,
 ) -> tuple[str, dict[str, str]]:
     """The request target and headers: a plain http proxy takes the whole URL (no
     fragment) and its own credentials."""
@@ -656,7 +659,7 @@ def _tls_context(
             if cert:
                 loading = cert[0]  # an encrypted key fails, never prompts on a tty
                 context.load_cert_chain(*cert, password="")
-            _remember(_tls_contexts, key, context)
+            _cache_put(_tls_contexts, key, context)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         loading = getattr(exc, "filename", None) or loading or ""
         what = f"cannot load TLS files ({_os_reason(exc)})"
@@ -878,7 +881,7 @@ def _amz_date(now: datetime.datetime | float | None) -> str:
     text = _amz_dates.get(stamp)
     if text is None:
         text = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(stamp))
-        _remember(_amz_dates, stamp, text)
+        _cache_put(_amz_dates, stamp, text)
     return text
 
 
@@ -897,7 +900,7 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
             host = f"{host}:{port}"
         path = _canonical_path(parts.path or "/", s3)
         canonical = (host, path, _canonical_query(parts.query))
-        _remember(_canonical_urls, (url, s3), canonical)
+        _cache_put(_canonical_urls, (url, s3), canonical)
     return canonical
 
 
@@ -1007,7 +1010,7 @@ def _signing_key(secret_key: str, date: str, region: str, service: str) -> Any:
         for part in (date, region, service, "aws4_request"):
             derived = hmac.digest(derived, part.encode(), "sha256")
         mac = hmac.new(derived, digestmod="sha256")
-        _remember(_signing_keys, key, mac)
+        _cache_put(_signing_keys, key, mac)
     return mac
 
 
@@ -1864,7 +1867,7 @@ class MinioClientConfigProvider(Provider):
         raise ConfigError(what, name, f"{path}, alias {alias!r}")
 
 
-def _loads(data: str | bytes) -> tuple[Any, int | None]:
+def _json_or_error_line(data: str | bytes) -> tuple[Any, int | None]:
     """(JSON value, None) or (None, line of the error): the error quotes the text."""
     import json
 
@@ -1876,7 +1879,7 @@ def _loads(data: str | bytes) -> tuple[Any, int | None]:
 
 def _parse_json(text: str) -> dict[str, Any]:
     """A JSON object, as _read_file's parser: errors give the line, never the text."""
-    data, line = _loads(text)
+    data, line = _json_or_error_line(text)
     if not isinstance(data, dict):
         raise ConfigError(
             f"not valid JSON (line {line})" if line else "not a JSON object"
@@ -1942,7 +1945,7 @@ class ProcessProvider(RefreshingProvider):
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the command
             error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
         else:
-            data, line = _loads(done.stdout)
+            data, line = _json_or_error_line(done.stdout)
             error = "" if line is None else f"output is not JSON (line {line})"
             if done.returncode:
                 error = f"exited with status {done.returncode} (see its stderr)"
@@ -2078,7 +2081,7 @@ class SSOProvider(RefreshingProvider):
             name, "POST", "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        answer = _loads(data)[0] if status == 200 else {}
+        answer = _json_or_error_line(data)[0] if status == 200 else {}
         access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
         if not (access and isinstance(access, str) and life > 0):
             what = f"no usable token (HTTP {status})"
@@ -2115,7 +2118,7 @@ class SSOProvider(RefreshingProvider):
             query=urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
         )  # fmt: skip
-        answer, url = _loads(data)[0], _safe_url(url)
+        answer, url = _json_or_error_line(data)[0], _safe_url(url)
         if status == 401:
             what = f"the SSO token was refused, {self._login_advice}"
             raise CredentialsError(what, name, url)
@@ -2198,7 +2201,10 @@ def _json_credentials(
     provider: str, url: str, status: int, data: bytes, secret: str | None
 ) -> Credentials:
     """Credentials from a container or IMDS JSON answer, or the error it carries."""
-    source, doc = _safe_url(url), _loads(data)[0]  # not UTF-8: a ValueError too
+    source, doc = (
+        _safe_url(url),
+        _json_or_error_line(data)[0],
+    )  # not UTF-8: a ValueError too
     if not isinstance(doc, dict):
         what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"
         raise TransportError(f"answer {what}", provider, source)

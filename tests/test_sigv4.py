@@ -539,7 +539,7 @@ class SignRequestTests(unittest.TestCase):
 
 class EmptiedAfterLookup(dict):
     """A cache that another thread empties just after a membership test (as
-    ``_remember`` empties a full one): only a single read finds its entry."""
+    ``_cache_put`` empties a full one): only a single read finds its entry."""
 
     def __contains__(self, key):
         found = dict.__contains__(self, key)
