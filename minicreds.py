@@ -136,6 +136,14 @@ _THROTTLE_CODES = tuple(
     b" PriorRequestNotComplete IDPCommunicationError".split()
 )
 _MASK = "****************"
+# Where systems keep their CA bundle, tried when Python's default store holds no CA:
+# macOS and Alpine, Debian and Ubuntu, Fedora and RHEL, openSUSE.
+_CA_BUNDLES = (
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+)
 
 # =====================================================================================
 # Errors
@@ -654,17 +662,58 @@ def _tls_context(
             (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
         )
         context = _tls_contexts.get(key)
-        if context is None:
-            context = ssl.create_default_context(cafile=ca_file)
-            if cert:
-                loading = cert[0]  # an encrypted key fails, never prompts on a tty
-                context.load_cert_chain(*cert, password="")
-            _cache_put(_tls_contexts, key, context)
+        if context is not None:
+            return context
+        context = ssl.create_default_context(cafile=ca_file)
+        if cert:
+            loading = cert[0]  # an encrypted key fails, never prompts on a tty
+            context.load_cert_chain(*cert, password="")
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         loading = getattr(exc, "filename", None) or loading or ""
         what = f"cannot load TLS files ({_os_reason(exc)})"
         raise ConfigError(what, provider, loading) from None
+    if ca_file is None:
+        _add_system_cas(context, provider)
+    _cache_put(_tls_contexts, key, context)
     return context
+
+
+def _add_system_cas(context: ssl.SSLContext, provider: str) -> None:
+    """Gives a context built on Python's default store some CA to trust. A python.org
+    macOS build (until its "Install Certificates.command" is run) and minimal
+    containers have none, where botocore would use the bundle it ships: the first
+    system bundle that loads is used, else a ConfigError says what was tried."""
+    import ssl
+
+    if context.cert_store_stats()["x509_ca"]:
+        return
+    for path in _CA_BUNDLES:
+        try:
+            context.load_verify_locations(cafile=path)
+            return
+        except (OSError, ValueError):  # absent, unreadable or not PEM
+            pass
+    defaults = ssl.get_default_verify_paths()
+    if _holds_files(defaults.capath):  # read lazily, so not counted above
+        return
+    what = (
+        "no CA certificates: Python's default store is empty and none of "
+        f"{', '.join(_CA_BUNDLES)} loads; set AWS_CA_BUNDLE (or ca_file) to a PEM "
+        'bundle of CAs, or on macOS run "Install Certificates.command" in the '
+        "Python folder"
+    )
+    raise ConfigError(what, provider, defaults.openssl_cafile)
+
+
+def _holds_files(folder: str | None) -> bool:
+    """Whether ``folder`` is given, exists and is not empty."""
+    if not folder:
+        return False
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return False
 
 
 def _with_retries(

@@ -2,9 +2,13 @@
 size cap, redirects, TLS verification and proxies. Every server is on 127.0.0.1."""
 
 import base64
+import os
 import select
+import shutil
 import socket
 import socketserver
+import ssl
+import tempfile
 import threading
 import time
 import unittest
@@ -16,6 +20,8 @@ from tests.support import FakeServer, Response
 
 QUERY_SECRET = "QuErYsEcReT-token/with+chars"
 MiB = 1 << 20
+REAL_DEFAULT_CONTEXT = ssl.create_default_context
+REAL_VERIFY_PATHS = ssl.get_default_verify_paths
 
 
 def call(url, method="GET", **kw):
@@ -429,6 +435,80 @@ class Tls(unittest.TestCase):
         self.assertEqual(
             server.requests[0].client_subject, "commonName=minicreds test client"
         )
+
+
+def _empty_default_store(purpose=None, *, cafile=None, capath=None, cadata=None):
+    """``ssl.create_default_context`` of a python.org macOS build before its "Install
+    Certificates.command" is run, or of a minimal container: no CA in the store."""
+    if cafile or capath or cadata:
+        return REAL_DEFAULT_CONTEXT(cafile=cafile, capath=capath, cadata=cadata)
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, loads no CA
+
+
+class EmptyCaStore(unittest.TestCase):
+    """No CA in Python's default store: the well-known system bundles are tried."""
+
+    def setUp(self):
+        self.certs = support.certs()
+        self.server = FakeServer(tls=True).start()
+        self.addCleanup(self.server.stop)
+        self.server.route("GET", "/x", (200, b"secure"))
+        self.tmp = tempfile.mkdtemp(prefix="minicreds-cas-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.not_pem = os.path.join(self.tmp, "not-a-bundle.pem")
+        with open(self.not_pem, "w") as f:
+            f.write("not a certificate\n")
+        self.missing = os.path.join(self.tmp, "absent.pem")
+        self.empty_folder = os.path.join(self.tmp, "certs")
+        os.mkdir(self.empty_folder)
+        for patch in (
+            mock.patch("ssl.create_default_context", _empty_default_store),
+            mock.patch.dict(minicreds._tls_contexts, clear=True),
+            mock.patch("ssl.get_default_verify_paths", self.verify_paths),
+        ):
+            patch.start()
+            self.addCleanup(patch.stop)
+
+    def verify_paths(self):
+        paths = REAL_VERIFY_PATHS()
+        return paths._replace(cafile=None, capath=self.empty_folder)
+
+    def bundles(self, *paths):
+        return mock.patch.object(minicreds, "_CA_BUNDLES", paths)
+
+    def test_the_first_bundle_that_loads_is_used(self):
+        with self.bundles(self.missing, self.not_pem, self.certs["ca"]):
+            self.assertEqual(call(self.server.url + "/x")[2], b"secure")
+
+    def test_no_bundle_loads_an_error_says_what_was_tried_and_what_to_do(self):
+        with self.bundles(self.missing, self.not_pem), Recorder() as rec:
+            with self.assertRaises(minicreds.ConfigError) as cm:
+                call(self.server.url + "/x")
+        text = str(cm.exception)
+        for part in (
+            self.missing,
+            self.not_pem,
+            "AWS_CA_BUNDLE",
+            "Certificates.command",
+        ):
+            self.assertIn(part, text)
+        self.assertEqual((self.server.requests, rec.sleeps), ([], []))
+
+    def test_a_ca_folder_in_use_is_left_to_the_handshake(self):
+        # OpenSSL reads a hashed CA folder lazily: an empty store count is no proof.
+        with open(os.path.join(self.empty_folder, "0a1b2c3d.0"), "w") as f:
+            f.write("a CA would be here\n")
+        with self.bundles(self.missing), Recorder():
+            with self.assertRaises(minicreds.TransportError) as cm:
+                call(self.server.url + "/x")
+        self.assertIn("certificate_verify_failed", str(cm.exception).lower())
+
+    def test_a_given_ca_file_is_used_alone(self):
+        with self.bundles(self.certs["ca"]), Recorder():
+            with self.assertRaises(minicreds.TransportError):
+                call(self.server.url + "/x", ca_file=self.certs["other_ca"])
+            got = call(self.server.url + "/x", ca_file=self.certs["ca"])
+        self.assertEqual(got[2], b"secure")
 
 
 class Proxies(unittest.TestCase):
