@@ -819,9 +819,11 @@ def _converse(
         reply, short = _read_reply(conn.getresponse())
     except (OSError, http.client.HTTPException) as exc:
         what = "cannot connect" if kind == "connect" else "no usable answer"
+        reason = _os_reason(exc)
         if isinstance(exc, ssl.SSLCertVerificationError):
             kind = "other"  # a refused certificate: no retry can help
-        return TransportError(f"{what} ({_os_reason(exc)})", *where, kind=kind)
+            reason = _tls_refusal(exc)
+        return TransportError(f"{what} ({reason})", *where, kind=kind)
     status, _, data = reply
     if len(data) > _MAX_BODY:
         return TransportError("response larger than 1 MiB", *where)
@@ -854,6 +856,21 @@ def _shut_down_at_deadline(conn: Any, fired: list[bool]) -> None:
         socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
     except (OSError, TypeError):  # closed, or never opened (None)
         pass
+
+
+def _tls_refusal(exc: ssl.SSLCertVerificationError) -> str:
+    """Why the server's certificate was refused, with the fix when the strict checks
+    of RFC 5280 refused it: Python 3.13 turns them on (VERIFY_X509_STRICT, as urllib3
+    2 does), and OpenSSL 3 reports them with codes 78 to 94."""
+    reason = _os_reason(exc)
+    if not 78 <= (getattr(exc, "verify_code", 0) or 0) <= 94:
+        return reason
+    return (
+        f"{reason}; Python 3.13 and later check certificates strictly "
+        "(VERIFY_X509_STRICT): reissue it, a CA with basicConstraints=critical,CA:TRUE, "
+        "keyUsage=critical,keyCertSign,cRLSign and a subjectKeyIdentifier, a server "
+        "certificate with an authorityKeyIdentifier (README, Platforms)"
+    )
 
 
 def _os_reason(exc: BaseException) -> str:

@@ -515,6 +515,10 @@ CN = unused
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
+[lenient_ca]
+basicConstraints = CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
 [server]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -538,14 +542,16 @@ authorityKeyIdentifier = keyid,issuer
 """
 
 
-def make_certs(directory):
+def make_certs(directory, ca_section="ca"):
     """Create a test PKI in ``directory`` with the ``openssl`` command (P-256 keys).
 
     Returns paths: ``ca``, ``ca_key``, ``server_cert``/``server_key`` (SAN IP:127.0.0.1,
     DNS:localhost), ``wrong_host_cert``/``wrong_host_key`` (SAN DNS:wrong-host.invalid only),
     ``client_cert``/``client_key``/``client_pem`` (cert + key in one file; subject
     ``CN=minicreds test client``), ``other_ca`` and ``other_client_cert``/``other_client_key``
-    (a client certificate from an unrelated CA). Valid for Python 3.13's VERIFY_X509_STRICT.
+    (a client certificate from an unrelated CA). Valid for Python 3.13's VERIFY_X509_STRICT,
+    unless ``ca_section="lenient_ca"``: then the CA's basicConstraints is not critical,
+    as in many self-made CAs, which strict verification refuses.
     """
     import random
 
@@ -571,7 +577,7 @@ def make_certs(directory):
             "-config",
             d("openssl.cnf"),
             "-extensions",
-            "ca",
+            ca_section,
             *newkey,
             "-keyout",
             d(name + ".key"),

@@ -8,6 +8,7 @@ import shutil
 import socket
 import socketserver
 import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -435,6 +436,43 @@ class Tls(unittest.TestCase):
         self.assertEqual(
             server.requests[0].client_subject, "commonName=minicreds test client"
         )
+
+
+class StrictVerification(unittest.TestCase):
+    """Python 3.13 verifies certificates strictly (VERIFY_X509_STRICT): a refusal for
+    that reason says so, and how to fix the certificate."""
+
+    @unittest.skipIf(sys.version_info < (3, 13), "strict by default from Python 3.13")
+    @unittest.skipUnless(shutil.which("openssl"), "needs the openssl command")
+    def test_ca_without_critical_basic_constraints(self):
+        tmp = tempfile.mkdtemp(prefix="minicreds-lenient-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        lenient = support.make_certs(tmp, ca_section="lenient_ca")
+        cert = (lenient["server_cert"], lenient["server_key"])
+        server = FakeServer(tls=True, cert=cert, ca=lenient["ca"]).start()
+        self.addCleanup(server.stop)
+        with Recorder() as rec, self.assertRaises(minicreds.TransportError) as cm:
+            call(server.url + "/x", ca_file=lenient["ca"])
+        self.assert_explained(str(cm.exception))
+        self.assertEqual((server.requests, rec.sleeps), ([], []))
+
+    def test_advice_follows_openssl_strict_codes_only(self):
+        # OpenSSL 3 reports the strict checks of RFC 5280 with codes 78-94 (89: a CA
+        # whose basicConstraints is not critical); other refusals get no advice.
+        for code, explained in ((89, True), (78, True), (94, True), (20, False)):
+            with self.subTest(code=code):
+                exc = ssl.SSLCertVerificationError(1, "certificate verify failed")
+                exc.verify_code = code
+                text = minicreds._tls_refusal(exc)
+                self.assertIn("certificate verify failed", text)
+                if explained:
+                    self.assert_explained(text)
+                else:
+                    self.assertNotIn("VERIFY_X509_STRICT", text)
+
+    def assert_explained(self, text):
+        for part in ("VERIFY_X509_STRICT", "basicConstraints=critical,CA:TRUE"):
+            self.assertIn(part, text)
 
 
 def _empty_default_store(purpose=None, *, cafile=None, capath=None, cadata=None):
