@@ -578,13 +578,17 @@ def _proxy_route(
     scheme: str, host: str, environ: Env
 ) -> tuple[tuple[str, int], dict[str, str]] | None:
     """The proxy's address and Proxy-Authorization header, from https_proxy or
-    http_proxy (either case; README, Choices where the specification was silent);
-    None to connect directly."""
+    http_proxy (either case; README, Choices where the specification was silent),
+    else from the system's settings; None to connect directly."""
     from urllib.parse import unquote, urlsplit
 
     env = os.environ if environ is None else environ
     via = env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY")
-    if not via or _bypasses_proxy(host, env):
+    if via and _bypasses_proxy(host, env):
+        return None
+    if not via and env is os.environ:  # a mapping given instead is the whole story
+        via = _system_proxy(scheme, host)
+    if not via:
         return None
     proxied = urlsplit(via if "://" in via else f"http://{via}")
     auth = {}
@@ -595,6 +599,22 @@ def _proxy_route(
         token = base64.b64encode(user.encode()).decode()
         auth["Proxy-Authorization"] = f"Basic {token}"
     return (proxied.hostname or "", proxied.port or 8080), auth
+
+
+def _system_proxy(scheme: str, host: str) -> str | None:
+    """The proxy that macOS's System Configuration or the Windows registry names for
+    the scheme, asked as botocore asks (utils.py, get_environ_proxies): urllib's
+    proxy_bypass(), then getproxies(). Elsewhere these read only the environment."""
+    if os.name != "nt" and sys.platform != "darwin":
+        return None
+    import urllib.request
+
+    try:  # botocore, too, goes on when the bypass check fails
+        if urllib.request.proxy_bypass(f"[{host}]" if ":" in host else host):
+            return None
+    except (OSError, TypeError):
+        pass
+    return urllib.request.getproxies().get(scheme)
 
 
 def _bypasses_proxy(host: str, env: Mapping[str, str]) -> bool:

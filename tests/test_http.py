@@ -2,6 +2,7 @@
 size cap, redirects, TLS verification and proxies. Every server is on 127.0.0.1."""
 
 import base64
+import contextlib
 import os
 import select
 import shutil
@@ -13,6 +14,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 from unittest import mock
 
 import minicreds
@@ -605,6 +607,74 @@ class Proxies(unittest.TestCase):
         # The certificate of the target is still verified through the tunnel.
         with self.assertRaises(minicreds.TransportError):
             call(server.url + "/x", environ=environ, ca_file=c["other_ca"], attempts=1)
+
+    def system_proxy(self, platform="darwin", name="posix", bypass=False):
+        """Simulates a platform whose system settings (macOS System Configuration,
+        the Windows registry) name ``self.proxy`` for http; records the lookups."""
+        self.lookups = []
+
+        def getproxies():
+            self.lookups.append("getproxies")
+            return {"http": self.proxy.url, "https": "http://127.0.0.1:9"}
+
+        def proxy_bypass(host):
+            self.lookups.append(host)
+            return bypass
+
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch.object(sys, "platform", platform))
+        stack.enter_context(mock.patch.object(os, "name", name))
+        stack.enter_context(mock.patch.object(urllib.request, "getproxies", getproxies))
+        stack.enter_context(
+            mock.patch.object(urllib.request, "proxy_bypass", proxy_bypass)
+        )
+        return stack
+
+    def test_system_proxy_settings_when_no_variable_is_set(self):
+        # botocore falls back to urllib's getproxies() and proxy_bypass().
+        url = self.target.url + "/x"
+        for platform, name in (("darwin", "posix"), ("win32", "nt")):
+            with self.subTest(platform=platform), support.env():
+                self.proxy.reset_routes()
+                self.proxy.route("GET", "*", (200, b"proxied"))
+                with self.system_proxy(platform, name):
+                    got = minicreds._http("P", "GET", url, deadline=6.0)
+                self.assertEqual(got[2], b"proxied")
+                self.assertEqual(self.proxy.requests[0].path, url)
+                self.assertEqual(self.lookups, ["127.0.0.1", "getproxies"])
+        self.assertEqual(self.target.requests, [])
+
+    def test_sts_calls_use_them(self):
+        provider = minicreds.ClientGrantsProvider("a.jwt.here", self.target.url)
+        with support.env(), self.system_proxy(), Recorder():
+            with self.assertRaises(minicreds.CredentialsError):  # not an STS answer
+                provider.retrieve()
+        self.assertEqual(self.proxy.requests[0].method, "POST")
+        self.assertTrue(self.proxy.requests[0].path.startswith(self.target.url))
+        self.assertEqual(self.target.requests, [])
+
+    def test_system_bypass_rules(self):
+        url = self.target.url + "/x"
+        with support.env(), self.system_proxy(bypass=True):
+            self.assertEqual(minicreds._http("P", "GET", url)[2], b"direct")
+        self.assertEqual(self.lookups, ["127.0.0.1"])
+        self.assertEqual(self.proxy.requests, [])
+
+    def test_system_settings_not_read(self):
+        url = self.target.url + "/x"
+        cases = {  # the call's keywords, the variables set, the answer expected
+            "a proxy variable is set": ({}, {"HTTP_PROXY": self.proxy.url}, b"proxied"),
+            "another environment is given": ({"environ": {}}, {}, b"direct"),
+            "metadata addresses (proxy=False)": ({"proxy": False}, {}, b"direct"),
+        }
+        for case, (kw, variables, answer) in cases.items():
+            with self.subTest(case), support.env(**variables):
+                with self.system_proxy():
+                    self.assertEqual(minicreds._http("P", "GET", url, **kw)[2], answer)
+                self.assertEqual(self.lookups, [])
+        with support.env(), self.system_proxy(platform="linux"):
+            self.assertEqual(minicreds._http("P", "GET", url)[2], b"direct")
+        self.assertEqual(self.lookups, [])  # elsewhere urllib reads only variables
 
     def test_proxy_unreachable(self):
         environ = {"HTTP_PROXY": f"http://127.0.0.1:{support.free_port()}"}
