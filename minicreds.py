@@ -1925,8 +1925,8 @@ class MinioClientConfigProvider(Provider):
         """Credentials of the alias; None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
-        home = os.path.join("~", "mc" if sys.platform == "win32" else ".mc")
-        folder = env.get("MC_CONFIG_DIR") or os.path.expanduser(home)
+        mc = "mc" if sys.platform == "win32" else ".mc"
+        folder = env.get("MC_CONFIG_DIR") or os.path.join(_mc_home(env), mc)
         path = self._filename or os.path.join(folder, "config.json")
         explicit = self._alias or env.get("MINIO_ALIAS")
         alias = explicit or "s3"
@@ -1951,6 +1951,17 @@ class MinioClientConfigProvider(Provider):
             pass  # raised below, outside the handler: no chained exception
         what = "the alias needs non-empty accessKey and secretKey strings"
         raise ConfigError(what, name, f"{path}, alias {alias!r}")
+
+
+def _mc_home(env: Mapping[str, str]) -> str:
+    """The home folder as mc finds it (go-homedir's Dir): HOME, then on Windows
+    USERPROFILE, then HOMEDRIVE and HOMEPATH; Python's expanduser ignores HOME on
+    Windows since 3.8."""
+    home = env.get("HOME")
+    if not home and sys.platform == "win32":
+        drive, path = env.get("HOMEDRIVE"), env.get("HOMEPATH")
+        home = env.get("USERPROFILE") or (drive and path and drive + path)
+    return home or os.path.expanduser("~")
 
 
 def _json_or_error_line(data: str | bytes) -> tuple[Any, int | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import unittest
 from unittest import mock
@@ -187,6 +188,52 @@ class LocationTest(_McTestCase):
             MinioClientConfigProvider(environ=environ).retrieve(),
             Credentials(ACCESS, SECRET),
         )
+
+
+class WindowsHomeTest(_McTestCase):
+    """mc on Windows finds home as go-homedir does: %HOME%, then %USERPROFILE%, then
+    %HOMEDRIVE%%HOMEPATH%; its folder there is ``mc``, not ``.mc``. Python's
+    expanduser ignores HOME on Windows since 3.8."""
+
+    def setUp(self):
+        super().setUp()
+        for patch in (
+            mock.patch.object(sys, "platform", "win32"),
+            mock.patch.object(os, "name", "nt"),
+        ):
+            patch.start()
+            self.addCleanup(patch.stop)
+        self.homes = {}
+        for n, name in enumerate(("HOME", "USERPROFILE", "HOMEDRIVE")):
+            home = os.path.join(self.tmp, f"from-{name.lower()}")
+            self.homes[name] = home
+            path = os.path.join(
+                home, "drive-path" if n == 2 else "", "mc", "config.json"
+            )
+            self.write(path, _v10(s3=_entry(f"ACCESSFROM{name}", SECRET)))
+
+    def found(self, **environ):
+        creds = MinioClientConfigProvider(environ=environ).retrieve()
+        return creds.access_key if creds else None
+
+    def test_order(self):
+        home, profile = self.homes["HOME"], self.homes["USERPROFILE"]
+        drive = {"HOMEDRIVE": self.homes["HOMEDRIVE"], "HOMEPATH": "/drive-path"}
+        self.assertEqual(
+            self.found(HOME=home, USERPROFILE=profile, **drive), "ACCESSFROMHOME"
+        )
+        self.assertEqual(
+            self.found(USERPROFILE=profile, **drive), "ACCESSFROMUSERPROFILE"
+        )
+        self.assertEqual(self.found(**drive), "ACCESSFROMHOMEDRIVE")
+
+    def test_mc_config_dir_still_first(self):
+        directory = os.path.join(self.tmp, "mcdir")
+        self.write(
+            os.path.join(directory, "config.json"), _v10(s3=_entry(ACCESS, SECRET))
+        )
+        found = self.found(MC_CONFIG_DIR=directory, HOME=self.homes["HOME"])
+        self.assertEqual(found, ACCESS)
 
 
 class AliasTest(_McTestCase):
