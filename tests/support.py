@@ -9,7 +9,8 @@ Independent of ``minicreds.py``. Everything listens on 127.0.0.1 only.
   Python 3.13's strict verification; :func:`client_context` builds a client ``SSLContext``.
 * :func:`blackhole` / :func:`full_backlog`: endpoints that never answer / never accept.
 * :class:`SecretWatch`, :func:`exception_texts`: check that no secret leaks into logs or errors.
-* :func:`env`, :func:`clean_environ`, :func:`temp_home`, :func:`free_port`; ``REPO``,
+* :func:`env`, :func:`clean_environ`, :func:`minimal_environ`, :func:`temp_home`,
+  :func:`free_port`; :func:`command_line` quotes a command line for this system; ``REPO``,
   the repository's folder.
 
 Fakes of what services answer (a clock, STS documents, time stamps) are in
@@ -23,6 +24,7 @@ import http.server
 import json
 import logging
 import os
+import shlex
 import shutil
 import socket
 import ssl
@@ -877,15 +879,41 @@ _CLEARED_NAMES = (
 def clean_environ(**variables):
     """A copy of ``os.environ`` without ``AWS_*``, ``MINIO_*``, ``MC_*``, home and proxy
     variables (any case), plus ``variables`` (a value of None leaves the name out).
-    PATH, PYENV_* and the rest are kept so subprocesses still run."""
+    PATH, SYSTEMROOT, PYENV_* and the rest are kept so subprocesses still run. A HOME
+    given is also USERPROFILE unless that is given: Windows finds ``~`` there."""
     out = {
         k: v
         for k, v in os.environ.items()
         if not k.upper().startswith(_CLEARED_PREFIXES)
         and k.upper() not in _CLEARED_NAMES
     }
+    if variables.get("HOME") is not None:
+        variables.setdefault("USERPROFILE", variables["HOME"])
     out.update((k, str(v)) for k, v in variables.items() if v is not None)
     return out
+
+
+def minimal_environ(home, **variables):
+    """An environment with little more than ``variables``: PATH, HOME and USERPROFILE
+    (``home``: Windows finds ``~`` in USERPROFILE), and SYSTEMROOT where it is set
+    (Windows cannot start a Python without it)."""
+    out = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": home,
+        "USERPROFILE": home,
+    }
+    if "SYSTEMROOT" in os.environ:
+        out["SYSTEMROOT"] = os.environ["SYSTEMROOT"]
+    out.update(variables)
+    return out
+
+
+def command_line(*argv):
+    """A command line that runs ``argv`` here: quoted by the rules CreateProcess splits
+    with on Windows (``subprocess.list2cmdline``), as a POSIX shell line elsewhere."""
+    if os.name == "nt":
+        return subprocess.list2cmdline(argv)
+    return shlex.join(argv)
 
 
 @contextlib.contextmanager

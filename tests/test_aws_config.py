@@ -12,6 +12,7 @@ import unittest
 from unittest import mock
 
 from minicreds import AWSConfigProvider, ConfigError, Credentials
+from tests import support
 
 ACCESS = "AKIAFILETESTACCESS01"
 ACCESS2 = "AKIAFILETESTACCESS02"
@@ -43,7 +44,7 @@ class _FilesTestCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(os.path.join(self.home, ".aws"))
-        env = {"HOME": self.home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env = support.minimal_environ(self.home)
         patcher = mock.patch.dict(os.environ, env, clear=True)
         patcher.start()
         self.addCleanup(patcher.stop)

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shlex
 import shutil
 import sys
 import tempfile
@@ -399,7 +398,7 @@ def _output(data, *, status=0, sleep=0.0):
         "sys.stdout.flush()\n"
         f"sys.exit({status})\n"
     )
-    return shlex.join([sys.executable, "-c", code, "--token", PROCESS_ARG])
+    return support.command_line(sys.executable, "-c", code, "--token", PROCESS_ARG)
 
 
 def _process_doc(**fields):

@@ -11,6 +11,7 @@ import unittest
 from unittest import mock
 
 from minicreds import ConfigError, Credentials, MinioClientConfigProvider
+from tests import support
 
 ACCESS = "MINIOMCTESTACCESS01"
 ACCESS2 = "MINIOMCTESTACCESS02"
@@ -49,7 +50,7 @@ class _McTestCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(self.home)
-        env = {"HOME": self.home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env = support.minimal_environ(self.home)
         patcher = mock.patch.dict(os.environ, env, clear=True)
         patcher.start()
         self.addCleanup(patcher.stop)

@@ -15,6 +15,7 @@ import types
 import unittest
 
 import minicreds
+from tests import support
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(REPO, "minicreds.py")
@@ -425,13 +426,12 @@ class CopiedAloneTest(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="minicreds-alone-")
         self.addCleanup(shutil.rmtree, tmp, True)
         shutil.copy(SOURCE, os.path.join(tmp, "minicreds.py"))
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": tmp,
-            "AWS_ACCESS_KEY_ID": "AKIACOPIEDALONE01",
-            "AWS_SECRET_ACCESS_KEY": "sEcReT-alone-3f0e",
-            "AWS_SESSION_TOKEN": "ToKeN-alone-77aa",
-        }
+        env = support.minimal_environ(
+            tmp,
+            AWS_ACCESS_KEY_ID="AKIACOPIEDALONE01",
+            AWS_SECRET_ACCESS_KEY="sEcReT-alone-3f0e",
+            AWS_SESSION_TOKEN="ToKeN-alone-77aa",
+        )
         code = (
             f"import sys; sys.path.insert(0, {tmp!r}); import minicreds;"
             "c = minicreds.EnvAWSProvider().retrieve();"

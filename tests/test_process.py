@@ -2,7 +2,6 @@
 
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ def script(directory, body, name="helper.py"):
     path = os.path.join(directory, name)
     with open(path, "w") as f:
         f.write(textwrap.dedent(body))
-    return f"{shlex.quote(sys.executable)} {shlex.quote(path)}"
+    return support.command_line(sys.executable, path)
 
 
 def printer(directory, data, name="helper.py", extra=""):
@@ -83,7 +82,8 @@ class ProcessProviderTest(unittest.TestCase):
                               "SecretAccessKey": sys.argv[2]}))
         """,
             )
-            + " 'AK $HOME;x' \"sec ret|`id`\""
+            + " "
+            + support.command_line("AK $HOME;x", "sec ret|`id`")
         )
         creds = minicreds.ProcessProvider(cmd).retrieve()
         self.assertEqual(creds.access_key, "AK $HOME;x")  # no shell expansion

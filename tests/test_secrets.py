@@ -63,6 +63,9 @@ SECRETS = targets.SECRETS + (
     ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, URL_PASSWORD, URL_QUERY,
     PROXY_PASSWORD, ARG_SECRET, KEY_SECRET, MC_SECRET, SSO_REFRESH, SSO_CLIENT_SECRET,
 )  # fmt: skip
+# credential_process commands, quoted for this system.
+EXIT_3 = support.command_line(sys.executable, "-c", "import sys; sys.exit(3)")
+PRINTS_SECRET = support.command_line(sys.executable, "-c", f"print({FILE_SECRET!r})")
 
 
 def echo_text(request):
@@ -279,11 +282,9 @@ class LocalSourcesTest(HygieneCase):
                 "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
                 "source_profile = base\n"
                 "[profile process]\n"
-                f"credential_process = {sys.executable} -c 'import sys; sys.exit(3)'"
-                f" --secret {ARG_SECRET}\n"
+                f"credential_process = {EXIT_3} --secret {ARG_SECRET}\n"
                 "[profile process-bad-json]\n"
-                f"credential_process = {sys.executable} -c"
-                f" 'print(\"{FILE_SECRET}\")' {ARG_SECRET}\n"
+                f"credential_process = {PRINTS_SECRET} {ARG_SECRET}\n"
                 "[profile missing-program]\n"
                 f"credential_process = /nonexistent/helper --token {ARG_SECRET}\n"
                 "[profile sso]\nsso_start_url = https://d-1.awsapps.com/start\n"
@@ -366,12 +367,14 @@ class LocalSourcesTest(HygieneCase):
 
     def test_process_provider(self):
         commands = {
-            "exit 3": f"{sys.executable} -c 'import sys; sys.exit(3)' {ARG_SECRET}",
-            "prints a secret, not JSON": f"{sys.executable} -c"
-            f" 'print(\"{FILE_SECRET}\")' {ARG_SECRET}",
-            "JSON without Version": f"{sys.executable} -c 'import json;"
-            f' print(json.dumps({{"SecretAccessKey": "{FILE_SECRET}"}}))\''
-            f" {ARG_SECRET}",
+            "exit 3": f"{EXIT_3} {ARG_SECRET}",
+            "prints a secret, not JSON": f"{PRINTS_SECRET} {ARG_SECRET}",
+            "JSON without Version": support.command_line(
+                sys.executable,
+                "-c",
+                f"import json; print(json.dumps({{'SecretAccessKey': '{FILE_SECRET}'}}))",
+                ARG_SECRET,
+            ),
             "no such program": f"/nonexistent/helper --token {ARG_SECRET}",
             "badly quoted": f"helper '{ARG_SECRET}",
         }
@@ -470,8 +473,7 @@ class CommandLineTest(HygieneCase):
                 "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
                 "source_profile = base\n"
                 "[profile process]\n"
-                f"credential_process = {sys.executable} -c 'import sys; sys.exit(3)'"
-                f" --secret {ARG_SECRET}\n",
+                f"credential_process = {EXIT_3} --secret {ARG_SECRET}\n",
             )
             credentials = self.write(
                 "credentials",

@@ -4,6 +4,7 @@ import gzip
 import http.client
 import logging
 import os
+import shlex
 import socket
 import ssl
 import subprocess
@@ -12,6 +13,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+from unittest import mock
 
 from tests import support
 from tests.support import FakeServer, Response
@@ -275,6 +277,35 @@ class SecretsAndEnvTest(unittest.TestCase):
         finally:
             del os.environ["AWS_PROFILE"]
         self.assertEqual(dict(os.environ), before)
+
+
+class PortableChildrenTest(unittest.TestCase):
+    """Command lines and child environments that work on Windows too."""
+
+    ARGV = ("C:\\Program Files\\Python\\python.exe", "-c", 'print("a b")', "it's")
+
+    def test_command_line_posix(self):
+        line = support.command_line(*self.ARGV)
+        self.assertEqual(shlex.split(line), list(self.ARGV))
+
+    def test_command_line_windows(self):
+        with mock.patch.object(os, "name", "nt"):
+            line = support.command_line(*self.ARGV)
+        # As CreateProcess splits it: double quotes, backslashes kept, no single quotes.
+        self.assertEqual(
+            line,
+            '"C:\\Program Files\\Python\\python.exe" -c "print(\\"a b\\")" it\'s',
+        )
+
+    def test_home_is_also_userprofile(self):
+        self.assertEqual(support.clean_environ(HOME="/h")["USERPROFILE"], "/h")
+        both = support.clean_environ(HOME="/h", USERPROFILE="/u")
+        self.assertEqual((both["HOME"], both["USERPROFILE"]), ("/h", "/u"))
+        with mock.patch.dict(os.environ, {"SYSTEMROOT": "C:\\Windows"}):
+            small = support.minimal_environ("/h", AWS_PROFILE="p")
+        self.assertEqual(small["USERPROFILE"], "/h")
+        self.assertEqual(small["SYSTEMROOT"], "C:\\Windows")
+        self.assertEqual(small["AWS_PROFILE"], "p")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """botocore runs ``minicreds.py --format process`` as a profile's ``credential_process``.
 
-botocore splits the command with POSIX rules, runs it, and reads the JSON as every AWS
-SDK does; it must get back the credentials minicreds found, expiry included.
+botocore splits the command (by POSIX rules, by Windows rules on Windows), runs it,
+and reads the JSON as every AWS SDK does; it must get back the credentials minicreds
+found, expiry included.
 """
 
 import datetime
 import os
-import shlex
 import sys
 import unittest
 
@@ -25,7 +25,6 @@ TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE/PROCESS+TOKEN=="
 
 
 @unittest.skipUnless(botocore, "botocore is not installed")
-@unittest.skipIf(sys.platform == "win32", "POSIX command line")
 class CredentialProcess(unittest.TestCase):
     def botocore_credentials(self, profile, config, **variables):
         with support.env(AWS_EC2_METADATA_DISABLED="true", **variables) as home:
@@ -42,7 +41,7 @@ class CredentialProcess(unittest.TestCase):
             return credentials, credentials.get_frozen_credentials()
 
     def command(self, *args):
-        return " ".join(shlex.quote(a) for a in (sys.executable, SCRIPT, *args))
+        return support.command_line(sys.executable, SCRIPT, *args)
 
     def test_temporary_credentials_from_the_environment(self):
         expiry = datetime.datetime.now(datetime.timezone.utc).replace(

@@ -492,7 +492,7 @@ class ConfigDifferentialTest(unittest.TestCase):
     def prepare(self, home, case):
         """Write the case's files into ``home``; return (profile, environment)."""
         _name, creds, config, profile, env_vars, _ = case
-        subs = dict(self.subs, home=home, python=sys.executable)
+        subs = dict(self.subs, home=home, python=support.command_line(sys.executable))
         os.makedirs(os.path.join(home, ".aws"), exist_ok=True)
         for filename, text in (("credentials", creds), ("config", config)):
             if text is not None:

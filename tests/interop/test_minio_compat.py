@@ -20,6 +20,7 @@ import warnings
 from unittest import mock
 
 import minicreds
+from tests import support
 
 try:
     import minio
@@ -112,8 +113,7 @@ class _CompatTestCase(unittest.TestCase):
 
     def env(self, values):
         """Replace the whole environment, as the SDK's tests do with clear()."""
-        base = {"HOME": self.home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        base.update(values)
+        base = support.minimal_environ(self.home, **values)
         patcher = mock.patch.dict(os.environ, base, clear=True)
         patcher.start()
         self.addCleanup(patcher.stop)
