@@ -887,9 +887,10 @@ def _tls_refusal(exc: ssl.SSLCertVerificationError) -> str:
         return reason
     return (
         f"{reason}; Python 3.13 and later check certificates strictly "
-        "(VERIFY_X509_STRICT): reissue it, a CA with basicConstraints=critical,CA:TRUE, "
-        "keyUsage=critical,keyCertSign,cRLSign and a subjectKeyIdentifier, a server "
-        "certificate with an authorityKeyIdentifier (README, Platforms)"
+        "(VERIFY_X509_STRICT), so reissue them: a CA needs "
+        "basicConstraints=critical,CA:TRUE, keyUsage=critical,keyCertSign,cRLSign "
+        "and a subjectKeyIdentifier, a server certificate an authorityKeyIdentifier "
+        "(README, Platforms)"
     )
 
 
