@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     Duration = Union[datetime.timedelta, int, None]
     Prompt = Union[Callable[[str], str], None]
     Jwt = Union[str, Callable[[], Any]]
+    Fields = Tuple[Tuple[str, str], ...]  # a query's (name, value) pairs, encoded
 
 __version__ = "0.1.0"
 
@@ -100,8 +101,10 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Container and instance metadata
     "ContainerProvider",
     "IamAwsProvider",
-    # STS
+    # SigV4 and STS
     "sign_request",
+    "presign_url",
+    "eks_token",
     "AssumeRoleProvider",
     "WebIdentityProvider",
     "ClientGrantsProvider",
@@ -136,6 +139,12 @@ _THROTTLE_CODES = tuple(
     b" PriorRequestNotComplete IDPCommunicationError".split()
 )
 _MASK = "****************"
+_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+# The query parameters presign_url writes: a given URL's own are replaced.
+_PRESIGN_PARAMS = frozenset(
+    "X-Amz-Algorithm X-Amz-Credential X-Amz-Date X-Amz-Expires"  # noqa: SIM905
+    " X-Amz-SignedHeaders X-Amz-Security-Token X-Amz-Signature".split()
+)
 
 # =====================================================================================
 # Errors
@@ -827,7 +836,7 @@ def _os_reason(exc: BaseException) -> str:
 # fed their padded key (RFC 2104), so that signing costs a copy and an update. Each is
 # read once with .get(): another thread may empty it between two reads.
 _amz_dates: dict[int, str] = {}
-_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str, Fields]] = {}
 _signing_keys: dict[tuple[str, str, str, str], Any] = {}
 
 
@@ -854,7 +863,7 @@ def sign_request(
         body = body.encode()
     amz_date = _amz_date(now)
     s3 = service == "s3"
-    host, path, query = _canonical_url(url, s3)
+    host, path, query, _ = _canonical_url(url, s3)
     given = _headers_to_sign(headers, host, amz_date, credentials.session_token)
     payload = _payload_hash(body, given, s3)
     canonical_headers, signed_headers = _canonical_headers(given)
@@ -872,6 +881,91 @@ def sign_request(
     return out
 
 
+def presign_url(
+    method: str,
+    url: str,
+    *,
+    credentials: Credentials,
+    region: str,
+    service: str,
+    expires: datetime.timedelta | float = 3600,
+    headers: Headers | None = None,
+    now: datetime.datetime | float | None = None,
+) -> str:
+    """Presign a request with AWS Signature Version 4 in its query; return the URL.
+
+    The URL is ``url`` (the URL as it will be sent; its fragment dropped) with its
+    query re-encoded in SigV4's encoding, in its order, then ``X-Amz-Algorithm``,
+    ``X-Amz-Credential``, ``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-SignedHeaders``,
+    ``X-Amz-Security-Token`` when the credentials carry a token, and
+    ``X-Amz-Signature``, as botocore's presigned URLs have them. ``Host`` and
+    ``headers`` are signed: the request must send those headers. ``s3`` signs
+    ``UNSIGNED-PAYLOAD`` (or a given ``X-Amz-Content-Sha256``), other services the
+    empty body. ``expires``: seconds (or a timedelta), 1 to 604800 (7 days).
+    """
+    seconds = _presign_seconds(expires)
+    amz_date = _amz_date(now)
+    s3 = service == "s3"
+    host, path, _, given_fields = _canonical_url(url, s3)
+    given = _given_headers(headers, host)
+    canonical_headers, signed_headers = _canonical_headers(given)
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    auth = _presign_fields(credentials, scope, amz_date, seconds, signed_headers)
+    fields = [*(f for f in given_fields if f[0] not in _PRESIGN_PARAMS), *auth]
+    signed_query = "&".join(map("=".join, sorted(fields)))
+    payload = _presign_payload(given, s3)
+    canonical_request = "\n".join(
+        (method, path, signed_query, canonical_headers, signed_headers, payload)
+    )
+    mac = _signing_key(credentials.secret_key, amz_date[:8], region, service).copy()
+    mac.update(_string_to_sign(amz_date, scope, canonical_request))
+    base = url.partition("#")[0].partition("?")[0]
+    query = "&".join(map("=".join, fields))
+    return f"{base}?{query}&X-Amz-Signature={mac.hexdigest()}"
+
+
+def _presign_seconds(expires: datetime.timedelta | float) -> int:
+    """``expires`` in whole seconds, checked: SigV4 presigned URLs last 1 second to
+    7 days."""
+    seconds: Any = getattr(expires, "total_seconds", lambda: expires)()
+    if not isinstance(seconds, (int, float)) or not 1 <= seconds <= 604800:
+        raise ConfigError("expires must be 1 to 604800 seconds", "presign_url")
+    return int(seconds)
+
+
+def _presign_fields(
+    credentials: Credentials,
+    scope: str,
+    amz_date: str,
+    seconds: int,
+    signed_headers: str,
+) -> list[tuple[str, str]]:
+    """The query fields that authenticate a presigned URL, encoded, in botocore's
+    order (all but the signature, which signs them)."""
+    from urllib.parse import quote
+
+    fields = [
+        ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+        ("X-Amz-Credential", quote(f"{credentials.access_key}/{scope}", "~")),
+        ("X-Amz-Date", amz_date),
+        ("X-Amz-Expires", str(seconds)),
+        ("X-Amz-SignedHeaders", quote(signed_headers, "~")),
+    ]
+    if credentials.session_token:
+        fields.append(("X-Amz-Security-Token", quote(credentials.session_token, "~")))
+    return fields
+
+
+def _presign_payload(given: dict[str, tuple[str, str]], s3: bool) -> str:
+    """The payload hash a presigned URL signs: S3's ``UNSIGNED-PAYLOAD`` unless an
+    ``X-Amz-Content-Sha256`` header is given, else the empty body's (a presigned
+    request of another service has no body)."""
+    if not s3:
+        return _EMPTY_SHA256
+    header = given.get("x-amz-content-sha256")
+    return header[1] if header else "UNSIGNED-PAYLOAD"
+
+
 def _amz_date(now: datetime.datetime | float | None) -> str:
     """``now`` (POSIX seconds or a datetime; None: the current time) as SigV4's
     ``X-Amz-Date`` text, to the second."""
@@ -885,8 +979,9 @@ def _amz_date(now: datetime.datetime | float | None) -> str:
     return text
 
 
-def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
-    """The ``Host`` header of ``url``, its canonical path and its canonical query."""
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str, Fields]:
+    """The ``Host`` header of ``url``, its canonical path, its canonical query, and
+    its query's fields in SigV4's encoding, in their order."""
     canonical = _canonical_urls.get((url, s3))
     if canonical is None:
         from urllib.parse import urlsplit
@@ -899,7 +994,9 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
         if port and f"{parts.scheme}:{port}" not in ("http:80", "https:443"):
             host = f"{host}:{port}"
         path = _canonical_path(parts.path or "/", s3)
-        canonical = (host, path, _canonical_query(parts.query))
+        fields = _query_fields(parts.query)
+        query = "&".join(map("=".join, sorted(fields)))
+        canonical = (host, path, query, fields)
         _cache_put(_canonical_urls, (url, s3), canonical)
     return canonical
 
@@ -927,9 +1024,9 @@ def _canonical_path(path: str, s3: bool) -> str:
     return quote(norm + "/" if trailing else norm, "/~")
 
 
-def _canonical_query(query: str) -> str:
-    """The query as SigV4 signs it: names and values re-encoded in SigV4's encoding,
-    sorted by name then value; empty pieces (``a&&b``) dropped."""
+def _query_fields(query: str) -> Fields:
+    """The query's names and values re-encoded in SigV4's encoding, in their order;
+    empty pieces (``a&&b``) dropped. SigV4 signs them sorted by name, then value."""
     from urllib.parse import quote, unquote
 
     fields = []
@@ -937,17 +1034,27 @@ def _canonical_query(query: str) -> str:
         if item:
             name, _, value = item.partition("=")
             fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
-    return "&".join(map("=".join, sorted(fields)))
+    return tuple(fields)
 
 
 def _headers_to_sign(
     headers: Headers | None, host: str, amz_date: str, token: str | None
 ) -> dict[str, tuple[str, str]]:
-    """The headers to sign and send, by lower-case name: (name as given, value).
+    """The headers that sign_request signs and returns, by lower-case name: (name as
+    given, value). The given ones and ``Host``, ``X-Amz-Date`` and the session token.
+    """
+    given = _given_headers(headers, host)
+    given["x-amz-date"] = ("X-Amz-Date", amz_date)
+    if token:
+        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    return given
+
+
+def _given_headers(headers: Headers | None, host: str) -> dict[str, tuple[str, str]]:
+    """The given headers by lower-case name: (name as given, value).
 
     Repeated names are joined with ``,`` and a given ``Authorization`` is dropped
-    (it is replaced); ``Host`` is added when absent, ``X-Amz-Date`` and the session
-    token always.
+    (it is replaced); ``Host`` is added when absent.
     """
     given: dict[str, tuple[str, str]] = {}
     pairs: Any = headers or ()
@@ -959,9 +1066,6 @@ def _headers_to_sign(
         elif low != "authorization":
             given[low] = (name, value)
     given.setdefault("host", ("Host", host))
-    given["x-amz-date"] = ("X-Amz-Date", amz_date)
-    if token:
-        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
     return given
 
 
@@ -1281,6 +1385,37 @@ def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
     except ValueError:
         raise TransportError("answer has a bad Expiration", name, source) from None
     return Credentials(fields[0], fields[1], fields[2], expiry)
+
+
+def eks_token(
+    cluster: str,
+    *,
+    credentials: Credentials,
+    region: str | None,
+    now: datetime.datetime | float | None = None,
+) -> str:
+    """A token for an Amazon EKS cluster, as ``aws eks get-token`` makes it.
+
+    ``k8s-aws-v1.`` and, in URL-safe base64 without padding, a presigned STS
+    ``GetCallerIdentity`` URL for the region's STS host (the global one, signed for
+    ``us-east-1``, for ``None`` or ``aws-global``) that signs the header
+    ``x-k8s-aws-id: <cluster>`` and expires after 60 seconds. ``now`` as in
+    ``sign_request``. README "EKS tokens".
+    """
+    if not cluster:
+        raise ConfigError("the cluster name is empty", "eks_token")
+    host, signing_region = _aws_sts_host(region, "regional", "eks_token")
+    url = presign_url(
+        "GET",
+        f"{host}/?Action=GetCallerIdentity&Version={_STS_VERSION}",
+        credentials=credentials,
+        region=signing_region or "us-east-1",
+        service="sts",
+        expires=60,
+        headers={"x-k8s-aws-id": cluster},
+        now=now,
+    )
+    return "k8s-aws-v1." + _b64url(url.encode())
 
 
 # =====================================================================================
