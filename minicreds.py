@@ -914,8 +914,9 @@ def presign_url(
     fields = [*(f for f in given_fields if f[0] not in _PRESIGN_PARAMS), *auth]
     signed_query = "&".join(map("=".join, sorted(fields)))
     payload = _presign_payload(given, s3)
-    canonical_request = "\n".join(
-        (method, path, signed_query, canonical_headers, signed_headers, payload)
+    canonical_request = (
+        f"{method}\n{path}\n{signed_query}\n"
+        f"{canonical_headers}\n{signed_headers}\n{payload}"
     )
     mac = _signing_key(credentials.secret_key, amz_date[:8], region, service).copy()
     mac.update(_string_to_sign(amz_date, scope, canonical_request))
@@ -3325,6 +3326,8 @@ examples:
   minicreds --profile dev --provider aws-config --format json
   credential_process = python3 /path/to/minicreds.py --format process
                                     in ~/.aws/config: minicreds serves any AWS SDK
+  minicreds --format eks-token --cluster NAME
+                                    a token for kubectl, as `aws eks get-token`
 
 exit status: 0 found, 1 nothing found, 2 error or bad usage
 """
@@ -3333,6 +3336,7 @@ _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
               "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
 _CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
                 "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
+_K8S_AUTH = "client.authentication.k8s.io/"  # kubectl's exec plugin API group
 
 
 def _ask_mfa(serial: str) -> str:
@@ -3359,7 +3363,7 @@ def _main(argv: list[str] | None = None) -> int:
     if creds is None or chain is None:  # no chain comes without an error
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    text, error = _cli_render(args.format, creds, source=chain.attempts[-1][0])
+    text, error = _cli_render(args, creds, source=chain.attempts[-1][0])
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
     _cli_write(args.format, text)
@@ -3389,14 +3393,22 @@ def _cli_parse(
         choices=("default", "aws-config", "mc-config", *_CLI_CLASSES),
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
     add("--format", default="summary",
-        choices=("summary", *_CLI_LINES, "process", "json"),
+        choices=("summary", *_CLI_LINES, "process", "json", "eks-token"),
         help="summary (the default; secret masked); the others print the secrets, "
-        "the export formats as `aws configure export-credentials` does")  # fmt: skip
+        "the export formats as `aws configure export-credentials` does, eks-token "
+        "an EKS token as `aws eks get-token` does")  # fmt: skip
+    add("--cluster", metavar="NAME", help="the EKS cluster of --format eks-token")
+    add("--region", help="the STS region of --format eks-token (default: "
+        "AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region)")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
     add("--version", action="version", version=f"minicreds {__version__}")
     args = parser.parse_args(argv)
     if args.profile and args.provider in _CLI_CLASSES:
         parser.error(f"--profile does not apply to --provider {args.provider}")
+    if args.format == "eks-token" and not args.cluster:
+        parser.error("--format eks-token needs --cluster NAME")
+    if args.format != "eks-token" and (args.cluster or args.region):
+        parser.error("--cluster and --region apply to --format eks-token only")
     return args, parser
 
 
@@ -3456,10 +3468,15 @@ def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
         print(line.rstrip(), file=sys.stderr)
 
 
-def _cli_render(fmt: str, creds: Credentials, source: str) -> tuple[str, str]:
+def _cli_render(
+    args: argparse.Namespace, creds: Credentials, source: str
+) -> tuple[str, str]:
     """The credentials in the ``--format`` asked for, and an error line (or "")."""
+    fmt = args.format
     if fmt == "summary":
         return _cli_summary(creds, source), ""
+    if fmt == "eks-token":
+        return _cli_exec_credential(args, creds)
     expiry = creds.expiration.isoformat() if creds.expiration else None
     rows = (
         ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
@@ -3525,6 +3542,72 @@ def _cli_json(fmt: str, rows: list[tuple[str, str | None]], source: str) -> str:
     if fmt == "json":
         doc["Provider"] = source
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _cli_exec_credential(
+    args: argparse.Namespace, creds: Credentials
+) -> tuple[str, str]:
+    """``--format eks-token``: the ExecCredential that ``aws eks get-token`` prints
+    (its JSON, a newline and an empty line), and an error line (or "")."""
+    import json
+
+    now = time.time()
+    try:
+        region = args.region or _cli_region(args.provider, args.profile)
+        token = eks_token(args.cluster, credentials=creds, region=region, now=now)
+    except CredentialsError as exc:
+        return "", str(exc)
+    api_version, warning = _cli_exec_api_version()
+    if warning:
+        print(f"minicreds: warning: {warning}", file=sys.stderr)
+    # kubectl refreshes the token at this time; STS honours it for 15 minutes.
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 14 * 60))
+    doc = {
+        "kind": "ExecCredential",
+        "apiVersion": api_version,
+        "spec": {},
+        "status": {"expirationTimestamp": expires, "token": token},
+    }
+    return json.dumps(doc, indent=4, ensure_ascii=False) + "\n\n", ""
+
+
+def _cli_region(provider: str, profile: str | None) -> str | None:
+    """The region of an EKS token, as minicreds's STS providers pick it:
+    ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the AWS profile's ``region``
+    (``--profile`` names an mc alias with ``--provider mc-config``)."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        return region
+    aws_profile = None if provider == "mc-config" else profile
+    loaded = AWSConfigProvider(profile=aws_profile)._load()
+    if loaded is None:
+        return None
+    name, creds_file, config_file, _ = loaded
+    return {**config_file.get(name, {}), **creds_file.get(name, {})}.get("region")
+
+
+def _cli_exec_api_version() -> tuple[str, str]:
+    """The apiVersion of the ExecCredential, as ``aws eks get-token`` answers
+    ``KUBERNETES_EXEC_INFO``, and a warning (or ""): v1 and v1beta1 as asked,
+    v1alpha1 as asked but deprecated, anything else v1beta1."""
+    import json
+
+    default = _K8S_AUTH + "v1beta1"
+    info = os.environ.get("KUBERNETES_EXEC_INFO", "")
+    if not info:  # kubectl before 1.20 may not set it
+        return default, ""
+    try:
+        asked = json.loads(info).get("apiVersion")
+    except (ValueError, AttributeError):  # not JSON, or not an object
+        return default, f"KUBERNETES_EXEC_INFO is not a JSON object; using {default}"
+    if asked in (_K8S_AUTH + "v1", default):
+        return asked, ""
+    if asked == _K8S_AUTH + "v1alpha1":
+        return asked, f"the kubeconfig asks for the deprecated {asked}"
+    return (
+        default,
+        f"KUBERNETES_EXEC_INFO asks for an unknown apiVersion; using {default}",
+    )
 
 
 def _cli_write(fmt: str, text: str) -> None:

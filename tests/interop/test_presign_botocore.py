@@ -24,6 +24,7 @@ Inputs where the two legitimately differ, and which are therefore not generated:
   the payload hash whatever the service.
 """
 
+import contextlib
 import datetime
 import http.client
 import io
@@ -299,6 +300,38 @@ class EksTokenTests(unittest.TestCase):
                         cluster, credentials=creds, region=region, now=when
                     )
                     self.assertEqual(mine, expected)
+
+    def test_same_exec_credential_as_aws_eks_get_token(self):
+        from awscli.clidriver import create_clidriver
+
+        when = 1780000000
+        moment = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
+        creds = {
+            "AWS_ACCESS_KEY_ID": "AKIDEKSEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "eks/secret+key",
+            "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEXAMPLE/eks+token==",
+        }
+        # Importing awscli points AWS_DATA_PATH at its data; support.env clears it.
+        creds["AWS_DATA_PATH"] = os.environ.get("AWS_DATA_PATH")
+        v1 = '{"apiVersion": "client.authentication.k8s.io/v1"}'
+        for region, info in (("us-west-2", ""), ("cn-north-1", v1), (None, v1)):
+            with self.subTest(region=region, info=info):
+                where = ["--region", region] if region else []
+                with support.env(KUBERNETES_EXEC_INFO=info, **creds, **STS_ENV):
+                    aws = io.StringIO()
+                    with at(when), contextlib.redirect_stdout(aws), mock.patch.object(
+                        get_token, "get_current_datetime",
+                        lambda: moment.replace(tzinfo=None),
+                    ):  # fmt: skip
+                        argv = ["eks", "get-token", "--cluster-name", "c1", *where]
+                        self.assertEqual(create_clidriver().main(argv), 0)
+                    mine = io.StringIO()
+                    with mock.patch("time.time", lambda: float(when)):
+                        with contextlib.redirect_stdout(mine):
+                            argv = ["--format", "eks-token", "--cluster", "c1", *where]
+                            self.assertEqual(minicreds._main(argv), 0)
+                self.assertTrue(aws.getvalue().startswith('{\n    "kind": "ExecC'))
+                self.assertEqual(mine.getvalue(), aws.getvalue())
 
 
 if __name__ == "__main__":
