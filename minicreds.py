@@ -832,12 +832,14 @@ def _os_reason(exc: BaseException) -> str:
 
 
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
-# the canonical parts of a URL, and derived keys kept as HMAC-SHA256 objects already
-# fed their padded key (RFC 2104), so that signing costs a copy and an update. Each is
-# read once with .get(): another thread may empty it between two reads.
+# the canonical parts of a URL, derived keys kept as HMAC-SHA256 objects already fed
+# their padded key (RFC 2104), so that signing costs a copy and an update, and the
+# query values presign_url encodes. Each is read once with .get(): another thread
+# may empty it between two reads.
 _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str, Fields]] = {}
 _signing_keys: dict[tuple[str, str, str, str], Any] = {}
+_query_values: dict[str, str] = {}
 
 
 def sign_request(
@@ -943,18 +945,29 @@ def _presign_fields(
 ) -> list[tuple[str, str]]:
     """The query fields that authenticate a presigned URL, encoded, in botocore's
     order (all but the signature, which signs them)."""
-    from urllib.parse import quote
-
     fields = [
         ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-        ("X-Amz-Credential", quote(f"{credentials.access_key}/{scope}", "~")),
+        ("X-Amz-Credential", _query_encoded(f"{credentials.access_key}/{scope}")),
         ("X-Amz-Date", amz_date),
         ("X-Amz-Expires", str(seconds)),
-        ("X-Amz-SignedHeaders", quote(signed_headers, "~")),
+        ("X-Amz-SignedHeaders", _query_encoded(signed_headers)),
     ]
-    if credentials.session_token:
-        fields.append(("X-Amz-Security-Token", quote(credentials.session_token, "~")))
+    token = credentials.session_token
+    if token:
+        fields.append(("X-Amz-Security-Token", _query_encoded(token)))
     return fields
+
+
+def _query_encoded(text: str) -> str:
+    """``text`` in SigV4's query encoding, cached: the same credential scope and
+    session token are encoded again at each presign, and urllib's quote is slow."""
+    encoded = _query_values.get(text)
+    if encoded is None:
+        from urllib.parse import quote
+
+        encoded = quote(text, "~")
+        _cache_put(_query_values, text, encoded)
+    return encoded
 
 
 def _presign_payload(given: dict[str, tuple[str, str]], s3: bool) -> str:

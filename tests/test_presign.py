@@ -231,7 +231,8 @@ class PresignUrlTests(unittest.TestCase):
     def test_caches_emptied_between_reads(self):
         url = "https://b.example/a?b=c"
         expected = presign(url, creds=TOKEN_CREDS)
-        for name in ("_amz_dates", "_canonical_urls", "_signing_keys"):
+        caches = ("_amz_dates", "_canonical_urls", "_signing_keys", "_query_values")
+        for name in caches:
             with self.subTest(cache=name):
                 cache = EmptiedAfterLookup(getattr(minicreds, name))
                 self.assertTrue(cache, "the first presign filled it")
