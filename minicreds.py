@@ -31,6 +31,9 @@ grants, LDAP and certificate flavours), behind the MinIO SDK's provider interfac
     import minicreds
     creds = minicreds.default_provider().retrieve()
 
+With them it signs requests (``sign_request``), presigns URLs (``presign_url``) and
+makes EKS tokens (``eks_token``).
+
 Importing the module does nothing but define names: no network, file or
 environment access. Run ``python3 minicreds.py --help`` for the command line.
 """
