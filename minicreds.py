@@ -1416,7 +1416,7 @@ def eks_token(
     ``k8s-aws-v1.`` and, in URL-safe base64 without padding, a presigned STS
     ``GetCallerIdentity`` URL for the region's STS host (the global one, signed for
     ``us-east-1``, for ``None`` or ``aws-global``) that signs the header
-    ``x-k8s-aws-id: <cluster>`` and expires after 60 seconds. ``now`` as in
+    ``x-k8s-aws-id: <cluster>`` with ``X-Amz-Expires=60``. ``now`` as in
     ``sign_request``. README "EKS tokens".
     """
     if not cluster:
@@ -3576,7 +3576,7 @@ def _cli_exec_credential(
     api_version, warning = _cli_exec_api_version()
     if warning:
         print(f"minicreds: warning: {warning}", file=sys.stderr)
-    # kubectl refreshes the token at this time; STS honours it for 15 minutes.
+    # kubectl asks for a new token then; an EKS cluster accepts one for 15 minutes.
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 14 * 60))
     doc = {
         "kind": "ExecCredential",

@@ -425,7 +425,7 @@ class EksTokenTests(unittest.TestCase):
             self.assertEqual(status, 200, body)
             self.assertIn(b"assumed-role/r/s", body)
             self.assertEqual(call("other-cluster")[0], 403)
-            clock[0] = NOW.timestamp() + 61  # a token lasts 60 s
+            clock[0] = NOW.timestamp() + 61  # past X-Amz-Expires=60
             self.assertEqual(call("my-cluster")[0], 403)
 
 
