@@ -3599,7 +3599,7 @@ def _cli_region(provider: str, profile: str | None) -> str | None:
     if loaded is None:
         return None
     name, creds_file, config_file, _ = loaded
-    return {**config_file.get(name, {}), **creds_file.get(name, {})}.get("region")
+    return _profile_settings(name, creds_file, config_file).get("region")
 
 
 def _cli_exec_api_version() -> tuple[str, str]:
