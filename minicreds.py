@@ -141,6 +141,12 @@ _THROTTLE_CODES = tuple(
     b" TooManyRequestsException RequestLimitExceeded RequestThrottled SlowDown"
     b" PriorRequestNotComplete IDPCommunicationError".split()
 )
+# Error codes that may mean a signature's clock is off (the AWS SDK for JavaScript
+# v3's list): README "Clock skew".
+_SKEW_CODES = tuple(
+    b"AuthFailure InvalidSignatureException RequestExpired RequestInTheFuture"
+    b" RequestTimeTooSkewed SignatureDoesNotMatch".split()
+)
 _MASK = "****************"
 _EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 # The query parameters presign_url writes: a given URL's own are replaced.
@@ -843,6 +849,9 @@ _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str, Fields]] = {}
 _signing_keys: dict[tuple[str, str, str, str], Any] = {}
 _query_values: dict[str, str] = {}
+# What each host that refused a signature for clock skew taught: the seconds to add
+# to the local clock to sign for it (by Host header; README "Clock skew").
+_clock_offsets: dict[str, float] = {}
 
 
 def sign_request(
@@ -862,13 +871,15 @@ def sign_request(
     ``Host`` when absent, ``X-Amz-Date``, ``X-Amz-Security-Token`` when the
     credentials carry a token, ``X-Amz-Content-Sha256`` for ``s3``, and
     ``Authorization``; every header but ``Authorization`` is signed. ``url`` is the
-    URL as it will be sent.
+    URL as it will be sent. ``now`` (POSIX seconds or a datetime) is the signing
+    time; None: the current time, corrected for a host that refused a signature for
+    clock skew (README "Clock skew").
     """
     if isinstance(body, str):
         body = body.encode()
-    amz_date = _amz_date(now)
     s3 = service == "s3"
     host, path, query, _ = _canonical_url(url, s3)
+    amz_date = _amz_date(_host_time(host) if now is None else now)
     given = _headers_to_sign(headers, host, amz_date, credentials.session_token)
     payload = _payload_hash(body, given, s3)
     canonical_headers, signed_headers = _canonical_headers(given)
@@ -907,11 +918,12 @@ def presign_url(
     ``headers`` are signed: the request must send those headers. ``s3`` signs
     ``UNSIGNED-PAYLOAD`` (or a given ``X-Amz-Content-Sha256``), other services the
     empty body. ``expires``: seconds (or a timedelta), 1 to 604800 (7 days).
+    ``now`` as in ``sign_request``.
     """
     seconds = _presign_seconds(expires)
-    amz_date = _amz_date(now)
     s3 = service == "s3"
     host, path, _, given_fields = _canonical_url(url, s3)
+    amz_date = _amz_date(_host_time(host) if now is None else now)
     given = _given_headers(headers, host)
     canonical_headers, signed_headers = _canonical_headers(given)
     scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
@@ -983,11 +995,17 @@ def _presign_payload(given: dict[str, tuple[str, str]], s3: bool) -> str:
     return header[1] if header else "UNSIGNED-PAYLOAD"
 
 
-def _amz_date(now: datetime.datetime | float | None) -> str:
-    """``now`` (POSIX seconds or a datetime; None: the current time) as SigV4's
-    ``X-Amz-Date`` text, to the second."""
+def _host_time(host: str) -> float:
+    """The current time as ``host`` reckons it: the local clock, plus the offset
+    learned when the host refused a signature for clock skew (README "Clock skew")."""
+    return time.time() + _clock_offsets.get(host, 0.0)
+
+
+def _amz_date(now: datetime.datetime | float) -> str:
+    """``now`` (POSIX seconds or a datetime) as SigV4's ``X-Amz-Date`` text, to the
+    second."""
     if not isinstance(now, (int, float)):
-        now = now.timestamp() if now else time.time()
+        now = now.timestamp()
     stamp = int(now)
     text = _amz_dates.get(stamp)
     if text is None:
@@ -1171,7 +1189,9 @@ class _STS(RefreshingProvider):
         without); ``cert``: the client certificate and key files for mutual TLS;
         ``params``: the form fields, empty ones left out, ``DurationSeconds`` a
         duration (whole seconds sent)."""
-        super().__init__(self._assume, clock=clock)
+        super().__init__(self._assume, clock=self._service_clock)
+        self._local_clock = clock
+        self._host = ""  # the Host of the last call: its clock offset applies
         # A profile's settings, below the arguments and the environment (botocore).
         self._profile_region = profile_region
         self._regional = sts_regional_endpoints
@@ -1190,17 +1210,39 @@ class _STS(RefreshingProvider):
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
-        """One call of the action: the form, signed when there is a source."""
+        """One call of the action: the form, signed when there is a source. A
+        signed call refused for clock skew is signed again on the server's time
+        and sent once more (README "Clock skew")."""
         from urllib.parse import urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
         url, region = self._url_and_region(env, name)
+        self._host = _canonical_url(url, False)[0]
         signer = self._source_credentials(name)
         form = self._form(name)
         body = urlencode(form).encode()
-        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
         secrets = [form.get(self._secret_field)]
+        if signer is not None:
+            secrets += (signer.secret_key, signer.session_token)
+        signing = (signer, region or "us-east-1")
+        reply = self._post(url, body, signing, env, name)
+        if signer is not None and _learn_clock_offset(self._host, reply):
+            reply = self._post(url, body, signing, env, name)
+        return _sts_answer(name, url, reply, secrets)
+
+    def _post(
+        self,
+        url: str,
+        body: bytes,
+        signing: tuple[Credentials | None, str],
+        env: Mapping[str, str],
+        name: str,
+    ) -> Reply:
+        """POSTs the form, signed (at the host's time) with ``signing``'s credentials
+        for its region, unless they are None."""
+        signer, region = signing
+        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
         if signer is not None:
             headers = sign_request(
                 "POST",
@@ -1208,16 +1250,19 @@ class _STS(RefreshingProvider):
                 headers,
                 body,
                 credentials=signer,
-                region=region or "us-east-1",
+                region=region,
                 service="sts",
             )
-            secrets += (signer.secret_key, signer.session_token)
-        reply = _http(
+        return _http(
             name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
             environ=env,
         )  # fmt: skip
-        return _sts_answer(name, url, reply, secrets)
+
+    def _service_clock(self) -> float:
+        """The clock that judges this service's credentials: the local one, plus the
+        offset learned from the service's host (README "Clock skew")."""
+        return self._local_clock() + _clock_offsets.get(self._host, 0.0)
 
     def _url_and_region(
         self, env: Mapping[str, str], name: str
@@ -1289,6 +1334,35 @@ def _aws_sts_host(region: str | None, mode: str, name: str) -> tuple[str, str | 
         raise ConfigError(what, name)
     dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     return f"https://sts.{region}.{dns}", region
+
+
+def _learn_clock_offset(host: str, reply: Reply) -> bool:
+    """Whether ``reply`` refused a signature for clock skew, and if so learn the
+    host's clock offset (README "Clock skew").
+
+    A refusal for skew has an error code of the AWS SDK for JavaScript v3's list
+    (whatever its message) and a ``Date`` more than 4 minutes from the time that
+    signed the request.
+    """
+    status, headers, data = reply
+    code = data.partition(b"<Code>")[2].partition(b"</Code>")[0].strip()
+    if status < 400 or code not in _SKEW_CODES or not headers.get("date"):
+        return False
+    import email.utils
+
+    try:
+        date = email.utils.parsedate_to_datetime(headers["date"])
+    except (TypeError, ValueError, IndexError, OverflowError):  # not an HTTP date
+        return False
+    if date.tzinfo is None:  # "-0000": UTC, of unknown origin
+        from datetime import timezone
+
+        date = date.replace(tzinfo=timezone.utc)
+    server = date.timestamp()
+    if abs(server - _host_time(host)) <= 240:
+        return False
+    _cache_put(_clock_offsets, host, server - time.time())
+    return True
 
 
 def _read_jwt(jwt: Jwt, name: str) -> tuple[str, int]:
@@ -3567,17 +3641,18 @@ def _cli_exec_credential(
     (its JSON, a newline and an empty line), and an error line (or "")."""
     import json
 
-    now = time.time()
     try:
         region = args.region or _cli_region(args.provider, args.profile)
-        token = eks_token(args.cluster, credentials=creds, region=region, now=now)
+        # Signed on STS's time, should STS have refused this host's clock.
+        token = eks_token(args.cluster, credentials=creds, region=region)
     except CredentialsError as exc:
         return "", str(exc)
     api_version, warning = _cli_exec_api_version()
     if warning:
         print(f"minicreds: warning: {warning}", file=sys.stderr)
-    # kubectl asks for a new token then; an EKS cluster accepts one for 15 minutes.
-    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 14 * 60))
+    # On the local clock, which kubectl judges it by; kubectl asks for a new token
+    # then, and an EKS cluster accepts one for 15 minutes.
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 840))
     doc = {
         "kind": "ExecCredential",
         "apiVersion": api_version,
