@@ -945,7 +945,9 @@ def presign_url(
 def _presign_seconds(expires: datetime.timedelta | float) -> int:
     """``expires`` in whole seconds, checked: SigV4 presigned URLs last 1 second to
     7 days."""
-    seconds: Any = getattr(expires, "total_seconds", lambda: expires)()
+    seconds: Any = expires
+    if hasattr(seconds, "total_seconds"):  # a timedelta
+        seconds = seconds.total_seconds()
     if not isinstance(seconds, (int, float)) or not 1 <= seconds <= 604800:
         raise ConfigError("expires must be 1 to 604800 seconds", "presign_url")
     return int(seconds)
@@ -1225,23 +1227,23 @@ class _STS(RefreshingProvider):
         secrets = [form.get(self._secret_field)]
         if signer is not None:
             secrets += (signer.secret_key, signer.session_token)
-        signing = (signer, region or "us-east-1")
-        reply = self._post(url, body, signing, env, name)
+        region = region or "us-east-1"
+        reply = self._post(url, body, signer, region, env, name)
         if signer is not None and _learn_clock_offset(self._host, reply):
-            reply = self._post(url, body, signing, env, name)
+            reply = self._post(url, body, signer, region, env, name)
         return _sts_answer(name, url, reply, secrets)
 
     def _post(
         self,
         url: str,
         body: bytes,
-        signing: tuple[Credentials | None, str],
+        signer: Credentials | None,
+        region: str,
         env: Mapping[str, str],
         name: str,
     ) -> Reply:
-        """POSTs the form, signed (at the host's time) with ``signing``'s credentials
-        for its region, unless they are None."""
-        signer, region = signing
+        """POSTs the form, signed by ``signer`` for ``region`` (at the host's time)
+        unless ``signer`` is None."""
         headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
         if signer is not None:
             headers = sign_request(
@@ -3689,7 +3691,7 @@ def _cli_exec_api_version() -> tuple[str, str]:
         return default, ""
     try:
         asked = json.loads(info).get("apiVersion")
-    except (ValueError, AttributeError):  # not JSON, or not an object
+    except (ValueError, AttributeError, RecursionError):  # not a JSON object
         return default, f"KUBERNETES_EXEC_INFO is not a JSON object; using {default}"
     if asked in (_K8S_AUTH + "v1", default):
         return asked, ""
