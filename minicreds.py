@@ -31,6 +31,9 @@ grants, LDAP and certificate flavours), behind the MinIO SDK's provider interfac
     import minicreds
     creds = minicreds.default_provider().retrieve()
 
+With them it signs requests (``sign_request``), presigns URLs (``presign_url``) and
+makes EKS tokens (``eks_token``).
+
 Importing the module does nothing but define names: no network, file or
 environment access. Run ``python3 minicreds.py --help`` for the command line.
 """
@@ -76,6 +79,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     Duration = Union[datetime.timedelta, int, None]
     Prompt = Union[Callable[[str], str], None]
     Jwt = Union[str, Callable[[], Any]]
+    Fields = Tuple[Tuple[str, str], ...]  # a query's (name, value) pairs, encoded
 
 __version__ = "0.1.0"
 
@@ -100,8 +104,10 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Container and instance metadata
     "ContainerProvider",
     "IamAwsProvider",
-    # STS
+    # SigV4 and STS
     "sign_request",
+    "presign_url",
+    "eks_token",
     "AssumeRoleProvider",
     "WebIdentityProvider",
     "ClientGrantsProvider",
@@ -135,6 +141,12 @@ _THROTTLE_CODES = tuple(
     b" TooManyRequestsException RequestLimitExceeded RequestThrottled SlowDown"
     b" PriorRequestNotComplete IDPCommunicationError".split()
 )
+# Error codes that may mean a signature's clock is off (the AWS SDK for JavaScript
+# v3's list): README "Clock skew".
+_SKEW_CODES = tuple(
+    b"AuthFailure InvalidSignatureException RequestExpired RequestInTheFuture"
+    b" RequestTimeTooSkewed SignatureDoesNotMatch".split()
+)
 _MASK = "****************"
 # Where systems keep their CA bundle, tried when Python's default store holds no CA:
 # macOS and Alpine, Debian and Ubuntu, Fedora and RHEL, openSUSE.
@@ -143,6 +155,12 @@ _CA_BUNDLES = (
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/ca-bundle.pem",
+)
+_EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+# The query parameters presign_url writes: a given URL's own are replaced.
+_PRESIGN_PARAMS = frozenset(
+    "X-Amz-Algorithm X-Amz-Credential X-Amz-Date X-Amz-Expires"  # noqa: SIM905
+    " X-Amz-SignedHeaders X-Amz-Security-Token X-Amz-Signature".split()
 )
 
 # =====================================================================================
@@ -910,12 +928,17 @@ def _os_reason(exc: BaseException) -> str:
 
 
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
-# the canonical parts of a URL, and derived keys kept as HMAC-SHA256 objects already
-# fed their padded key (RFC 2104), so that signing costs a copy and an update. Each is
-# read once with .get(): another thread may empty it between two reads.
+# the canonical parts of a URL, derived keys kept as HMAC-SHA256 objects already fed
+# their padded key (RFC 2104), so that signing costs a copy and an update, and the
+# query values presign_url encodes. Each is read once with .get(): another thread
+# may empty it between two reads.
 _amz_dates: dict[int, str] = {}
-_canonical_urls: dict[tuple[str, bool], tuple[str, str, str]] = {}
+_canonical_urls: dict[tuple[str, bool], tuple[str, str, str, Fields]] = {}
 _signing_keys: dict[tuple[str, str, str, str], Any] = {}
+_query_values: dict[str, str] = {}
+# What each host that refused a signature for clock skew taught: the seconds to add
+# to the local clock to sign for it (by Host header; README "Clock skew").
+_clock_offsets: dict[str, float] = {}
 
 
 def sign_request(
@@ -935,13 +958,15 @@ def sign_request(
     ``Host`` when absent, ``X-Amz-Date``, ``X-Amz-Security-Token`` when the
     credentials carry a token, ``X-Amz-Content-Sha256`` for ``s3``, and
     ``Authorization``; every header but ``Authorization`` is signed. ``url`` is the
-    URL as it will be sent.
+    URL as it will be sent. ``now`` (POSIX seconds or a datetime) is the signing
+    time; None: the current time, corrected for a host that refused a signature for
+    clock skew (README "Clock skew").
     """
     if isinstance(body, str):
         body = body.encode()
-    amz_date = _amz_date(now)
     s3 = service == "s3"
-    host, path, query = _canonical_url(url, s3)
+    host, path, query, _ = _canonical_url(url, s3)
+    amz_date = _amz_date(_host_time(host) if now is None else now)
     given = _headers_to_sign(headers, host, amz_date, credentials.session_token)
     payload = _payload_hash(body, given, s3)
     canonical_headers, signed_headers = _canonical_headers(given)
@@ -959,11 +984,117 @@ def sign_request(
     return out
 
 
-def _amz_date(now: datetime.datetime | float | None) -> str:
-    """``now`` (POSIX seconds or a datetime; None: the current time) as SigV4's
-    ``X-Amz-Date`` text, to the second."""
+def presign_url(
+    method: str,
+    url: str,
+    *,
+    credentials: Credentials,
+    region: str,
+    service: str,
+    expires: datetime.timedelta | float = 3600,
+    headers: Headers | None = None,
+    now: datetime.datetime | float | None = None,
+) -> str:
+    """Presign a request with AWS Signature Version 4 in its query; return the URL.
+
+    The URL is ``url`` (the URL as it will be sent; its fragment dropped) with its
+    query re-encoded in SigV4's encoding, in its order, then ``X-Amz-Algorithm``,
+    ``X-Amz-Credential``, ``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-SignedHeaders``,
+    ``X-Amz-Security-Token`` when the credentials carry a token, and
+    ``X-Amz-Signature``, as botocore's presigned URLs have them. ``Host`` and
+    ``headers`` are signed: the request must send those headers. ``s3`` signs
+    ``UNSIGNED-PAYLOAD`` (or a given ``X-Amz-Content-Sha256``), other services the
+    empty body. ``expires``: seconds (or a timedelta), 1 to 604800 (7 days).
+    ``now`` as in ``sign_request``.
+    """
+    seconds = _presign_seconds(expires)
+    s3 = service == "s3"
+    host, path, _, given_fields = _canonical_url(url, s3)
+    amz_date = _amz_date(_host_time(host) if now is None else now)
+    given = _given_headers(headers, host)
+    canonical_headers, signed_headers = _canonical_headers(given)
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    auth = _presign_fields(credentials, scope, amz_date, seconds, signed_headers)
+    fields = [*(f for f in given_fields if f[0] not in _PRESIGN_PARAMS), *auth]
+    signed_query = "&".join(map("=".join, sorted(fields)))
+    payload = _presign_payload(given, s3)
+    canonical_request = (
+        f"{method}\n{path}\n{signed_query}\n"
+        f"{canonical_headers}\n{signed_headers}\n{payload}"
+    )
+    mac = _signing_key(credentials.secret_key, amz_date[:8], region, service).copy()
+    mac.update(_string_to_sign(amz_date, scope, canonical_request))
+    base = url.partition("#")[0].partition("?")[0]
+    query = "&".join(map("=".join, fields))
+    return f"{base}?{query}&X-Amz-Signature={mac.hexdigest()}"
+
+
+def _presign_seconds(expires: datetime.timedelta | float) -> int:
+    """``expires`` in whole seconds, checked: SigV4 presigned URLs last 1 second to
+    7 days."""
+    seconds: Any = expires
+    if hasattr(seconds, "total_seconds"):  # a timedelta
+        seconds = seconds.total_seconds()
+    if not isinstance(seconds, (int, float)) or not 1 <= seconds <= 604800:
+        raise ConfigError("expires must be 1 to 604800 seconds", "presign_url")
+    return int(seconds)
+
+
+def _presign_fields(
+    credentials: Credentials,
+    scope: str,
+    amz_date: str,
+    seconds: int,
+    signed_headers: str,
+) -> list[tuple[str, str]]:
+    """The query fields that authenticate a presigned URL, encoded, in botocore's
+    order (all but the signature, which signs them)."""
+    fields = [
+        ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+        ("X-Amz-Credential", _query_encoded(f"{credentials.access_key}/{scope}")),
+        ("X-Amz-Date", amz_date),
+        ("X-Amz-Expires", str(seconds)),
+        ("X-Amz-SignedHeaders", _query_encoded(signed_headers)),
+    ]
+    token = credentials.session_token
+    if token:
+        fields.append(("X-Amz-Security-Token", _query_encoded(token)))
+    return fields
+
+
+def _query_encoded(text: str) -> str:
+    """``text`` in SigV4's query encoding, cached: the same credential scope and
+    session token are encoded again at each presign, and urllib's quote is slow."""
+    encoded = _query_values.get(text)
+    if encoded is None:
+        from urllib.parse import quote
+
+        encoded = quote(text, "~")
+        _cache_put(_query_values, text, encoded)
+    return encoded
+
+
+def _presign_payload(given: dict[str, tuple[str, str]], s3: bool) -> str:
+    """The payload hash a presigned URL signs: S3's ``UNSIGNED-PAYLOAD`` unless an
+    ``X-Amz-Content-Sha256`` header is given, else the empty body's (a presigned
+    request of another service has no body)."""
+    if not s3:
+        return _EMPTY_SHA256
+    header = given.get("x-amz-content-sha256")
+    return header[1] if header else "UNSIGNED-PAYLOAD"
+
+
+def _host_time(host: str) -> float:
+    """The current time as ``host`` reckons it: the local clock, plus the offset
+    learned when the host refused a signature for clock skew (README "Clock skew")."""
+    return time.time() + _clock_offsets.get(host, 0.0)
+
+
+def _amz_date(now: datetime.datetime | float) -> str:
+    """``now`` (POSIX seconds or a datetime) as SigV4's ``X-Amz-Date`` text, to the
+    second."""
     if not isinstance(now, (int, float)):
-        now = now.timestamp() if now else time.time()
+        now = now.timestamp()
     stamp = int(now)
     text = _amz_dates.get(stamp)
     if text is None:
@@ -972,8 +1103,9 @@ def _amz_date(now: datetime.datetime | float | None) -> str:
     return text
 
 
-def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
-    """The ``Host`` header of ``url``, its canonical path and its canonical query."""
+def _canonical_url(url: str, s3: bool) -> tuple[str, str, str, Fields]:
+    """The ``Host`` header of ``url``, its canonical path, its canonical query, and
+    its query's fields in SigV4's encoding, in their order."""
     canonical = _canonical_urls.get((url, s3))
     if canonical is None:
         from urllib.parse import urlsplit
@@ -986,7 +1118,9 @@ def _canonical_url(url: str, s3: bool) -> tuple[str, str, str]:
         if port and f"{parts.scheme}:{port}" not in ("http:80", "https:443"):
             host = f"{host}:{port}"
         path = _canonical_path(parts.path or "/", s3)
-        canonical = (host, path, _canonical_query(parts.query))
+        fields = _query_fields(parts.query)
+        query = "&".join(map("=".join, sorted(fields)))
+        canonical = (host, path, query, fields)
         _cache_put(_canonical_urls, (url, s3), canonical)
     return canonical
 
@@ -1014,9 +1148,9 @@ def _canonical_path(path: str, s3: bool) -> str:
     return quote(norm + "/" if trailing else norm, "/~")
 
 
-def _canonical_query(query: str) -> str:
-    """The query as SigV4 signs it: names and values re-encoded in SigV4's encoding,
-    sorted by name then value; empty pieces (``a&&b``) dropped."""
+def _query_fields(query: str) -> Fields:
+    """The query's names and values re-encoded in SigV4's encoding, in their order;
+    empty pieces (``a&&b``) dropped. SigV4 signs them sorted by name, then value."""
     from urllib.parse import quote, unquote
 
     fields = []
@@ -1024,17 +1158,27 @@ def _canonical_query(query: str) -> str:
         if item:
             name, _, value = item.partition("=")
             fields.append((quote(unquote(name), "~"), quote(unquote(value), "~")))
-    return "&".join(map("=".join, sorted(fields)))
+    return tuple(fields)
 
 
 def _headers_to_sign(
     headers: Headers | None, host: str, amz_date: str, token: str | None
 ) -> dict[str, tuple[str, str]]:
-    """The headers to sign and send, by lower-case name: (name as given, value).
+    """The headers that sign_request signs and returns, by lower-case name: (name as
+    given, value). The given ones and ``Host``, ``X-Amz-Date`` and the session token.
+    """
+    given = _given_headers(headers, host)
+    given["x-amz-date"] = ("X-Amz-Date", amz_date)
+    if token:
+        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
+    return given
+
+
+def _given_headers(headers: Headers | None, host: str) -> dict[str, tuple[str, str]]:
+    """The given headers by lower-case name: (name as given, value).
 
     Repeated names are joined with ``,`` and a given ``Authorization`` is dropped
-    (it is replaced); ``Host`` is added when absent, ``X-Amz-Date`` and the session
-    token always.
+    (it is replaced); ``Host`` is added when absent.
     """
     given: dict[str, tuple[str, str]] = {}
     pairs: Any = headers or ()
@@ -1046,9 +1190,6 @@ def _headers_to_sign(
         elif low != "authorization":
             given[low] = (name, value)
     given.setdefault("host", ("Host", host))
-    given["x-amz-date"] = ("X-Amz-Date", amz_date)
-    if token:
-        given["x-amz-security-token"] = ("X-Amz-Security-Token", token)
     return given
 
 
@@ -1137,7 +1278,9 @@ class _STS(RefreshingProvider):
         without); ``cert``: the client certificate and key files for mutual TLS;
         ``params``: the form fields, empty ones left out, ``DurationSeconds`` a
         duration (whole seconds sent)."""
-        super().__init__(self._assume, clock=clock)
+        super().__init__(self._assume, clock=self._service_clock)
+        self._local_clock = clock
+        self._host = ""  # the Host of the last call: its clock offset applies
         # A profile's settings, below the arguments and the environment (botocore).
         self._profile_region = profile_region
         self._regional = sts_regional_endpoints
@@ -1156,17 +1299,39 @@ class _STS(RefreshingProvider):
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
-        """One call of the action: the form, signed when there is a source."""
+        """One call of the action: the form, signed when there is a source. A
+        signed call refused for clock skew is signed again on the server's time
+        and sent once more (README "Clock skew")."""
         from urllib.parse import urlencode
 
         name = _name(self)
         env = os.environ if self._environ is None else self._environ
         url, region = self._url_and_region(env, name)
+        self._host = _canonical_url(url, False)[0]
         signer = self._source_credentials(name)
         form = self._form(name)
         body = urlencode(form).encode()
-        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
         secrets = [form.get(self._secret_field)]
+        if signer is not None:
+            secrets += (signer.secret_key, signer.session_token)
+        region = region or "us-east-1"
+        reply = self._post(url, body, signer, region, env, name)
+        if signer is not None and _learn_clock_offset(self._host, reply):
+            reply = self._post(url, body, signer, region, env, name)
+        return _sts_answer(name, url, reply, secrets)
+
+    def _post(
+        self,
+        url: str,
+        body: bytes,
+        signer: Credentials | None,
+        region: str,
+        env: Mapping[str, str],
+        name: str,
+    ) -> Reply:
+        """POSTs the form, signed by ``signer`` for ``region`` (at the host's time)
+        unless ``signer`` is None."""
+        headers = {"Content-Type": _FORM_TYPE, "Accept": "application/xml"}
         if signer is not None:
             headers = sign_request(
                 "POST",
@@ -1174,16 +1339,19 @@ class _STS(RefreshingProvider):
                 headers,
                 body,
                 credentials=signer,
-                region=region or "us-east-1",
+                region=region,
                 service="sts",
             )
-            secrets += (signer.secret_key, signer.session_token)
-        reply = _http(
+        return _http(
             name, "POST", url, headers=headers, body=body, retry_codes=_THROTTLE_CODES,
             ca_file=self._ca_file or env.get("AWS_CA_BUNDLE"), cert=self._cert,
             environ=env,
         )  # fmt: skip
-        return _sts_answer(name, url, reply, secrets)
+
+    def _service_clock(self) -> float:
+        """The clock that judges this service's credentials: the local one, plus the
+        offset learned from the service's host (README "Clock skew")."""
+        return self._local_clock() + _clock_offsets.get(self._host, 0.0)
 
     def _url_and_region(
         self, env: Mapping[str, str], name: str
@@ -1255,6 +1423,35 @@ def _aws_sts_host(region: str | None, mode: str, name: str) -> tuple[str, str | 
         raise ConfigError(what, name)
     dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
     return f"https://sts.{region}.{dns}", region
+
+
+def _learn_clock_offset(host: str, reply: Reply) -> bool:
+    """Whether ``reply`` refused a signature for clock skew, and if so learn the
+    host's clock offset (README "Clock skew").
+
+    A refusal for skew has an error code of the AWS SDK for JavaScript v3's list
+    (whatever its message) and a ``Date`` more than 4 minutes from the time that
+    signed the request.
+    """
+    status, headers, data = reply
+    code = data.partition(b"<Code>")[2].partition(b"</Code>")[0].strip()
+    if status < 400 or code not in _SKEW_CODES or not headers.get("date"):
+        return False
+    import email.utils
+
+    try:
+        date = email.utils.parsedate_to_datetime(headers["date"])
+    except (TypeError, ValueError, IndexError, OverflowError):  # not an HTTP date
+        return False
+    if date.tzinfo is None:  # "-0000": UTC, of unknown origin
+        from datetime import timezone
+
+        date = date.replace(tzinfo=timezone.utc)
+    server = date.timestamp()
+    if abs(server - _host_time(host)) <= 240:
+        return False
+    _cache_put(_clock_offsets, host, server - time.time())
+    return True
 
 
 def _read_jwt(jwt: Jwt, name: str) -> tuple[str, int]:
@@ -1368,6 +1565,37 @@ def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
     except ValueError:
         raise TransportError("answer has a bad Expiration", name, source) from None
     return Credentials(fields[0], fields[1], fields[2], expiry)
+
+
+def eks_token(
+    cluster: str,
+    *,
+    credentials: Credentials,
+    region: str | None,
+    now: datetime.datetime | float | None = None,
+) -> str:
+    """A token for an Amazon EKS cluster, as ``aws eks get-token`` makes it.
+
+    ``k8s-aws-v1.`` and, in URL-safe base64 without padding, a presigned STS
+    ``GetCallerIdentity`` URL for the region's STS host (the global one, signed for
+    ``us-east-1``, for ``None`` or ``aws-global``) that signs the header
+    ``x-k8s-aws-id: <cluster>`` with ``X-Amz-Expires=60``. ``now`` as in
+    ``sign_request``. README "EKS tokens".
+    """
+    if not cluster:
+        raise ConfigError("the cluster name is empty", "eks_token")
+    host, signing_region = _aws_sts_host(region, "regional", "eks_token")
+    url = presign_url(
+        "GET",
+        f"{host}/?Action=GetCallerIdentity&Version={_STS_VERSION}",
+        credentials=credentials,
+        region=signing_region or "us-east-1",
+        service="sts",
+        expires=60,
+        headers={"x-k8s-aws-id": cluster},
+        now=now,
+    )
+    return "k8s-aws-v1." + _b64url(url.encode())
 
 
 # =====================================================================================
@@ -3288,6 +3516,8 @@ examples:
   minicreds --profile dev --provider aws-config --format json
   credential_process = python3 /path/to/minicreds.py --format process
                                     in ~/.aws/config: minicreds serves any AWS SDK
+  minicreds --format eks-token --cluster NAME
+                                    a token for kubectl, as `aws eks get-token`
 
 exit status: 0 found, 1 nothing found, 2 error or bad usage
 """
@@ -3296,6 +3526,7 @@ _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
               "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
 _CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
                 "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
+_K8S_AUTH = "client.authentication.k8s.io/"  # kubectl's exec plugin API group
 
 
 def _ask_mfa(serial: str) -> str:
@@ -3322,7 +3553,7 @@ def _main(argv: list[str] | None = None) -> int:
     if creds is None or chain is None:  # no chain comes without an error
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
-    text, error = _cli_render(args.format, creds, source=chain.attempts[-1][0])
+    text, error = _cli_render(args, creds, source=chain.attempts[-1][0])
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
     _cli_write(args.format, text)
@@ -3352,14 +3583,22 @@ def _cli_parse(
         choices=("default", "aws-config", "mc-config", *_CLI_CLASSES),
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
     add("--format", default="summary",
-        choices=("summary", *_CLI_LINES, "process", "json"),
+        choices=("summary", *_CLI_LINES, "process", "json", "eks-token"),
         help="summary (the default; secret masked); the others print the secrets, "
-        "the export formats as `aws configure export-credentials` does")  # fmt: skip
+        "the export formats as `aws configure export-credentials` does, eks-token "
+        "an EKS token as `aws eks get-token` does")  # fmt: skip
+    add("--cluster", metavar="NAME", help="the EKS cluster of --format eks-token")
+    add("--region", help="the STS region of --format eks-token (default: "
+        "AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region)")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
     add("--version", action="version", version=f"minicreds {__version__}")
     args = parser.parse_args(argv)
     if args.profile and args.provider in _CLI_CLASSES:
         parser.error(f"--profile does not apply to --provider {args.provider}")
+    if args.format == "eks-token" and not args.cluster:
+        parser.error("--format eks-token needs --cluster NAME")
+    if args.format != "eks-token" and (args.cluster or args.region):
+        parser.error("--cluster and --region apply to --format eks-token only")
     return args, parser
 
 
@@ -3419,10 +3658,15 @@ def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
         print(line.rstrip(), file=sys.stderr)
 
 
-def _cli_render(fmt: str, creds: Credentials, source: str) -> tuple[str, str]:
+def _cli_render(
+    args: argparse.Namespace, creds: Credentials, source: str
+) -> tuple[str, str]:
     """The credentials in the ``--format`` asked for, and an error line (or "")."""
+    fmt = args.format
     if fmt == "summary":
         return _cli_summary(creds, source), ""
+    if fmt == "eks-token":
+        return _cli_exec_credential(args, creds)
     expiry = creds.expiration.isoformat() if creds.expiration else None
     rows = (
         ("AWS_ACCESS_KEY_ID", "AccessKeyId", creds.access_key),
@@ -3488,6 +3732,73 @@ def _cli_json(fmt: str, rows: list[tuple[str, str | None]], source: str) -> str:
     if fmt == "json":
         doc["Provider"] = source
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _cli_exec_credential(
+    args: argparse.Namespace, creds: Credentials
+) -> tuple[str, str]:
+    """``--format eks-token``: the ExecCredential that ``aws eks get-token`` prints
+    (its JSON, a newline and an empty line), and an error line (or "")."""
+    import json
+
+    try:
+        region = args.region or _cli_region(args.provider, args.profile)
+        # Signed on STS's time, should STS have refused this host's clock.
+        token = eks_token(args.cluster, credentials=creds, region=region)
+    except CredentialsError as exc:
+        return "", str(exc)
+    api_version, warning = _cli_exec_api_version()
+    if warning:
+        print(f"minicreds: warning: {warning}", file=sys.stderr)
+    # On the local clock, which kubectl judges it by; kubectl asks for a new token
+    # then, and an EKS cluster accepts one for 15 minutes.
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 840))
+    doc = {
+        "kind": "ExecCredential",
+        "apiVersion": api_version,
+        "spec": {},
+        "status": {"expirationTimestamp": expires, "token": token},
+    }
+    return json.dumps(doc, indent=4, ensure_ascii=False) + "\n\n", ""
+
+
+def _cli_region(provider: str, profile: str | None) -> str | None:
+    """The region of an EKS token, as minicreds's STS providers pick it:
+    ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the AWS profile's ``region``
+    (``--profile`` names an mc alias with ``--provider mc-config``)."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        return region
+    aws_profile = None if provider == "mc-config" else profile
+    loaded = AWSConfigProvider(profile=aws_profile)._load()
+    if loaded is None:
+        return None
+    name, creds_file, config_file, _ = loaded
+    return _profile_settings(name, creds_file, config_file).get("region")
+
+
+def _cli_exec_api_version() -> tuple[str, str]:
+    """The apiVersion of the ExecCredential, as ``aws eks get-token`` answers
+    ``KUBERNETES_EXEC_INFO``, and a warning (or ""): v1 and v1beta1 as asked,
+    v1alpha1 as asked but deprecated, anything else v1beta1."""
+    import json
+
+    default = _K8S_AUTH + "v1beta1"
+    info = os.environ.get("KUBERNETES_EXEC_INFO", "")
+    if not info:  # kubectl before 1.20 may not set it
+        return default, ""
+    try:
+        asked = json.loads(info).get("apiVersion")
+    except (ValueError, AttributeError, RecursionError):  # not a JSON object
+        return default, f"KUBERNETES_EXEC_INFO is not a JSON object; using {default}"
+    if asked in (_K8S_AUTH + "v1", default):
+        return asked, ""
+    if asked == _K8S_AUTH + "v1alpha1":
+        return asked, f"the kubeconfig asks for the deprecated {asked}"
+    return (
+        default,
+        f"KUBERNETES_EXEC_INFO asks for an unknown apiVersion; using {default}",
+    )
 
 
 def _cli_write(fmt: str, text: str) -> None:

@@ -18,12 +18,16 @@ tests/fakes.py; a SigV4 reference signer in tests/sigv4_reference.py.
 """
 
 import atexit
+import calendar
 import contextlib
 import gzip
+import hashlib
+import hmac
 import http.server
 import json
 import logging
 import os
+import posixpath
 import shlex
 import shutil
 import socket
@@ -732,6 +736,98 @@ def full_backlog(fill_timeout=0.1):
         for c in fillers:
             c.close()
         s.close()
+
+
+# ------------------------------------------------------------- presigned requests
+
+
+def _sigv4_key(secret_key, date, region, service):
+    key = ("AWS4" + secret_key).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def presigned_problem(method, target, headers, body, keys, now):
+    """Why a server would refuse a SigV4 query-signed (presigned) request, or None.
+
+    Written from AWS's description of query-string authentication, independently of
+    ``minicreds.py``. ``target``: the request target as received (path and query);
+    ``headers``: the received headers (``get_all``/``get`` as an ``HTTPMessage``);
+    ``keys``: access key -> (secret key, session token or None); ``now``: the server's
+    clock in POSIX seconds. S3 signs the path as received and ``UNSIGNED-PAYLOAD``
+    (or the ``X-Amz-Content-Sha256`` header sent); other services sign the path
+    normalised and encoded again, and the body's SHA-256.
+    """
+    path, _, query = target.partition("?")
+    fields = [
+        tuple(urllib.parse.unquote(x) for x in piece.partition("=")[::2])
+        for piece in query.split("&")
+        if piece
+    ]
+    given = dict(fields)
+    names = [name for name, _ in fields if name.startswith("X-Amz-")]
+    need = ("Algorithm", "Credential", "Date", "Expires", "SignedHeaders", "Signature")
+    missing = [n for n in need if "X-Amz-" + n not in given]
+    if missing or len(names) != len(set(names)):
+        return "missing or repeated X-Amz-* parameters: %s" % (missing or names)
+    if given["X-Amz-Algorithm"] != "AWS4-HMAC-SHA256":
+        return "bad algorithm"
+    access_key, date, region, service, end = (
+        given["X-Amz-Credential"].split("/") + [""]
+    )[:5]
+    amz_date, expires = given["X-Amz-Date"], given["X-Amz-Expires"]
+    if access_key not in keys or end != "aws4_request" or amz_date[:8] != date:
+        return "bad credential scope"
+    secret, token = keys[access_key]
+    if given.get("X-Amz-Security-Token") != token:
+        return "bad or missing session token"
+    signed = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+    if not expires.isdigit() or not 1 <= int(expires) <= 604800:
+        return "bad X-Amz-Expires"
+    if now < signed - 300:
+        return "signed in the future"
+    if now > signed + int(expires):
+        return "expired"
+    canonical_headers = ""
+    for name in given["X-Amz-SignedHeaders"].split(";"):
+        values = headers.get_all(name)
+        if not values:
+            return "signed header %r not sent" % name
+        canonical_headers += "%s:%s\n" % (
+            name,
+            ",".join(" ".join(v.split()) for v in values),
+        )
+    if service == "s3":
+        canonical_path = path
+        payload = headers.get("X-Amz-Content-Sha256") or "UNSIGNED-PAYLOAD"
+    else:
+        # The path as received, normalised, then encoded again (so %20 is %2520).
+        normal = posixpath.normpath("/" + path.lstrip("/"))
+        if path.endswith("/") and normal != "/":
+            normal += "/"
+        canonical_path = urllib.parse.quote(normal, safe="/~")
+        payload = hashlib.sha256(body).hexdigest()
+    canonical_query = "&".join(
+        "%s=%s" % pair
+        for pair in sorted(
+            tuple(urllib.parse.quote(x, safe="-_.~") for x in field)
+            for field in fields
+            if field[0] != "X-Amz-Signature"
+        )
+    )
+    canonical_request = "\n".join(
+        (method, canonical_path, canonical_query, canonical_headers,
+         given["X-Amz-SignedHeaders"], payload)
+    )  # fmt: skip
+    scope = f"{date}/{region}/{service}/aws4_request"
+    digest = hashlib.sha256(canonical_request.encode()).hexdigest()
+    string_to_sign = "AWS4-HMAC-SHA256\n%s\n%s\n%s" % (amz_date, scope, digest)
+    key = _sigv4_key(secret, date, region, service)
+    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, given["X-Amz-Signature"]):
+        return "signature does not match"
+    return None
 
 
 # --------------------------------------------------------------------------- secrets

@@ -31,7 +31,11 @@ AWS CLI's.
 always present (null when absent) and ``Provider``, the class that answered.
 """
 
+import base64
+import calendar
 import datetime
+import http.client
+import io
 import json
 import os
 import re
@@ -39,7 +43,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import urllib.parse
 
 import minicreds
 from tests import support
@@ -512,6 +518,128 @@ class Providers(CliCase):
         self.assertEqual(
             self.explain_rows(proc.stderr)[0][:2], ("IamAwsProvider", "not configured")
         )
+
+
+class EksToken(CliCase):
+    """``--format eks-token --cluster NAME`` prints what ``aws eks get-token
+    --cluster-name NAME`` prints (awscli/customizations/eks/get_token.py): an
+    ExecCredential as JSON with a 4-space indent, a newline and an empty line;
+    ``expirationTimestamp`` 14 minutes on, in UTC; the apiVersion that
+    KUBERNETES_EXEC_INFO asks for when it is v1 or v1beta1 (v1alpha1 too, with a
+    warning), else v1beta1 (with a warning when the variable is set but unusable)."""
+
+    def token_url(self, doc):
+        token = doc["status"]["token"]
+        self.assertTrue(token.startswith("k8s-aws-v1."), token)
+        encoded = token[len("k8s-aws-v1.") :]
+        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+
+    def run_eks(self, *args, **variables):
+        before = time.time()
+        proc = self.run_cli("--format", "eks-token", "--cluster", "my-cluster", *args,
+                            **dict(ENV_CREDS, **variables))  # fmt: skip
+        after = time.time()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc, (before, after)
+
+    def test_exec_credential_as_the_aws_cli_prints_it(self):
+        proc, (before, after) = self.run_eks("--region", "us-west-2")
+        self.assertEqual(proc.stderr, "")
+        doc = json.loads(proc.stdout)
+        self.assertEqual(proc.stdout, json.dumps(doc, indent=4) + "\n\n")
+        self.assertEqual(list(doc), ["kind", "apiVersion", "spec", "status"])
+        self.assertEqual(list(doc["status"]), ["expirationTimestamp", "token"])
+        self.assertEqual(doc["kind"], "ExecCredential")
+        self.assertEqual(doc["apiVersion"], "client.authentication.k8s.io/v1beta1")
+        self.assertEqual(doc["spec"], {})
+        stamp = doc["status"]["expirationTimestamp"]
+        self.assertRegex(stamp, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        expires = calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
+        self.assertLessEqual(int(before) + 14 * 60, expires)
+        self.assertLessEqual(expires, after + 14 * 60)
+        url = urllib.parse.urlsplit(self.token_url(doc))
+        self.assertEqual(url.netloc, "sts.us-west-2.amazonaws.com")
+        query = urllib.parse.parse_qs(url.query)
+        self.assertEqual(query["X-Amz-Credential"][0].split("/")[0], KEY)
+        self.assertEqual(query["X-Amz-Security-Token"], [TOKEN])
+        self.assertEqual(query["X-Amz-SignedHeaders"], ["host;x-k8s-aws-id"])
+        self.assertNotIn(SECRET, proc.stdout)
+
+    def test_region_from_the_environment_then_the_profile(self):
+        self.write(".aws/config", "[default]\nregion = eu-west-1\n\n"
+                   "[profile other]\nregion = ap-south-1\n")  # fmt: skip
+        for args, variables, host in (
+            ((), {}, "sts.eu-west-1.amazonaws.com"),
+            ((), {"AWS_PROFILE": "other"}, "sts.ap-south-1.amazonaws.com"),
+            ((), {"AWS_DEFAULT_REGION": "us-east-2"}, "sts.us-east-2.amazonaws.com"),
+            ((), {"AWS_REGION": "cn-north-1", "AWS_DEFAULT_REGION": "us-east-2"},
+             "sts.cn-north-1.amazonaws.com.cn"),
+            (("--region", "ca-central-1"), {"AWS_REGION": "us-east-2"},
+             "sts.ca-central-1.amazonaws.com"),
+        ):  # fmt: skip
+            with self.subTest(args=args, variables=variables):
+                proc, _ = self.run_eks(*args, **variables)
+                url = urllib.parse.urlsplit(self.token_url(json.loads(proc.stdout)))
+                self.assertEqual(url.netloc, host)
+
+    def test_no_region_anywhere_is_the_global_endpoint(self):
+        proc, _ = self.run_eks()
+        url = self.token_url(json.loads(proc.stdout))
+        self.assertTrue(url.startswith("https://sts.amazonaws.com/?"), url)
+        self.assertIn("%2Fus-east-1%2Fsts%2Faws4_request", url)
+
+    def test_api_version_from_kubernetes_exec_info(self):
+        v1, beta = (
+            "client.authentication.k8s.io/v1",
+            "client.authentication.k8s.io/v1beta1",
+        )
+        alpha = "client.authentication.k8s.io/v1alpha1"
+        for info, expected, warned in (
+            ("", beta, False),
+            (json.dumps({"apiVersion": v1, "kind": "ExecCredential"}), v1, False),
+            (json.dumps({"apiVersion": beta}), beta, False),
+            (json.dumps({"apiVersion": alpha}), alpha, True),
+            (json.dumps({"apiVersion": "client.authentication.k8s.io/v2"}), beta, True),
+            ("{not json", beta, True),
+            ("[1, 2]", beta, True),
+            ("[" * 100000, beta, True),  # deeper than the JSON parser goes
+        ):
+            with self.subTest(info=info[:60]):
+                proc, _ = self.run_eks(KUBERNETES_EXEC_INFO=info)
+                self.assertEqual(json.loads(proc.stdout)["apiVersion"], expected)
+                if warned:
+                    self.assertRegex(proc.stderr, r"^minicreds: warning: .*\n$")
+                else:
+                    self.assertEqual(proc.stderr, "")
+
+    def test_token_accepted_by_a_loopback_sts(self):
+        proc, (before, _) = self.run_eks("--region", "eu-central-1")
+        url = urllib.parse.urlsplit(self.token_url(json.loads(proc.stdout)))
+        headers = http.client.parse_headers(io.BytesIO(
+            f"Host: {url.netloc}\r\nx-k8s-aws-id: my-cluster\r\n\r\n".encode()
+        ))  # fmt: skip
+        problem = support.presigned_problem(
+            "GET", f"{url.path}?{url.query}", headers, b"", {KEY: (SECRET, TOKEN)},
+            before + 1,
+        )  # fmt: skip
+        self.assertIsNone(problem)
+
+    def test_usage_errors(self):
+        for args, message in (
+            (["--format", "eks-token"], "--format eks-token needs --cluster"),
+            (["--format", "eks-token", "--cluster", ""], "--format eks-token needs"),
+            (["--cluster", "c"], "--cluster and --region apply to --format eks-token"),
+            (["--format", "json", "--region", "us-east-1"], "--cluster and --region"),
+        ):
+            with self.subTest(args=args):
+                proc = self.run_cli(*args, **ENV_CREDS)
+                self.assert_one_error_line(
+                    proc, 2, "^minicreds: error: " + re.escape(message)
+                )
+
+    def test_nothing_found_is_1(self):
+        proc = self.run_cli("--format", "eks-token", "--cluster", "c")
+        self.assert_one_error_line(proc, 1, r"^minicreds: no credentials found")
 
 
 class Entry(CliCase):

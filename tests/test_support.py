@@ -2,6 +2,7 @@
 
 import gzip
 import http.client
+import io
 import logging
 import os
 import shlex
@@ -306,6 +307,47 @@ class PortableChildrenTest(unittest.TestCase):
         self.assertEqual(small["USERPROFILE"], "/h")
         self.assertEqual(small["SYSTEMROOT"], "C:\\Windows")
         self.assertEqual(small["AWS_PROFILE"], "p")
+
+
+class PresignedVerifierTest(unittest.TestCase):
+    """presigned_problem accepts AWS's documented example of a presigned S3 GET
+    (Amazon S3 API reference, "Authenticating Requests: Using Query Parameters")."""
+
+    TARGET = (
+        "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+        "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+        "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+        "&X-Amz-Signature="
+        "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
+    )
+    SIGNED_AT = 1369353600  # 2013-05-24T00:00:00Z
+
+    def problem(self, target=TARGET, host="examplebucket.s3.amazonaws.com", now=0):
+        headers = http.client.parse_headers(
+            io.BytesIO(b"Host: %s\r\n\r\n" % host.encode())
+        )
+        keys = {
+            "AKIAIOSFODNN7EXAMPLE": ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None)
+        }
+        return support.presigned_problem(
+            "GET", target, headers, b"", keys, self.SIGNED_AT + now
+        )
+
+    def test_documented_example_accepted(self):
+        self.assertIsNone(self.problem())
+        self.assertIsNone(self.problem(now=86400))
+
+    def test_changes_refused(self):
+        self.assertEqual(self.problem(now=86401), "expired")
+        self.assertEqual(self.problem(now=-301), "signed in the future")
+        for changed in (
+            self.TARGET.replace("/test.txt", "/test2.txt"),
+            self.TARGET.replace("86400", "86401"),
+            self.TARGET + "&extra=1",
+        ):
+            self.assertEqual(self.problem(changed), "signature does not match")
+        self.assertEqual(self.problem(host="other.example"), "signature does not match")
+        self.assertIn("repeated", self.problem(self.TARGET + "&X-Amz-Date=x"))
 
 
 if __name__ == "__main__":

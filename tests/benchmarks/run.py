@@ -469,6 +469,33 @@ def signing(rounds):
     )
 
 
+def presigning(rounds):
+    presign = topic("presign")
+    if presign is None:
+        row("`presign_url`", "n/a (tests/benchmarks/presign.py missing)")
+        return
+    contenders = {"minicreds": presign.minicreds_call()}
+    if HAVE["botocore"]:
+        presign.check_same_url()
+        contenders["botocore"] = presign.botocore_call()
+    if HAVE["minio"]:
+        contenders["minio"] = presign.minio_call()
+    t = per_call(contenders, rounds)
+    ratio, met = "", None
+    if "botocore" in t:
+        met = t["minicreds"] <= t["botocore"] / 5
+        ratio = "%.3f× botocore" % (t["minicreds"] / t["botocore"])
+    row(
+        "`presign_url` [6]",
+        us(t["minicreds"]),
+        us(t["botocore"]) if "botocore" in t else ABSENT,
+        us(t["minio"]) if "minio" in t else ABSENT,
+        ratio,
+        "≤ 0.20× botocore",
+        met,
+    )
+
+
 # -------------------------------------------------------------------------- off EC2
 
 OFF_EC2 = {  # name: (module to import, expression)
@@ -524,7 +551,7 @@ def off_ec2(kids, rounds):
 
         ratio = vs("default_provider")
         row(
-            f"Off EC2, IMDS {label}: `default_provider().retrieve()` [6]",
+            f"Off EC2, IMDS {label}: `default_provider().retrieve()` [7]",
             show("default_provider"),
             show("botocore"),
             "",
@@ -534,7 +561,7 @@ def off_ec2(kids, rounds):
         )
         ratio = vs("IamAwsProvider")
         row(
-            f"Off EC2, IMDS {label}: `IamAwsProvider().retrieve()` [6]",
+            f"Off EC2, IMDS {label}: `IamAwsProvider().retrieve()` [7]",
             show("IamAwsProvider"),
             ratio="" if ratio is None else f"{ratio:.3f}× botocore",
         )
@@ -545,7 +572,7 @@ def off_ec2(kids, rounds):
 
 def assume_role(rounds):
     if not (HAVE["moto"] and HAVE["boto3"]):
-        row("AssumeRole round trip on moto_server [7]", "", ABSENT, ABSENT)
+        row("AssumeRole round trip on moto_server [8]", "", ABSENT, ABSENT)
         return
     from tests.interop import moto_harness as mh
 
@@ -588,7 +615,7 @@ def assume_role(rounds):
         return ms(t[name]) if name in t else errors.get(name, ABSENT)
 
     row(
-        "AssumeRole round trip on moto_server [7]",
+        "AssumeRole round trip on moto_server [8]",
         cell("minicreds"),
         cell("botocore"),
         cell("minio"),
@@ -627,12 +654,16 @@ NOTES = """\
 [5] An STS form POST with a session token (set up by sign.py, which checks both
     signatures equal). botocore: `SigV4Auth.add_auth` re-signing one AWSRequest;
     MinIO SDK: `sign_v4_sts` with the date and body hash its providers compute.
-[6] A child with no AWS_* variables, an empty HOME and
+[6] A presigned S3 GET for an hour with a session token (set up by presign.py,
+    which checks both URLs equal). botocore: `S3SigV4QueryAuth.add_auth` on a
+    fresh AWSRequest (it rewrites the request's URL); MinIO SDK: `presign_v4` on
+    the URL its client builds.
+[7] A child with no AWS_* variables, an empty HOME and
     AWS_EC2_METADATA_SERVICE_ENDPOINT at a loopback dead end (tests/support.py):
     "silent" accepts connections and never answers, "dropping SYNs" has a full
     accept queue. Only the call is timed; botocore:
     `botocore.session.get_session().get_credentials()`. Outcome in brackets.
-[7] moto_server on 127.0.0.1 checking signatures; an IAM user's keys assume a
+[8] moto_server on 127.0.0.1 checking signatures; an IAM user's keys assume a
     role. minicreds: a fresh AssumeRoleProvider per call (no cache); boto3: one
     `sts` client's `assume_role`; MinIO SDK: a fresh AssumeRoleProvider per call.
 """
@@ -665,6 +696,7 @@ def main():
         compile_cost(kids, nopyc, rounds)
         cached_retrieve(rounds)
         signing(rounds)
+        presigning(rounds)
         off_ec2(kids, max(3, rounds // 4))
         assume_role(rounds)
     print(table())
