@@ -1433,7 +1433,8 @@ class _SeedSignature:
         import inspect
 
         signature = inspect.signature(cls._seed_form)  # type: ignore[attr-defined]
-        return signature.replace(parameters=list(signature.parameters.values())[1:])
+        params = list(signature.parameters.values())[1:]
+        return signature.replace(parameters=params, return_annotation=signature.empty)
 
 
 def _init_in_form(
