@@ -525,7 +525,8 @@ def _safe_url(url: str) -> str:
         return "<invalid URL>"
     if not parts.scheme or not parts.netloc:
         # Not a URL, so never shown: a caller may have put a secret where the URL
-        # goes (minio-py's LDAP order puts the password third, the seed's endpoint).
+        # goes (minio-py's LDAP order puts the password third, where minicreds's own
+        # order takes the endpoint).
         return "<not a URL>"
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
@@ -1247,8 +1248,8 @@ class _STS(RefreshingProvider):
         form = dict(self._params, Action=self._action)
         if self._jwt is not None:
             token, expires_in = _read_jwt(self._jwt, name)
-            # A duration= given to a seed form is sent as given; else minio-py's
-            # rule, for its duration_seconds or the lifetime the token asks for.
+            # A duration= given to minicreds's own form is sent as given; else
+            # minio-py's rule, for its duration_seconds or the token's lifetime.
             if "DurationSeconds" not in form:
                 seconds = _clamped_jwt_duration(self._jwt_duration or expires_in)
                 if seconds:
@@ -1415,24 +1416,25 @@ def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
     return Credentials(fields[0], fields[1], fields[2], expiry)
 
 
-# Two call forms. The STS and IAM providers take the seed's arguments and minio-py
+# Two call forms. The STS and IAM providers take their own arguments and minio-py
 # 7.2.20's (README "Compatibility with the MinIO SDK"): each class keeps them as two
-# methods, ``_seed_form`` and ``_minio_form``. Its ``__init__`` takes any call and
+# methods, ``_own_form`` and ``_minio_form``. Its ``__init__`` takes any call and
 # tries the forms a small function per class names, from where the http(s):// URL
-# sits; a keyword that only minio-py has makes the seed's form refuse the call.
+# sits; a keyword that only minio-py has makes their own form refuse the call.
 
-_SEED_THEN_MINIO = ("_seed_form", "_minio_form")  # a call that fits both: the seed's
+_OWN_THEN_MINIO = ("_own_form", "_minio_form")  # a call that fits both: minicreds's
 _MINIO_ONLY = ("_minio_form",)
 
 
-class _SeedSignature:
-    """``inspect.signature(cls)`` shows the seed's form (``cls._seed_form`` without
-    ``self``), although ``__init__`` takes any arguments to accept minio-py's too."""
+class _OwnSignature:
+    """``inspect.signature(cls)`` shows minicreds's own form (``cls._own_form``
+    without ``self``), although ``__init__`` takes any arguments to accept
+    minio-py's too."""
 
     def __get__(self, provider: object, cls: type) -> Any:
         import inspect
 
-        signature = inspect.signature(cls._seed_form)  # type: ignore[attr-defined]
+        signature = inspect.signature(cls._own_form)  # type: ignore[attr-defined]
         params = list(signature.parameters.values())[1:]
         return signature.replace(parameters=params, return_annotation=signature.empty)
 
@@ -1457,8 +1459,8 @@ def _init_in_form(
 def _neither_form(provider: Any) -> TypeError:
     """The TypeError for a call fitting neither form: both, by name, no value."""
     name = _name(provider)
-    seed, minio = (_form_text(name, getattr(provider, f)) for f in _SEED_THEN_MINIO)
-    what = f"{name}() takes the seed's form or minio-py 7.2.20's:\n  {seed}\n  {minio}"
+    own, minio = (_form_text(name, getattr(provider, f)) for f in _OWN_THEN_MINIO)
+    what = f"{name}() takes its own form or minio-py 7.2.20's:\n  {own}\n  {minio}"
     return TypeError(what)
 
 
@@ -2549,9 +2551,9 @@ class _ImdsSettings:
 
 
 def _iam_aws_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
-    """Both forms take ``custom_endpoint`` first: the seed's, unless the call does
-    not fit it (a second argument, or a keyword only minio-py has)."""
-    return _SEED_THEN_MINIO
+    """Both forms take ``custom_endpoint`` first: minicreds's own form, unless the
+    call does not fit it (a second argument, or a keyword only minio-py has)."""
+    return _OWN_THEN_MINIO
 
 
 class IamAwsProvider(_RefreshingIfPresent):
@@ -2571,13 +2573,13 @@ class IamAwsProvider(_RefreshingIfPresent):
     (see ``_minio_source``).
     """
 
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
     _minio: dict[str, str | None] | None = None  # minio-py's keywords, when given
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _iam_aws_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         custom_endpoint: str | None = None,
         *,
@@ -2622,7 +2624,7 @@ class IamAwsProvider(_RefreshingIfPresent):
         clock: Clock = time.time,
     ) -> None:
         _refuse_http_client(http_client, _name(self), "leave it out")
-        self._seed_form(custom_endpoint, environ=environ, clock=clock)
+        self._own_form(custom_endpoint, environ=environ, clock=clock)
         self._minio = {
             "auth_token": auth_token, "relative_uri": relative_uri,
             "full_uri": full_uri, "token_file": token_file, "role_arn": role_arn,
@@ -2897,8 +2899,8 @@ def _token_header(token: str) -> dict[str, str]:
 
 def _assume_role_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
     """minio-py's ``(sts_endpoint, access_key, ...)`` when a URL comes first, where
-    the seed's form takes the source provider."""
-    return _MINIO_ONLY if _url_at(args, 0) else _SEED_THEN_MINIO
+    minicreds's own form takes the source provider."""
+    return _MINIO_ONLY if _url_at(args, 0) else _OWN_THEN_MINIO
 
 
 class AssumeRoleProvider(_STS):
@@ -2914,12 +2916,12 @@ class AssumeRoleProvider(_STS):
 
     _action = "AssumeRole"
     _resolves_aws_endpoint = True
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _assume_role_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         credentials: Provider,
         role_arn: str,
@@ -2976,8 +2978,8 @@ class AssumeRoleProvider(_STS):
 
 def _web_identity_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
     """minio-py's ``(jwt_provider_func, sts_endpoint, ...)`` when a URL comes
-    second, where the seed's form takes the role ARN."""
-    return _MINIO_ONLY if _url_at(args, 1) else _SEED_THEN_MINIO
+    second, where minicreds's own form takes the role ARN."""
+    return _MINIO_ONLY if _url_at(args, 1) else _OWN_THEN_MINIO
 
 
 class WebIdentityProvider(_STS):
@@ -2992,12 +2994,12 @@ class WebIdentityProvider(_STS):
     _action = "AssumeRoleWithWebIdentity"
     _resolves_aws_endpoint = True
     _secret_field = "WebIdentityToken"
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _web_identity_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         jwt_token: Jwt,
         role_arn: str,
@@ -3054,9 +3056,10 @@ class WebIdentityProvider(_STS):
 
 
 def _client_grants_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
-    """Both forms take ``(token, sts_endpoint, duration)`` first: the seed's, unless
-    the call does not fit it (a fourth argument, or a keyword only minio-py has)."""
-    return _SEED_THEN_MINIO
+    """Both forms take ``(token, sts_endpoint, duration)`` first: minicreds's own
+    form, unless the call does not fit it (a fourth argument, or a keyword only
+    minio-py has)."""
+    return _OWN_THEN_MINIO
 
 
 class ClientGrantsProvider(_STS):
@@ -3068,12 +3071,12 @@ class ClientGrantsProvider(_STS):
 
     _action = "AssumeRoleWithClientGrants"
     _secret_field = "Token"
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _client_grants_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         jwt_token: Jwt,
         sts_endpoint: str,
@@ -3110,9 +3113,9 @@ class ClientGrantsProvider(_STS):
 
 def _ldap_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
     """minio-py's ``(sts_endpoint, ldap_username, ldap_password, ...)`` when a URL
-    comes first and not third, where the seed's form takes it."""
+    comes first and not third, where minicreds's own form takes it."""
     minio = _url_at(args, 0) and not _url_at(args, 2)
-    return _MINIO_ONLY if minio else _SEED_THEN_MINIO
+    return _MINIO_ONLY if minio else _OWN_THEN_MINIO
 
 
 class LdapIdentityProvider(_STS):
@@ -3125,12 +3128,12 @@ class LdapIdentityProvider(_STS):
 
     _action = "AssumeRoleWithLDAPIdentity"
     _secret_field = "LDAPPassword"
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _ldap_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         username: str,
         password: str,
@@ -3175,9 +3178,9 @@ class LdapIdentityProvider(_STS):
 
 def _certificate_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
     """minio-py's ``(sts_endpoint, cert_file, key_file, ...)`` when a URL comes
-    first and not third, where the seed's form takes it."""
+    first and not third, where minicreds's own form takes it."""
     minio = _url_at(args, 0) and not _url_at(args, 2)
-    return _MINIO_ONLY if minio else _SEED_THEN_MINIO
+    return _MINIO_ONLY if minio else _OWN_THEN_MINIO
 
 
 class CertificateIdentityProvider(_STS):
@@ -3190,12 +3193,12 @@ class CertificateIdentityProvider(_STS):
     """
 
     _action = "AssumeRoleWithCertificate"
-    __signature__ = _SeedSignature()
+    __signature__ = _OwnSignature()
 
     def __init__(self, *args: Any, **kwargs: Any):
         _init_in_form(self, _certificate_forms(args), args, kwargs)
 
-    def _seed_form(
+    def _own_form(
         self,
         certificate_file: str,
         private_key_file: str,

@@ -1,5 +1,5 @@
-"""The MinIO SDK's call forms beside the seed's (README "Compatibility with the MinIO
-SDK"), and MinIO's AssumeRoleWithCustomToken.
+"""The MinIO SDK's call forms beside minicreds's own (README "Compatibility with the
+MinIO SDK"), and MinIO's AssumeRoleWithCustomToken.
 
 Standard library only: which form a call takes, and what each form sends, against the
 fakes of tests/test_sts.py on 127.0.0.1. The expectations are minio-py 7.2.20's rules
@@ -58,9 +58,9 @@ class UrllibClient:
 
 
 class Signatures(unittest.TestCase):
-    """``inspect.signature`` shows the seed's form; minio-py's is accepted beside it."""
+    """``inspect.signature`` shows minicreds's own form; minio-py's is taken too."""
 
-    SEED = {  # noqa: RUF012 - read only
+    OWN = {  # noqa: RUF012 - read only
         AssumeRoleProvider: [
             "credentials", "role_arn", "role_session_name", "duration", "policy",
             "region",
@@ -76,8 +76,8 @@ class Signatures(unittest.TestCase):
         IamAwsProvider: ["custom_endpoint"],
     }  # fmt: skip
 
-    def test_positional_parameters_are_the_seeds(self):
-        for cls, names in self.SEED.items():
+    def test_positional_parameters_are_minicredss(self):
+        for cls, names in self.OWN.items():
             with self.subTest(cls.__name__):
                 params = inspect.signature(cls).parameters.values()
                 positional = [
@@ -148,11 +148,11 @@ class FitsNeither(STSTestCase):
                 with self.assertRaises(TypeError) as cm:
                     cls(*args, **kwargs)
                 text = str(cm.exception)
-                names = Signatures.SEED[cls]
+                names = Signatures.OWN[cls]
                 self.assertIn(f"\n  {cls.__name__}({names[0]}", text)
-                seed_line = text.split("\n")[1]
+                own_line = text.split("\n")[1]
                 for name in names:
-                    self.assertIn(name, seed_line)
+                    self.assertIn(name, own_line)
                 self.assertIn(minio_names[cls], text)
                 self.assertIn("minio-py", text)
         self.assertEqual(self.server.requests, [])
@@ -261,8 +261,8 @@ class AssumeRoleForms(STSTestCase):
         self.assertEqual(signing_region(req), "")
         self.assertTrue(check_signature(req, SRC_SECRET))
 
-    def test_seed_form_unchanged(self):
-        """The seed's duration is sent as given (no one-hour floor)."""
+    def test_own_form_unchanged(self):
+        """minicreds's own duration is sent as given (no one-hour floor)."""
         self.assume_role(duration=900, region="eu-west-1").retrieve()
         req = self.server.requests[0]
         self.assertEqual(req.form["DurationSeconds"], ["900"])
@@ -352,9 +352,9 @@ class JwtForms(STSTestCase):
                 form = self.server.requests[0].form
                 self.assertEqual(form.get("DurationSeconds", [None]), [sent])
 
-    def test_seed_form_with_the_sdks_dict(self):
+    def test_own_form_with_the_sdks_dict(self):
         """A token callable returning the SDK's dict gets the SDK's rule for
-        ``expires_in`` in the seed's form too; a ``duration=`` is sent as given."""
+        ``expires_in`` in minicreds's own form too; a ``duration=`` is sent as given."""
         for expires_in, duration, sent in (
             (300, None, "900"),
             (10**7, None, str(WEEK)),
@@ -394,7 +394,7 @@ class JwtForms(STSTestCase):
                 "900",
                 POLICY,
             ),
-            # fits both: the seed's, duration as given
+            # fits both: minicreds's own, duration as given
             (lambda: ClientGrantsProvider(token, self.url, 300), "300", None),
         )
         for make, sent, policy in calls:
@@ -454,8 +454,8 @@ class LdapForms(STSTestCase):
             },
         )
 
-    def test_seed_forms_unchanged(self):
-        """A URL third is the seed's order, even beside another URL first."""
+    def test_own_forms_unchanged(self):
+        """A URL third is minicreds's own order, even beside another URL first."""
         for args, kwargs in (
             ((LDAP_USER, LDAP_PASSWORD, self.url), {}),
             (
@@ -477,7 +477,7 @@ class LdapForms(STSTestCase):
                 self.assertEqual(form["LDAPPassword"], [LDAP_PASSWORD])
 
     def test_bad_endpoint_never_echoes_a_value(self):
-        """A minio-py call without a scheme is taken in the seed's order, so the
+        """A minio-py call without a scheme is taken in minicreds's own order, so the
         password sits where the endpoint goes: the message does not show it."""
         for args in (
             ("localhost:9000", LDAP_USER, LDAP_PASSWORD),

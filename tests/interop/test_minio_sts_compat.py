@@ -309,7 +309,7 @@ class WebIdentityCompatTest(StsCompatTest):
 
     def test_expires_in_clamped_as_the_sdk_does(self):
         """A token callable returning the SDK's dict gets the SDK's rule for
-        ``expires_in`` in the seed's form too (README "Compatibility with the MinIO
+        ``expires_in`` in minicreds's own form too (README "Compatibility with the MinIO
         SDK"): 300 s is sent as 900 by both."""
         (_, theirs), (_, ours) = self.pair_for(
             lambda: {"id_token": JWT, "expires_in": 300}
