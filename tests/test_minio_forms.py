@@ -588,6 +588,17 @@ class CertificateForms(STSTestCase):
             },
         )
 
+    def test_own_form_with_token_revoke_type(self):
+        c = self.certs
+        CertificateIdentityProvider(
+            c["client_cert"], c["client_key"], self.url, ca_file=c["ca"],
+            token_revoke_type="app-2",
+        ).retrieve()  # fmt: skip
+        self.assert_form(
+            self.server.requests[0],
+            {"Action": "AssumeRoleWithCertificate", "TokenRevokeType": "app-2"},
+        )
+
     def test_minio_positional(self):
         c = self.certs
         CertificateIdentityProvider(
