@@ -80,6 +80,8 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     Prompt = Union[Callable[[str], str], None]
     Jwt = Union[str, Callable[[], Any]]
     Fields = Tuple[Tuple[str, str], ...]  # a query's (name, value) pairs, encoded
+    # A client certificate: its file, its key's file, and the key's password if any.
+    Cert = Union[Tuple[str, str], Tuple[str, str, str]]
 
 __version__ = "0.1.0"
 
@@ -113,6 +115,7 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     "ClientGrantsProvider",
     "LdapIdentityProvider",
     "CertificateIdentityProvider",
+    "CustomTokenIdentityProvider",
     # Chain
     "ChainedProvider",
     "default_provider",
@@ -538,6 +541,11 @@ def _safe_url(url: str) -> str:
         parts.port  # noqa: B018 - a bad port raises ValueError
     except ValueError:
         return "<invalid URL>"
+    if not parts.scheme or not parts.netloc:
+        # Not a URL, so never shown: a caller may have put a secret where the URL
+        # goes (minio-py's LDAP order puts the password third, where minicreds's own
+        # order takes the endpoint).
+        return "<not a URL>"
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
@@ -562,7 +570,7 @@ def _http(
     retry_connect: bool = True,
     retry_codes: tuple[bytes, ...] = (),
     ca_file: str | None = None,
-    cert: tuple[str, str] | None = None,
+    cert: Cert | None = None,
     proxy: bool = True,
     environ: Env = None,
 ) -> Reply:
@@ -665,7 +673,7 @@ def _connection(
     https: bool,
     route: tuple[tuple[str, int], dict[str, str]] | None,
     ca_file: str | None,
-    cert: tuple[str, str] | None,
+    cert: Cert | None,
     provider: str,
 ) -> Any:
     """An unopened connection to the host, or to the proxy: for https, through a
@@ -686,26 +694,31 @@ _tls_contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
 
 def _tls_context(
-    ca_file: str | None, cert: tuple[str, str] | None, provider: str
+    ca_file: str | None, cert: Cert | None, provider: str
 ) -> ssl.SSLContext:
     """A verifying TLS context, cached while its files are unchanged (loading the
     system CAs takes milliseconds; a client certificate may be rotated)."""
+    import hashlib
     import ssl
 
-    files = (ca_file, *(cert or ()))
+    files = (ca_file, *(cert or ())[:2])
+    password = cert[2] if cert and len(cert) > 2 else ""
     loading = ca_file
     try:
         stats = map(os.stat, filter(None, files))
         key = files + tuple(
             (s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in stats
         )
+        # A wrong password must not find the context loaded with the right one.
+        key += (hashlib.sha256(password.encode()).digest(),)
         context = _tls_contexts.get(key)
         if context is not None:
             return context
         context = ssl.create_default_context(cafile=ca_file)
         if cert:
-            loading = cert[0]  # an encrypted key fails, never prompts on a tty
-            context.load_cert_chain(*cert, password="")
+            loading = cert[0]
+            # An encrypted key without its password fails: never a tty prompt.
+            context.load_cert_chain(cert[0], cert[1], password=password)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         loading = getattr(exc, "filename", None) or loading or ""
         what = f"cannot load TLS files ({_os_reason(exc)})"
@@ -1271,13 +1284,17 @@ class _STS(RefreshingProvider):
         sts_regional_endpoints: str | None = None,
         source: Provider | None = None,
         mfa_prompt: Prompt = None,
-        cert: tuple[str, str] | None = None,
+        cert: Cert | None = None,
+        sign_for: str | None = None,
+        jwt_duration: int = 0,
         **params: Any,
     ):
         """``source``: the provider whose credentials sign the call (unsigned
         without); ``cert``: the client certificate and key files for mutual TLS;
-        ``params``: the form fields, empty ones left out, ``DurationSeconds`` a
-        duration (whole seconds sent)."""
+        ``sign_for``: the region that signs, as given, no variable read (minio-py's
+        ``AssumeRoleProvider``); ``jwt_duration``: minio-py's ``duration_seconds``
+        for a JWT (see ``_clamped_jwt_duration``); ``params``: the form fields,
+        empty ones left out, ``DurationSeconds`` a duration (whole seconds sent)."""
         super().__init__(self._assume, clock=self._service_clock)
         self._local_clock = clock
         self._host = ""  # the Host of the last call: its clock offset applies
@@ -1292,10 +1309,9 @@ class _STS(RefreshingProvider):
         self._source = source
         self._mfa_prompt = mfa_prompt
         self._cert = cert
-        duration = params.get("DurationSeconds") or 0
-        if not isinstance(duration, (int, float)):
-            duration = duration.total_seconds()
-        params["DurationSeconds"] = str(int(duration) or "")
+        self._sign_for = sign_for
+        self._jwt_duration = jwt_duration
+        params["DurationSeconds"] = str(_seconds(params.get("DurationSeconds")) or "")
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
@@ -1314,7 +1330,7 @@ class _STS(RefreshingProvider):
         secrets = [form.get(self._secret_field)]
         if signer is not None:
             secrets += (signer.secret_key, signer.session_token)
-        region = region or "us-east-1"
+        region = "us-east-1" if region is None else region  # "": minio-py's form
         reply = self._post(url, body, signer, region, env, name)
         if signer is not None and _learn_clock_offset(self._host, reply):
             reply = self._post(url, body, signer, region, env, name)
@@ -1358,19 +1374,21 @@ class _STS(RefreshingProvider):
     ) -> tuple[str, str | None]:
         """The STS URL and the region that signs for it (None: ``us-east-1``).
 
-        MinIO's actions use the endpoint as given. AWS's: the region is the
-        argument, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the
-        profile's; the URL is the argument, else ``AWS_ENDPOINT_URL_STS``, else
-        ``AWS_ENDPOINT_URL``, else the region's STS host in the profile's
-        ``sts_regional_endpoints`` mode, else ``AWS_STS_REGIONAL_ENDPOINTS``'s.
+        MinIO's actions use the endpoint as given, and so does a region to sign for
+        given as is. AWS's: the region is the argument, else ``AWS_REGION``, else
+        ``AWS_DEFAULT_REGION``, else the profile's; the URL is the argument, else
+        ``AWS_ENDPOINT_URL_STS``, else ``AWS_ENDPOINT_URL``, else the region's STS
+        host in the profile's ``sts_regional_endpoints`` mode, else
+        ``AWS_STS_REGIONAL_ENDPOINTS``'s.
         """
-        if not self._resolves_aws_endpoint:
-            return self._endpoint or "", None
+        if self._sign_for is not None or not self._resolves_aws_endpoint:
+            return self._endpoint or "", self._sign_for
         region = (
             self._region
             or env.get("AWS_REGION")
             or env.get("AWS_DEFAULT_REGION")
             or self._profile_region
+            or None
         )
         url = (
             self._endpoint
@@ -1397,9 +1415,13 @@ class _STS(RefreshingProvider):
         the MFA code when a signed call names an MFA device, and ``Version``."""
         form = dict(self._params, Action=self._action)
         if self._jwt is not None:
-            token, seconds = _read_jwt(self._jwt, name)
-            if seconds:  # a lifetime the token asks for, when no duration was given
-                form.setdefault("DurationSeconds", str(seconds))
+            token, expires_in = _read_jwt(self._jwt, name)
+            # A duration= given to minicreds's own form is sent as given; else
+            # minio-py's rule, for its duration_seconds or the token's lifetime.
+            if "DurationSeconds" not in form:
+                seconds = _clamped_jwt_duration(self._jwt_duration or expires_in)
+                if seconds:
+                    form["DurationSeconds"] = str(seconds)
             form[self._secret_field] = token
         if self._source is not None and "SerialNumber" in form:
             if self._mfa_prompt is None:
@@ -1454,20 +1476,44 @@ def _learn_clock_offset(host: str, reply: Reply) -> bool:
     return True
 
 
+def _seconds(duration: Duration) -> int:
+    """A duration (a ``timedelta`` or seconds; None: 0) in whole seconds."""
+    if not duration:
+        return 0
+    if isinstance(duration, (int, float)):
+        return int(duration)
+    return int(duration.total_seconds())
+
+
 def _read_jwt(jwt: Jwt, name: str) -> tuple[str, int]:
     """The JWT as it reads now, and the lifetime in seconds it asks for (0: none).
 
     ``jwt`` is a string, or a callable called at each refresh that returns one, or
-    the MinIO SDK's dict (``access_token`` or ``id_token``, and ``expires_in``).
+    the MinIO SDK's dict (``access_token`` or ``id_token``, and ``expires_in``: a
+    number or its text).
     """
     token = jwt() if callable(jwt) else jwt
-    seconds = 0
+    expires_in = 0
     if isinstance(token, dict):  # the MinIO SDK's convention
-        seconds = int(token.get("expires_in") or 0)
+        expires_in = token.get("expires_in") or 0
         token = token.get("access_token") or token.get("id_token")
     if not token or not isinstance(token, str):
-        raise ConfigError("the JWT is empty", name)
-    return token, seconds
+        raise ConfigError("the token is empty", name)
+    try:
+        return token, int(expires_in)
+    except (TypeError, ValueError, OverflowError):
+        pass  # raised below, outside the handler: int() quotes what it was given
+    raise ConfigError("expires_in is not a whole number of seconds", name)
+
+
+def _clamped_jwt_duration(seconds: int) -> int:
+    """minio-py's DurationSeconds for a JWT's lifetime (its ``duration_seconds``,
+    else the token's ``expires_in``): at most 7 days, at least 15 minutes; 0 (sent
+    as nothing) and less kept as they are (minio-py,
+    ``WebIdentityClientGrantsProvider._get_duration_seconds``)."""
+    if seconds <= 0:
+        return seconds
+    return min(max(seconds, 900), 7 * 24 * 3600)
 
 
 def _sts_answer(
@@ -1596,6 +1642,80 @@ def eks_token(
         now=now,
     )
     return "k8s-aws-v1." + _b64url(url.encode())
+
+
+# Two call forms. The STS and IAM providers take their own arguments and minio-py
+# 7.2.20's (README "Compatibility with the MinIO SDK"): each class keeps them as two
+# methods, ``_own_form`` and ``_minio_form``. Its ``__init__`` takes any call and
+# tries the forms a small function per class names, from where the http(s):// URL
+# sits; a keyword that only minio-py has makes their own form refuse the call.
+
+_OWN_THEN_MINIO = ("_own_form", "_minio_form")  # a call that fits both: minicreds's
+_MINIO_ONLY = ("_minio_form",)
+
+
+class _OwnSignature:
+    """``inspect.signature(cls)`` shows minicreds's own form (``cls._own_form``
+    without ``self``), although ``__init__`` takes any arguments to accept
+    minio-py's too."""
+
+    def __get__(self, provider: object, cls: type) -> Any:
+        import inspect
+
+        signature = inspect.signature(cls._own_form)  # type: ignore[attr-defined]
+        params = list(signature.parameters.values())[1:]
+        return signature.replace(parameters=params, return_annotation=signature.empty)
+
+
+def _init_in_form(
+    provider: Any, forms: tuple[str, ...], args: tuple[Any, ...], kwargs: Any
+) -> None:
+    """Initialises ``provider`` by the first of ``forms`` the call binds to; a call
+    that binds to none is a TypeError showing both forms."""
+    for form in forms:
+        try:
+            getattr(provider, form)(*args, **kwargs)
+            return
+        except TypeError as exc:
+            # The arguments did not bind when the error comes from the call itself
+            # (its traceback ends in this frame); one from inside the form is its own.
+            if exc.__traceback__ is None or exc.__traceback__.tb_next is not None:
+                raise
+    raise _neither_form(provider)
+
+
+def _neither_form(provider: Any) -> TypeError:
+    """The TypeError for a call fitting neither form: both, by name, no value."""
+    name = _name(provider)
+    own, minio = (_form_text(name, getattr(provider, f)) for f in _OWN_THEN_MINIO)
+    what = f"{name}() takes its own form or minio-py 7.2.20's:\n  {own}\n  {minio}"
+    return TypeError(what)
+
+
+def _form_text(name: str, form: Callable[..., None]) -> str:
+    """``name(parameters)`` as a form is called: names and defaults, no types."""
+    import inspect
+
+    signature = inspect.signature(form)
+    params = [p.replace(annotation=p.empty) for p in signature.parameters.values()]
+    text = str(signature.replace(parameters=params, return_annotation=signature.empty))
+    return name + text.replace("<built-in function time>", "time.time")
+
+
+def _url_at(args: tuple[Any, ...], index: int) -> bool:
+    """Whether the positional argument at ``index`` is an http(s) URL."""
+    value = args[index] if len(args) > index else None
+    return isinstance(value, str) and value[:8].lower().startswith(
+        ("http://", "https://")
+    )
+
+
+def _refuse_http_client(http_client: object, name: str, instead: str) -> None:
+    """minio-py's ``http_client``: None is accepted; a client is refused, as
+    minicreds has its own HTTP, with ``instead`` naming what to use."""
+    if http_client is not None:
+        what = f"http_client is not supported (minicreds has its own HTTP): {instead}"
+        raise ConfigError(what, name)
 
 
 # =====================================================================================
@@ -2658,6 +2778,12 @@ class _ImdsSettings:
         self.attempts, self.v1_disabled = attempts, v1_disabled
 
 
+def _iam_aws_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """Both forms take ``custom_endpoint`` first: minicreds's own form, unless the
+    call does not fit it (a second argument, or a keyword only minio-py has)."""
+    return _OWN_THEN_MINIO
+
+
 class IamAwsProvider(_RefreshingIfPresent):
     """Credentials of the role given to this pod, container or EC2 instance.
 
@@ -2668,9 +2794,20 @@ class IamAwsProvider(_RefreshingIfPresent):
     keyword-only settings are those of the AWS config file; the ``AWS_*`` variables
     of the same names win over them, as in botocore. Off EC2, ``retrieve()`` returns
     None within about a second.
+
+    Also takes minio-py 7.2.20's form, ``(custom_endpoint=None, http_client=None,
+    auth_token=None, relative_uri=None, full_uri=None, token_file=None,
+    role_arn=None, role_session_name=None, region=None)``, with its choice of source
+    (see ``_minio_source``).
     """
 
-    def __init__(
+    __signature__ = _OwnSignature()
+    _minio: dict[str, str | None] | None = None  # minio-py's keywords, when given
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _iam_aws_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         custom_endpoint: str | None = None,
         *,
@@ -2682,7 +2819,7 @@ class IamAwsProvider(_RefreshingIfPresent):
         ec2_metadata_service_endpoint_mode: str | None = None,
         ec2_metadata_v1_disabled: bool | str | None = None,
         _metadata_only: bool = False,  # no web identity or container (the chain's)
-    ):
+    ) -> None:
         super().__init__(self._fetch_imds, clock=clock)
         self._endpoint, self._environ = custom_endpoint, environ
         # The config file's settings, by name (AWS_<NAME> variables win over them).
@@ -2699,6 +2836,29 @@ class IamAwsProvider(_RefreshingIfPresent):
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
         self._answered = False  # during a fetch (one at a time): has IMDS answered?
 
+    def _minio_form(
+        self,
+        custom_endpoint: str | None = None,
+        http_client: object = None,
+        auth_token: str | None = None,
+        relative_uri: str | None = None,
+        full_uri: str | None = None,
+        token_file: str | None = None,
+        role_arn: str | None = None,
+        role_session_name: str | None = None,
+        region: str | None = None,
+        *,
+        environ: Env = None,
+        clock: Clock = time.time,
+    ) -> None:
+        _refuse_http_client(http_client, _name(self), "leave it out")
+        self._own_form(custom_endpoint, environ=environ, clock=clock)
+        self._minio = {
+            "auth_token": auth_token, "relative_uri": relative_uri,
+            "full_uri": full_uri, "token_file": token_file, "role_arn": role_arn,
+            "role_session_name": role_session_name, "region": region,
+        }  # fmt: skip
+
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The picked source's credentials, or None when there is none here."""
         picked = self._picked or self._pick_source()
@@ -2711,7 +2871,9 @@ class IamAwsProvider(_RefreshingIfPresent):
         environment (botocore's default chain tries them in that order)."""
         env = os.environ if self._environ is None else self._environ
         picked: Provider = self
-        if env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        if self._minio is not None:
+            picked = self._minio_source(env, self._minio)
+        elif env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
             picked = _web_identity(_name(self), env, {}, self._clock, self._environ)
         elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -2719,6 +2881,35 @@ class IamAwsProvider(_RefreshingIfPresent):
             picked = ContainerProvider(environ=self._environ, clock=self._clock)
         self._picked = picked
         return picked
+
+    def _minio_source(
+        self, env: Mapping[str, str], given: Mapping[str, str | None]
+    ) -> Provider:
+        """minio-py 7.2.20's choice, each variable winning over its keyword: web
+        identity with a token file (``custom_endpoint``: the STS endpoint), else the
+        container endpoint (see ``_minio_container``), else instance metadata
+        (``custom_endpoint``: its base URL), with minicreds's own rules for each."""
+        from functools import partial
+
+        def setting(variable: str, keyword: str) -> str | None:
+            return env.get(variable) or given[keyword]
+
+        token_file = setting("AWS_WEB_IDENTITY_TOKEN_FILE", "token_file")
+        if token_file:
+            region = setting("AWS_REGION", "region")
+            endpoint = (
+                self._endpoint or _aws_sts_host(region, "regional", _name(self))[0]
+            )
+            return WebIdentityProvider(
+                jwt_provider_func=partial(_read_token, _name(self), token_file),
+                sts_endpoint=endpoint, role_arn=setting("AWS_ROLE_ARN", "role_arn"),
+                role_session_name=setting("AWS_ROLE_SESSION_NAME", "role_session_name"),
+                clock=self._clock, environ=self._environ,
+            )  # fmt: skip
+        variables = _minio_container(env, given, self._endpoint)
+        if variables:
+            return ContainerProvider(environ=variables, clock=self._clock)
+        return self
 
     def _imds_settings(self, env: Mapping[str, str]) -> _ImdsSettings:
         """The settings for a fetch; the ``AWS_*`` variables win over the config
@@ -2892,6 +3083,38 @@ class IamAwsProvider(_RefreshingIfPresent):
         return status, data
 
 
+def _minio_container(
+    env: Mapping[str, str], given: Mapping[str, str | None], custom: str | None
+) -> dict[str, str]:
+    """The container endpoint minio-py 7.2.20 calls, as the variables that
+    ``ContainerProvider`` reads (so its allow-list and timeouts apply); empty for
+    none. A relative URI is put under ``http://169.254.170.2`` (with a leading /
+    added), or ``custom`` is the whole URL; a full URI is used with the token file
+    variable, else ``custom`` replaces it. The token: the variable, else
+    ``auth_token`` (7.2.20 opens ``auth_token`` as a file: a bug minio-py's main
+    branch fixed)."""
+    relative = (
+        env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or given["relative_uri"]
+    )
+    full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") or given["full_uri"]
+    token = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") or given["auth_token"]
+    token_file = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+    if relative:
+        slash = "" if relative.startswith("/") else "/"
+        url = custom or f"http://169.254.170.2{slash}{relative}"
+    elif full and token_file:
+        return {"AWS_CONTAINER_CREDENTIALS_FULL_URI": full,
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token_file}  # fmt: skip
+    elif full:
+        url = custom or full
+    else:
+        return {}
+    variables = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}
+    if token:
+        variables["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = token
+    return variables
+
+
 def _token_header(token: str) -> dict[str, str]:
     """The IMDSv2 token header, or none for IMDSv1."""
     return {"X-aws-ec2-metadata-token": token} if token else {}
@@ -2902,17 +3125,31 @@ def _token_header(token: str) -> dict[str, str]:
 # =====================================================================================
 
 
+def _assume_role_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """minio-py's ``(sts_endpoint, access_key, ...)`` when a URL comes first, where
+    minicreds's own form takes the source provider."""
+    return _MINIO_ONLY if _url_at(args, 0) else _OWN_THEN_MINIO
+
+
 class AssumeRoleProvider(_STS):
     """Credentials from STS ``AssumeRole``, signed with the source's credentials.
 
     The source's session token is signed in, so roles chain. An empty ``role_arn``
-    is left out (MinIO).
+    is left out (MinIO). Also takes minio-py 7.2.20's form, ``(sts_endpoint,
+    access_key, secret_key, duration_seconds=0, policy=None, region=None,
+    role_arn=None, role_session_name=None, external_id=None, http_client=None)``,
+    with its rules: at least an hour, and signed for ``region`` as given ("" when
+    none).
     """
 
     _action = "AssumeRole"
     _resolves_aws_endpoint = True
+    __signature__ = _OwnSignature()
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _assume_role_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         credentials: Provider,
         role_arn: str,
@@ -2930,7 +3167,7 @@ class AssumeRoleProvider(_STS):
         environ: Env = None,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
-    ):
+    ) -> None:
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
             profile_region=profile_region,
@@ -2940,15 +3177,57 @@ class AssumeRoleProvider(_STS):
             SerialNumber=mfa_serial,
         )  # fmt: skip
 
+    def _minio_form(
+        self,
+        sts_endpoint: str,
+        access_key: str,
+        secret_key: str,
+        duration_seconds: int = 0,
+        policy: str | None = None,
+        region: str | None = None,
+        role_arn: str | None = None,
+        role_session_name: str | None = None,
+        external_id: str | None = None,
+        http_client: object = None,
+        *,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Env = None,
+    ) -> None:
+        _refuse_http_client(http_client, _name(self), "give ca_file= for a CA bundle")
+        super().__init__(
+            sts_endpoint, ca_file, clock, environ,
+            source=StaticProvider(access_key, secret_key), sign_for=region or "",
+            DurationSeconds=max(_seconds(duration_seconds), 3600), Policy=policy,
+            RoleArn=role_arn, RoleSessionName=role_session_name,
+            ExternalId=external_id,
+        )  # fmt: skip
+
+
+def _web_identity_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """minio-py's ``(jwt_provider_func, sts_endpoint, ...)`` when a URL comes
+    second, where minicreds's own form takes the role ARN."""
+    return _MINIO_ONLY if _url_at(args, 1) else _OWN_THEN_MINIO
+
 
 class WebIdentityProvider(_STS):
-    """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned)."""
+    """Credentials from STS ``AssumeRoleWithWebIdentity`` (unsigned).
+
+    Also takes minio-py 7.2.20's form, ``(jwt_provider_func, sts_endpoint,
+    duration_seconds=0, policy=None, role_arn=None, role_session_name=None,
+    http_client=None)``, with its rules: the session named after the time when a
+    role is given without a name, neither sent without a role.
+    """
 
     _action = "AssumeRoleWithWebIdentity"
     _resolves_aws_endpoint = True
     _secret_field = "WebIdentityToken"
+    __signature__ = _OwnSignature()
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _web_identity_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         jwt_token: Jwt,
         role_arn: str,
@@ -2958,17 +3237,44 @@ class WebIdentityProvider(_STS):
         sts_endpoint: str | None = None,
         duration: Duration = None,
         policy: str | None = None,
+        token_revoke_type: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
-    ):
+    ) -> None:
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region, jwt_token,
             profile_region=profile_region,
             sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
+            TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+    def _minio_form(
+        self,
+        jwt_provider_func: Callable[[], Any],
+        sts_endpoint: str,
+        duration_seconds: int = 0,
+        policy: str | None = None,
+        role_arn: str | None = None,
+        role_session_name: str | None = None,
+        http_client: object = None,
+        *,
+        token_revoke_type: str | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+        environ: Env = None,
+    ) -> None:
+        _refuse_http_client(http_client, _name(self), "give ca_file= for a CA bundle")
+        if role_arn and not role_session_name:  # minio-py: the time, without its dot
+            role_session_name = str(clock()).replace(".", "")
+        super().__init__(
+            sts_endpoint, ca_file, clock, environ, jwt=jwt_provider_func,
+            jwt_duration=_seconds(duration_seconds), Policy=policy, RoleArn=role_arn,
+            RoleSessionName=role_session_name if role_arn else None,
+            TokenRevokeType=token_revoke_type,
         )  # fmt: skip
 
 
@@ -2977,33 +3283,85 @@ class WebIdentityProvider(_STS):
 # =====================================================================================
 
 
+def _client_grants_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """Both forms take ``(token, sts_endpoint, duration)`` first: minicreds's own
+    form, unless the call does not fit it (a fourth argument, or a keyword only
+    minio-py has)."""
+    return _OWN_THEN_MINIO
+
+
 class ClientGrantsProvider(_STS):
-    """Credentials from MinIO's ``AssumeRoleWithClientGrants``."""
+    """Credentials from MinIO's ``AssumeRoleWithClientGrants``.
+
+    Also takes minio-py 7.2.20's form, ``(jwt_provider_func, sts_endpoint,
+    duration_seconds=0, policy=None, http_client=None)``.
+    """
 
     _action = "AssumeRoleWithClientGrants"
     _secret_field = "Token"
+    __signature__ = _OwnSignature()
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _client_grants_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         jwt_token: Jwt,
         sts_endpoint: str,
         duration: Duration = None,
         *,
+        token_revoke_type: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ):
+    ) -> None:
         super().__init__(
-            sts_endpoint, ca_file, clock, jwt=jwt_token, DurationSeconds=duration
-        )
+            sts_endpoint, ca_file, clock, jwt=jwt_token, DurationSeconds=duration,
+            TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+    def _minio_form(
+        self,
+        jwt_provider_func: Callable[[], Any],
+        sts_endpoint: str,
+        duration_seconds: int = 0,
+        policy: str | None = None,
+        http_client: object = None,
+        *,
+        token_revoke_type: str | None = None,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        _refuse_http_client(http_client, _name(self), "give ca_file= for a CA bundle")
+        super().__init__(
+            sts_endpoint, ca_file, clock, jwt=jwt_provider_func,
+            jwt_duration=_seconds(duration_seconds), Policy=policy,
+            TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+
+def _ldap_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """minio-py's ``(sts_endpoint, ldap_username, ldap_password, ...)`` when a URL
+    comes first and not third, where minicreds's own form takes it."""
+    minio = _url_at(args, 0) and not _url_at(args, 2)
+    return _MINIO_ONLY if minio else _OWN_THEN_MINIO
 
 
 class LdapIdentityProvider(_STS):
-    """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``."""
+    """Credentials from MinIO's ``AssumeRoleWithLDAPIdentity``.
+
+    Also takes minio-py 7.2.20's form, ``(sts_endpoint, ldap_username,
+    ldap_password, duration_seconds=None, policy=None, token_revoke_type=None,
+    http_client=None)``.
+    """
 
     _action = "AssumeRoleWithLDAPIdentity"
     _secret_field = "LDAPPassword"
+    __signature__ = _OwnSignature()
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _ldap_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         username: str,
         password: str,
@@ -3011,42 +3369,138 @@ class LdapIdentityProvider(_STS):
         ldap_username: str | None = None,
         ldap_password: str | None = None,
         *,
+        token_revoke_type: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ):
+    ) -> None:
         self._username = ldap_username or username
         super().__init__(
             sts_endpoint, ca_file, clock, LDAPUsername=self._username,
-            LDAPPassword=ldap_password or password,
+            LDAPPassword=ldap_password or password, TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+    def _minio_form(
+        self,
+        sts_endpoint: str,
+        ldap_username: str,
+        ldap_password: str,
+        duration_seconds: int | None = None,
+        policy: str | None = None,
+        token_revoke_type: str | None = None,
+        http_client: object = None,
+        *,
+        ca_file: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        _refuse_http_client(http_client, _name(self), "give ca_file= for a CA bundle")
+        self._username = ldap_username
+        super().__init__(
+            sts_endpoint, ca_file, clock, LDAPUsername=ldap_username,
+            LDAPPassword=ldap_password, DurationSeconds=duration_seconds,
+            Policy=policy, TokenRevokeType=token_revoke_type,
         )  # fmt: skip
 
     def __repr__(self) -> str:
         return f"LdapIdentityProvider(username={self._username!r}, password='****')"
 
 
+def _certificate_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
+    """minio-py's ``(sts_endpoint, cert_file, key_file, ...)`` when a URL comes
+    first and not third, where minicreds's own form takes it."""
+    minio = _url_at(args, 0) and not _url_at(args, 2)
+    return _MINIO_ONLY if minio else _OWN_THEN_MINIO
+
+
 class CertificateIdentityProvider(_STS):
-    """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS."""
+    """Credentials from MinIO's ``AssumeRoleWithCertificate`` over mutual TLS.
+
+    Also takes minio-py 7.2.20's form, ``(sts_endpoint, cert_file=None,
+    key_file=None, key_password=None, ca_certs=None, duration_seconds=0,
+    http_client=None)``, with its rule: at least an hour. ``key_password`` opens an
+    encrypted key; without ``ca_certs``, the system's CAs (or ``AWS_CA_BUNDLE``).
+    """
 
     _action = "AssumeRoleWithCertificate"
+    __signature__ = _OwnSignature()
 
-    def __init__(
+    def __init__(self, *args: Any, **kwargs: Any):
+        _init_in_form(self, _certificate_forms(args), args, kwargs)
+
+    def _own_form(
         self,
         certificate_file: str,
         private_key_file: str,
         sts_endpoint: str,
         duration: Duration = None,
         *,
+        token_revoke_type: str | None = None,
         ca_file: str | None = None,
         clock: Clock = time.time,
-    ):
+    ) -> None:
+        self._require_https(sts_endpoint)
+        super().__init__(
+            sts_endpoint, ca_file, clock, cert=(certificate_file, private_key_file),
+            DurationSeconds=duration, TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+    def _minio_form(
+        self,
+        sts_endpoint: str,
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        key_password: str | None = None,
+        ca_certs: str | None = None,
+        duration_seconds: int = 0,
+        http_client: object = None,
+        *,
+        token_revoke_type: str | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        self._require_https(sts_endpoint)
+        instead = "give cert_file=, key_file= and ca_certs="
+        _refuse_http_client(http_client, _name(self), instead)
+        if not (cert_file and key_file):
+            raise ConfigError("cert_file and key_file are both needed", _name(self))
+        cert = (cert_file, key_file, key_password or "")
+        super().__init__(
+            sts_endpoint, ca_certs, clock, cert=cert,
+            DurationSeconds=max(_seconds(duration_seconds), 3600),
+            TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
+
+    def _require_https(self, sts_endpoint: str) -> None:
+        """A client certificate can only be presented over TLS: refused at once."""
         if not sts_endpoint.lower().startswith("https://"):
-            # A client certificate can only be presented over TLS.
             what = "the STS endpoint must be https://"
             raise ConfigError(what, _name(self), _safe_url(sts_endpoint))
-        cert = (certificate_file, private_key_file)
+
+
+class CustomTokenIdentityProvider(_STS):
+    """Credentials from MinIO's ``AssumeRoleWithCustomToken``, for an identity
+    management plugin (the MinIO Go SDK's ``CustomTokenIdentity``).
+
+    ``token`` is a string, or a callable called at each refresh that returns one.
+    """
+
+    _action = "AssumeRoleWithCustomToken"
+    _secret_field = "Token"
+
+    def __init__(
+        self,
+        token: Jwt,
+        role_arn: str,
+        sts_endpoint: str,
+        duration: Duration = None,
+        *,
+        token_revoke_type: str | None = None,
+        ca_file: str | None = None,
+        environ: Env = None,
+        clock: Clock = time.time,
+    ):
         super().__init__(
-            sts_endpoint, ca_file, clock, cert=cert, DurationSeconds=duration
-        )
+            sts_endpoint, ca_file, clock, environ, jwt=token, RoleArn=role_arn,
+            DurationSeconds=duration, TokenRevokeType=token_revoke_type,
+        )  # fmt: skip
 
 
 # =====================================================================================

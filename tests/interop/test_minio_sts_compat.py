@@ -13,12 +13,15 @@ SDK, on purpose" and "Tested against"):
   the form body, never in the URL"). For ``AssumeRole`` both send a signed form body;
 * durations: the SDK raises ``AssumeRole`` and certificate durations below an hour to
   3600 (and sends 3600 when none is given), and clamps web-identity and client-grants
-  durations to 900 s - 7 days; minicreds sends what it is given, nothing when given
-  nothing (README, "Tested against": "durations neither defaulted nor clamped");
-* argument order: ``LdapIdentityProvider(username, password, sts_endpoint, ...)`` in
-  minicreds (its documented signature: README, "Providers") against the SDK's
-  ``(sts_endpoint, ldap_username, ldap_password)``; the SDK's ``AssumeRoleProvider``
-  takes keys, minicreds's a source provider (README, "Providers", so roles chain);
+  durations to 900 s - 7 days; minicreds's own forms send the ``duration=`` they are
+  given, nothing when given nothing (README, "Tested against": "durations of
+  minicreds's own forms neither defaulted nor clamped"), but for a token's
+  ``expires_in``, which gets the SDK's clamp;
+* argument order: these pairs call minicreds in its own forms
+  (``LdapIdentityProvider(username, password, sts_endpoint, ...)``, and
+  ``AssumeRoleProvider`` with a source provider, so roles chain: README, "Providers").
+  minicreds also takes the SDK's forms: tests/interop/test_minio_call_forms.py makes
+  the same calls on both (README, "Compatibility with the MinIO SDK");
 * errors: both raise a ``ValueError``; minicreds's is an ``STSError`` carrying the
   service's code and no secret (README, "Errors");
 * expiration formats: minicreds also reads 7-9 fractional digits and UTC offsets
@@ -304,15 +307,15 @@ class WebIdentityCompatTest(StsCompatTest):
         self.assertNotIn("DurationSeconds", params_of(ours)[1])
         self.assertNotIn("DurationSeconds", params_of(theirs)[1])
 
-    def test_duration_not_clamped(self):
-        """Deliberate difference (README, "Tested against": durations not clamped): an
-        ``expires_in``
-        of 300 s is sent by the SDK as 900, by minicreds as 300."""
+    def test_expires_in_clamped_as_the_sdk_does(self):
+        """A token callable returning the SDK's dict gets the SDK's rule for
+        ``expires_in`` in minicreds's own form too (README "Compatibility with the MinIO
+        SDK"): 300 s is sent as 900 by both."""
         (_, theirs), (_, ours) = self.pair_for(
             lambda: {"id_token": JWT, "expires_in": 300}
         )
         self.assertEqual(params_of(theirs)[1]["DurationSeconds"], ["900"])
-        self.assertEqual(params_of(ours)[1]["DurationSeconds"], ["300"])
+        self.assertEqual(params_of(ours)[1]["DurationSeconds"], ["900"])
 
     def test_error_answer(self):
         self.answer = xml_response(403, ERROR_DOCUMENT)
@@ -377,9 +380,9 @@ class LdapCompatTest(StsCompatTest):
     def test_same_credentials(self):
         """Same parameters, decoded the same (spaces, ``+``, ``&``, ``=``, UTF-8);
         the SDK's in the URL, minicreds's in the body (README, "Where minicreds differs
-        from the MinIO SDK"). The argument order
-        differs: minicreds has ``(username, password, sts_endpoint)`` (README,
-        "Providers")."""
+        from the MinIO SDK"). minicreds is called in its own order,
+        ``(username, password, sts_endpoint)`` (README, "Providers"); the SDK's order
+        is tested in test_minio_call_forms.py."""
         (_, theirs), (_, ours) = self.pair(
             lambda: sdk.LdapIdentityProvider(self.server.url, LDAP_USER, LDAP_PASSWORD),
             lambda: minicreds.LdapIdentityProvider(
