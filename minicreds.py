@@ -165,6 +165,9 @@ _PRESIGN_PARAMS = frozenset(
     "X-Amz-Algorithm X-Amz-Credential X-Amz-Date X-Amz-Expires"  # noqa: SIM905
     " X-Amz-SignedHeaders X-Amz-Security-Token X-Amz-Signature".split()
 )
+# What shlex reads as more than a letter (blanks, quotes, escape): a config section's
+# name without them splits on its first blank (see _shell_words).
+_SHELL_SPECIAL = frozenset(" \t\r\n'\"\\")
 
 # =====================================================================================
 # Errors
@@ -1802,22 +1805,27 @@ class EnvMinioProvider(Provider):
 # Files
 # =====================================================================================
 
-_file_cache: dict[str, Any] = {}  # path: ((mtime, size, inode), parsed contents)
+# Parsed files, shared by every provider in the process: (path, parser): ((mtime,
+# size, inode), what the parser made of the file). The parser is in the key as one
+# file can be read as both the config file and the credentials file.
+_file_cache: dict[tuple[str, Any], Any] = {}
 
 
 def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
     """Parse a file, cached until its modification time, size or inode changes;
-    None when it does not exist. ``parse`` raises ConfigError, never quoting it."""
+    None when it does not exist. ``parse`` raises ConfigError, never quoting it.
+    While the file is unchanged every call returns the same object."""
     try:
         st = os.stat(path)
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        cached = _file_cache.get(path)
+        cached = _file_cache.get((path, parse))
         if cached is None or cached[0] != stamp:
             if st.st_size > _MAX_FILE:
                 raise ConfigError("file larger than 4 MiB")
             with open(path, "rb") as handle:
                 raw = handle.read(_MAX_FILE + 1)
-            cached = _file_cache[path] = (stamp, parse(raw.decode("utf-8-sig")))
+            parsed = parse(raw.decode("utf-8-sig"))
+            cached = _file_cache[path, parse] = (stamp, parsed)
         return cached[1]
     except FileNotFoundError:
         return None
@@ -1835,17 +1843,28 @@ def _parse_ini(text: str) -> Ini:
     """Sections of an AWS config or credentials file, read as botocore reads them."""
     import configparser
 
-    parser = configparser.RawConfigParser()  # raw: a % in a secret is literal
+    parser = _ini_parser()
     try:
         parser.read_string(text)
-        names = parser.sections()
-        return dict(zip(names, map(dict, map(parser.items, names))))
+        return {name: dict(parser.items(name, raw=True)) for name in parser.sections()}
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
         # keep its line number only, and raise outside the handler.
         line = getattr(exc, "lineno", 0) or getattr(exc, "errors", [[0]])[0][0]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"
     raise ConfigError(f"cannot parse ({what} error at line {line})")
+
+
+def _ini_parser() -> Any:
+    """A RawConfigParser (raw: a % in a secret is literal) whose sections carry no
+    typed getters: binding getint, getfloat and getboolean to every section, which
+    configparser does for each one it reads, takes half the time of a large file."""
+    import configparser
+
+    class Parser(configparser.RawConfigParser):
+        converters: Any = ()  # what each section binds a getter for: nothing
+
+    return Parser()
 
 
 class AWSConfigProvider(Provider):
@@ -1868,12 +1887,17 @@ class AWSConfigProvider(Provider):
         environ: Env = None,
         clock: Clock = time.time,
         _link: str = "",
+        _loaded_by: AWSConfigProvider | None = None,
     ):
         import threading
 
         # default_provider() splits a profile in two links of its chain: "role"
-        # (role_arn without web_identity_token_file) and "other" (the rest).
-        self._link = _link
+        # (role_arn without web_identity_token_file) and "other" (the rest). The
+        # "other" link runs only in a call of the chain where the "role" link has
+        # just loaded the files and found no role: it takes what that link loaded
+        # (_loaded_by), so that a call of the chain reads each file's stat once.
+        self._link, self._loaded_by = _link, _loaded_by
+        self._loaded: tuple[str, _ProfileFiles] | None = None  # the last _load()
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         # The source built for the profile, and what it was built from (see
@@ -1882,67 +1906,130 @@ class AWSConfigProvider(Provider):
         self._built_from: list[Any] | None = None
         self._lock = threading.Lock()  # one build at a time: one STS call, not two
 
-    def _load(self) -> tuple[str, Ini, Ini, tuple[str, str]] | None:
-        """(profile name, credentials file, config file, (credentials path, config
-        path)); None when no profile is named and there is no default one."""
+    def _load(self) -> tuple[str, _ProfileFiles] | None:
+        """(profile name, the files as profiles read them); None when no profile is
+        named and there is no default one."""
         env = os.environ if self._environ is None else self._environ
         name = _name(self)
         chosen = (
             self._profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE")
         )
-        folder = os.path.join("~", ".aws", "")
-        creds_path = env.get("AWS_SHARED_CREDENTIALS_FILE") or folder + "credentials"
-        paths = (
-            os.path.expanduser(self._filename or creds_path),
-            os.path.expanduser(env.get("AWS_CONFIG_FILE") or folder + "config"),
-        )
-        config = _config_sections(name, paths[1])
-        creds = _read_file(name, paths[0], _parse_ini) or {}
+        paths = self._paths(env)
+        files = _profile_files(name, paths)
         profile = chosen or "default"
-        if profile in creds or profile in config:
-            return profile, creds, config, paths
+        if profile in files.creds or profile in files.config:
+            return profile, files
         if chosen:
             raise ConfigError(f"profile {profile!r} not found", name, ", ".join(paths))
         return None
 
+    def _paths(self, env: Mapping[str, str]) -> tuple[str, str]:
+        """(credentials file, config file), "~" expanded."""
+        folder = os.path.expanduser(os.path.join("~", ".aws", ""))  # reads HOME once
+        creds = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
+        config = env.get("AWS_CONFIG_FILE")
+        return (
+            os.path.expanduser(creds) if creds else folder + "credentials",
+            os.path.expanduser(config) if config else folder + "config",
+        )
+
     def retrieve(self) -> Credentials | None:
         """Credentials of the selected profile, or None when it is not configured."""
-        loaded = self._load()
+        by = self._loaded_by
+        loaded = self._loaded = self._load() if by is None else by._loaded
         if loaded is None:
             self._reason = "no default profile"
             return None
-        profile, creds, config, paths = loaded
-        inputs = _source_inputs(profile, creds, config)
+        profile, files = loaded
+        # The same list while the files are unchanged, so that the comparison below
+        # costs nothing; after a change, equal when the profile's sections are.
+        inputs = files.source_inputs(profile)
         with self._lock:  # one build at a time: one STS call, not two
             if inputs != self._built_from:
+                creds, config, paths = files.creds, files.config, files.paths
                 self._source = _profile_source(self, profile, creds, config, paths)
                 self._built_from = inputs
             source = self._source
-        what = "role" if self._link == "role" else "credentials"
-        self._reason = f"profile {profile!r} has no {what}"
-        return None if source is None else source.retrieve()
+        found = None if source is None else source.retrieve()
+        if found is None:
+            what = "role" if self._link == "role" else "credentials"
+            self._reason = f"profile {profile!r} has no {what}"
+        return found
 
 
-def _config_sections(provider: str, path: str) -> Ini:
+class _ProfileFiles:
+    """The credentials and config files at two paths, as profiles read them: one
+    object while neither file changes, shared by every provider that reads them."""
+
+    def __init__(self, paths: tuple[str, str], creds: Ini, config: Ini):
+        self.paths = paths  # (credentials file, config file)
+        self.creds = creds  # the credentials file's sections, named as written
+        self.config = config  # the config file's, as _config_sections names them
+        self._inputs: dict[str, list[Any]] = {}  # profile: its _source_inputs
+
+    def source_inputs(self, profile: str) -> list[Any]:
+        """What the profile's source is built from, worked out once per profile."""
+        inputs = self._inputs.get(profile)
+        if inputs is None:
+            inputs = _source_inputs(profile, self.creds, self.config)
+            self._inputs[profile] = inputs
+        return inputs
+
+
+# (credentials path, config path): the files' latest _ProfileFiles.
+_profile_files_cache: dict[tuple[str, str], _ProfileFiles] = {}
+_NO_SECTIONS: Ini = {}  # a missing file, the same object at each call; never written
+
+
+def _profile_files(provider: str, paths: tuple[str, str]) -> _ProfileFiles:
+    """The files at ``paths`` (credentials, config): the last object made for them
+    while neither file has changed (one os.stat each), else a new one."""
+    config = _read_file(provider, paths[1], _parse_config) or _NO_SECTIONS
+    creds = _read_file(provider, paths[0], _parse_ini) or _NO_SECTIONS
+    files = _profile_files_cache.get(paths)
+    if files is None or files.creds is not creds or files.config is not config:
+        files = _profile_files_cache[paths] = _ProfileFiles(paths, creds, config)
+    return files
+
+
+def _parse_config(text: str) -> Ini:
+    """The config file's profiles and sso-sessions, as _read_file's parser."""
+    return _config_sections(_parse_ini(text))
+
+
+def _config_sections(sections: Ini) -> Ini:
     """The config file's profiles by name, and its sso-sessions as "sso-session NAME".
 
     As botocore reads them: "default", else a section starting with "profile" or
     "sso-session" that splits, as a shell line, into exactly two words.
     """
+    found = {}
+    for section, values in sections.items():
+        if section == "default":
+            found[section] = values
+        elif section.startswith(("profile", "sso-session")):
+            words = _shell_words(section)
+            if len(words) == 2:
+                kind = "" if section.startswith("profile") else "sso-session "
+                found[kind + words[1]] = values
+    return found
+
+
+def _shell_words(section: str) -> list[str]:
+    """A section's name split as shlex splits a shell line; [] when its quotes do not
+    balance. A plain "KIND NAME", as nearly all are, is split without shlex, whose
+    cost for one name is about configparser's for one section."""
+    kind, _, name = section.partition(" ")
+    name = name.strip(" \t\r\n")  # the blanks of shlex, not those of str.strip
+    plain = _SHELL_SPECIAL.isdisjoint
+    if kind and name and plain(kind) and plain(name):
+        return [kind, name]
     import shlex
 
-    sections = {}
-    for section, values in (_read_file(provider, path, _parse_ini) or {}).items():
-        try:
-            words = shlex.split(section)
-        except ValueError:  # unbalanced quotes: not a profile
-            continue
-        if section == "default":
-            sections[section] = values
-        elif len(words) == 2 and section.startswith(("profile", "sso-session")):
-            kind = "" if section.startswith("profile") else "sso-session "
-            sections[kind + words[1]] = values
-    return sections
+    try:
+        return shlex.split(section)
+    except ValueError:  # unbalanced quotes
+        return []
 
 
 def _profile_settings(profile: str, creds: Ini, config: Ini) -> dict[str, str]:
@@ -3570,13 +3657,16 @@ def default_provider(
         AWSConfigProvider, profile=profile, mfa_prompt=mfa_prompt, environ=environ,
         clock=clock,
     )  # fmt: skip
-    role, other = linked(_link="role"), linked(_link="other")
+    role = linked(_link="role")
+    other = linked(_link="other", _loaded_by=role)
     settings = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
-        name, creds_file, config_file, _ = role._load() or ("", {}, {}, None)
-        settings = {**config_file.get(name, {}), **creds_file.get(name, {})}
+        loaded = role._load()
     except CredentialsError:
-        pass  # the profile's links will report it
+        loaded = None  # the profile's links will report it
+    if loaded is not None:
+        name, files = loaded
+        settings = _profile_settings(name, files.creds, files.config)
     container = ContainerProvider(environ=environ, clock=clock)
     links = [role, other, container, _imds(settings, environ=environ, clock=clock)]
     if not profile:  # a profile given explicitly turns the environment sources off
@@ -4227,8 +4317,8 @@ def _cli_region(provider: str, profile: str | None) -> str | None:
     loaded = AWSConfigProvider(profile=aws_profile)._load()
     if loaded is None:
         return None
-    name, creds_file, config_file, _ = loaded
-    return _profile_settings(name, creds_file, config_file).get("region")
+    name, files = loaded
+    return _profile_settings(name, files.creds, files.config).get("region")
 
 
 def _cli_exec_api_version() -> tuple[str, str]:

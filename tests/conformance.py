@@ -1063,8 +1063,8 @@ def parsed_profiles(env: dict) -> dict:
     """The profiles and sso-sessions AWSConfigProvider's loader reads from the files
     named in ``env`` (the same profile in both files: the credentials file's keys
     win, as the providers merge them)."""
-    loaded = minicreds.AWSConfigProvider(profile=_PROBE, environ=env)._load()
-    _, creds, config, _ = loaded
+    _, files = minicreds.AWSConfigProvider(profile=_PROBE, environ=env)._load()
+    creds, config = files.creds, files.config
     sessions = {
         name[len("sso-session ") :]: values
         for name, values in config.items()
