@@ -496,6 +496,16 @@ def presigning(rounds):
     )
 
 
+def profile_files(rounds):
+    """retrieve() through the AWS config files, 1 profile against 5,000."""
+    profiles = topic("profiles")
+    if profiles is None:
+        row("Profiles in the AWS config files", "n/a (profiles.py missing)")
+        return
+    for measure in profiles.measure(rounds):
+        row(*measure)
+
+
 # -------------------------------------------------------------------------- off EC2
 
 OFF_EC2 = {  # name: (module to import, expression)
@@ -699,8 +709,10 @@ def main():
         presigning(rounds)
         off_ec2(kids, max(3, rounds // 4))
         assume_role(rounds)
+        profile_files(rounds)
     print(table())
     print(NOTES, end="")
+    print(getattr(topic("profiles"), "NOTES", ""), end="")
     print("(%.0f s)" % (time.monotonic() - started))
 
 
