@@ -151,6 +151,10 @@ _SKEW_CODES = tuple(
     b" RequestTimeTooSkewed SignatureDoesNotMatch".split()
 )
 _MASK = "****************"
+# An entry of the AWS CLI's credential cache is used until 15 minutes before it
+# expires (botocore's CachedCredentialFetcher): README "The AWS CLI's cache".
+_SHARED_CACHE_MARGIN = 900.0
+_SHARED_CACHE_DIR = os.path.join("~", ".aws", "cli", "cache")  # the AWS CLI's
 # Where systems keep their CA bundle, tried when Python's default store holds no CA:
 # macOS and Alpine, Debian and Ubuntu, Fedora and RHEL, openSUSE.
 _CA_BUNDLES = (
@@ -1290,15 +1294,24 @@ class _STS(RefreshingProvider):
         cert: Cert | None = None,
         sign_for: str | None = None,
         jwt_duration: int = 0,
+        shared_cache: _SharedCache | None = None,
         **params: Any,
     ):
         """``source``: the provider whose credentials sign the call (unsigned
         without); ``cert``: the client certificate and key files for mutual TLS;
         ``sign_for``: the region that signs, as given, no variable read (minio-py's
         ``AssumeRoleProvider``); ``jwt_duration``: minio-py's ``duration_seconds``
-        for a JWT (see ``_clamped_jwt_duration``); ``params``: the form fields,
-        empty ones left out, ``DurationSeconds`` a duration (whole seconds sent)."""
-        super().__init__(self._assume, clock=self._service_clock)
+        for a JWT (see ``_clamped_jwt_duration``); ``shared_cache``: the AWS CLI
+        cache entry tried before each call and written after it; ``params``: the
+        form fields, empty ones left out, ``DurationSeconds`` a duration (whole
+        seconds sent)."""
+        import functools
+
+        fetch: Callable[[], Credentials] = self._assume
+        if shared_cache is not None:
+            through = shared_cache.fetch_through
+            fetch = functools.partial(through, self._assume, self._service_clock)
+        super().__init__(fetch, clock=self._service_clock)
         self._local_clock = clock
         self._host = ""  # the Host of the last call: its clock offset applies
         # A profile's settings, below the arguments and the environment (botocore).
@@ -1876,6 +1889,9 @@ class AWSConfigProvider(Provider):
     built for a profile is kept, with its cached credentials, until that profile's
     configuration changes. ``mfa_prompt(serial)`` returns an MFA code for roles
     with ``mfa_serial``. ``clock`` goes to every source built from a profile.
+    ``credential_cache_dir``: a folder shared with the AWS CLI (its own is
+    ``~/.aws/cli/cache``) where role and SSO credentials are looked up before they
+    are fetched, and saved after (README "The AWS CLI's cache"); none by default.
     """
 
     def __init__(
@@ -1886,6 +1902,7 @@ class AWSConfigProvider(Provider):
         mfa_prompt: Prompt = None,
         environ: Env = None,
         clock: Clock = time.time,
+        credential_cache_dir: str | None = None,
         _link: str = "",
         _loaded_by: AWSConfigProvider | None = None,
     ):
@@ -1900,6 +1917,7 @@ class AWSConfigProvider(Provider):
         self._loaded: tuple[str, _ProfileFiles] | None = None  # the last _load()
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
+        self._credential_cache_dir = credential_cache_dir
         # The source built for the profile, and what it was built from (see
         # _source_inputs): rebuilt only when that changes.
         self._source: Provider | None = None
@@ -2083,11 +2101,12 @@ def _profile_source(
     # The chain ends at a web identity role, a credential_source role, or no role.
     if _assumes_role(settings, is_source=len(chain) > 1):
         roles.append(settings)
+    cache_dir = config_provider._credential_cache_dir
     source = _innermost_source(
-        name, chain, settings, creds, config, paths, selected, inject
+        name, chain, settings, creds, config, paths, selected, inject, cache_dir
     )
     mfa_prompt = config_provider._mfa_prompt
-    return _wrap_in_roles(source, roles, selected, mfa_prompt, inject)
+    return _wrap_in_roles(source, roles, selected, mfa_prompt, inject, cache_dir)
 
 
 def _has_static_keys(settings: Mapping[str, str]) -> bool:
@@ -2143,10 +2162,12 @@ def _innermost_source(
     paths: tuple[str, str],
     selected: Mapping[str, str],
     inject: Mapping[str, Any],
+    cache_dir: str | None,
 ) -> Any:
     """The source at the end of the chain: a web identity token reader, or a
     Provider (a role's credential_source, SSO, keys or credential_process), or None
-    when the selected profile has none of them."""
+    when the selected profile has none of them. ``cache_dir``: the AWS CLI cache
+    that SSO uses, if any."""
     profile = chain[-1]
     if "web_identity_token_file" in settings:
         return _web_identity_token(provider, profile, settings)
@@ -2154,7 +2175,9 @@ def _innermost_source(
         return _credential_source(provider, profile, settings, selected, inject)
     if "sso_account_id" in settings or "sso_role_name" in settings:
         ca_file = selected.get("ca_bundle")
-        return _sso_source(provider, profile, settings, config, ca_file, inject)
+        return _sso_source(
+            provider, profile, settings, config, ca_file, inject, cache_dir
+        )
     return _keys_or_process(provider, chain, settings, creds, config, paths, inject)
 
 
@@ -2206,9 +2229,11 @@ def _sso_source(
     config: Ini,
     ca_file: str | None,
     inject: Mapping[str, Any],
+    cache_dir: str | None,
 ) -> SSOProvider:
     """An SSO profile's source, with the settings of its sso-session, if it names
-    one; ``aws sso login --profile PROFILE`` renews its token."""
+    one; ``aws sso login --profile PROFILE`` renews its token. Its credentials go
+    through the AWS CLI cache in ``cache_dir``, if given."""
     where = f"profile {profile!r}"
     shared = _sso_session_settings(provider, where, settings, config)
     values = {**settings, **shared}
@@ -2216,10 +2241,29 @@ def _sso_source(
     missing = ", ".join(sorted(set(need).difference(values)))
     if missing:
         raise ConfigError(f"SSO needs {missing}", provider, where)
+    start_url, sso_region, account_id, role_name = map(values.__getitem__, need)
+    session = settings.get("sso_session")
+    entry = None
+    if cache_dir is not None:
+        key = _sso_cache_key(start_url, account_id, role_name, session)
+        entry = _SharedCache(cache_dir, key, account_id)
     return SSOProvider(
-        *map(values.__getitem__, need), session_name=settings.get("sso_session"),
-        ca_file=ca_file, _login_profile=profile, **inject,
+        start_url, sso_region, account_id, role_name, session_name=session,
+        ca_file=ca_file, _login_profile=profile, _shared_cache=entry, **inject,
     )  # fmt: skip
+
+
+def _sso_cache_key(
+    start_url: str, account_id: str, role_name: str, session: str | None
+) -> str:
+    """botocore's SSOCredentialFetcher key: the role, the account, and the
+    sso-session's name, or the start URL without one."""
+    args = {"roleName": role_name, "accountId": account_id}
+    if session:
+        args["sessionName"] = session
+    else:
+        args["startUrl"] = start_url
+    return _shared_cache_key(args, compact=True)
 
 
 def _sso_session_settings(
@@ -2286,10 +2330,13 @@ def _wrap_in_roles(
     selected: Mapping[str, str],
     mfa_prompt: Prompt,
     inject: Mapping[str, Any],
+    cache_dir: str | None,
 ) -> Provider | None:
-    """The source wrapped in the roles to assume, the innermost first."""
+    """The source wrapped in the roles to assume, the innermost first; each role
+    has its own entry in the AWS CLI cache in ``cache_dir``, if given."""
     for role in reversed(roles):
-        source = _role_provider(source, role, selected, mfa_prompt, inject)
+        shared = None if cache_dir is None else _role_cache(cache_dir, role)
+        source = _role_provider(source, role, selected, mfa_prompt, inject, shared)
     return source  # type: ignore[no-any-return]
 
 
@@ -2299,32 +2346,59 @@ def _role_provider(
     selected: Mapping[str, str],
     mfa_prompt: Prompt,
     inject: Mapping[str, Any],
+    shared: _SharedCache | None,
 ) -> Provider:
     """One role of the chain, assumed with ``source``: a web identity token reader
     or a Provider. The selected profile's region, STS endpoint mode and CA bundle
-    apply to every role, as botocore applies its session's settings."""
+    apply to every role, as botocore applies its session's settings. ``shared``:
+    the role's entry in the AWS CLI cache, if any."""
     session = role.get("role_session_name") or f"minicreds-{int(time.time())}"
     ca_file, region = selected.get("ca_bundle"), selected.get("region")
     regional = selected.get("sts_regional_endpoints")
     if "web_identity_token_file" in role:
         return WebIdentityProvider(
             source, role["role_arn"], session, ca_file=ca_file, profile_region=region,
-            sts_regional_endpoints=regional, **inject,
+            sts_regional_endpoints=regional, _shared_cache=shared, **inject,
         )  # fmt: skip
-    seconds = role.get("duration_seconds", "").strip()  # botocore ignores junk
     return AssumeRoleProvider(
         source,
         role["role_arn"],
         session,
-        int(seconds) if seconds.isdigit() else None,
+        _duration_seconds(role),
         external_id=role.get("external_id"),
         mfa_serial=role.get("mfa_serial"),
         mfa_prompt=mfa_prompt,
         ca_file=ca_file,
         profile_region=region,
         sts_regional_endpoints=regional,
+        _shared_cache=shared,
         **inject,
     )
+
+
+def _duration_seconds(role: Mapping[str, str]) -> int | None:
+    """A role's duration_seconds; None when absent or not a number (botocore
+    ignores it then)."""
+    seconds = role.get("duration_seconds", "").strip()
+    return int(seconds) if seconds.isdigit() else None
+
+
+def _role_cache(cache_dir: str, role: Mapping[str, str]) -> _SharedCache:
+    """A role's entry in the AWS CLI cache, named by the key botocore's
+    AssumeRoleCredentialFetcher computes: RoleArn, and what the profile sets of
+    RoleSessionName, ExternalId, SerialNumber and DurationSeconds (a name
+    minicreds makes up is left out, as botocore leaves out its own). A web
+    identity role sends, and so keys, the ARN and session name alone."""
+    args: dict[str, Any] = {"RoleArn": role["role_arn"]}
+    names = {"RoleSessionName": "role_session_name"}
+    if "web_identity_token_file" not in role:
+        names.update(ExternalId="external_id", SerialNumber="mfa_serial")
+        if _duration_seconds(role):
+            args["DurationSeconds"] = _duration_seconds(role)
+    for arg, setting in names.items():
+        if role.get(setting):  # minicreds sends no empty parameter
+            args[arg] = role[setting]
+    return _SharedCache(cache_dir, _shared_cache_key(args, compact=False))
 
 
 def _read_token(provider: str, path: str) -> str:
@@ -2418,6 +2492,148 @@ def _parse_json(text: str) -> dict[str, Any]:
             f"not valid JSON (line {line})" if line else "not a JSON object"
         )
     return data
+
+
+class _SharedCache:
+    """One entry of the credential cache the AWS CLI keeps in ``~/.aws/cli/cache``
+    (botocore's JSONFileCache): ``<key>.json`` holding an AssumeRole answer or SSO
+    role credentials. README "The AWS CLI's cache".
+
+    An entry is used only if it is this user's regular file, not writable by others,
+    holds credentials with a session token and lives 15 more minutes; anything else
+    is ignored, and replaced by the next fetch. Writes go through a temporary file
+    and ``os.replace``, so a reader never sees half an entry.
+    """
+
+    __slots__ = ("_account_id", "path")
+
+    def __init__(self, folder: str, key: str, account_id: str | None = None):
+        """``account_id``: an SSO role's account, written as the AWS CLI writes it
+        in SSO entries (role entries have none)."""
+        self.path = os.path.join(os.path.expanduser(folder), f"{key}.json")
+        self._account_id = account_id
+
+    def fetch_through(
+        self, fetch: Callable[[], Credentials], clock: Clock
+    ) -> Credentials:
+        """The entry's credentials if it serves at ``clock()``, else ``fetch()``'s,
+        saved as the entry."""
+        found = self._load(clock())
+        if found is not None:
+            return found
+        creds = fetch()
+        self._save(creds)
+        return creds
+
+    def _load(self, now: float) -> Credentials | None:
+        """The entry's credentials; None when it is missing, foreign, corrupt or
+        expires within 15 minutes."""
+        document = _read_own_json(self.path)
+        try:
+            found = document["Credentials"]
+            expiry = str(found["Expiration"])
+            if expiry.endswith("UTC"):  # botocore's "2026-12-07T14:49:17UTC"
+                expiry = expiry[:-3] + "Z"
+            creds = Credentials(
+                found["AccessKeyId"], found["SecretAccessKey"], found["SessionToken"],
+                _parse_time(expiry),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            return None  # no credentials in it: ignored, replaced by the next fetch
+        left = (creds._expires or 0.0) - now
+        if not creds.session_token or left < _SHARED_CACHE_MARGIN:
+            return None
+        return creds
+
+    def _save(self, creds: Credentials) -> None:
+        """The credentials written as the entry, as the AWS CLI writes them; a
+        failure is logged, never raised: the credentials serve all the same."""
+        import json
+
+        found = {
+            "AccessKeyId": creds.access_key,
+            "SecretAccessKey": creds.secret_key,
+            "SessionToken": creds.session_token,
+        }
+        document: dict[str, Any] = {"Credentials": found}
+        stamp = time.gmtime(creds._expires or 0)
+        if self._account_id is None:  # botocore writes an AssumeRole answer's date so
+            found["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SUTC", stamp)
+        else:  # and an SSO role's so (SSOCredentialFetcher)
+            found["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
+            found["AccountId"] = self._account_id
+            document["ProviderType"] = "sso"
+        try:
+            _write_atomically(self.path, json.dumps(document))
+        except OSError as exc:
+            log = "%s: cannot write the AWS CLI cache entry %s: %s"
+            _logger().warning(log, "_SharedCache", self.path, _os_reason(exc))
+
+
+def _read_own_json(path: str) -> Any:
+    """The JSON in ``path``, if it is a regular file of this user that no one else
+    may write (where the system has owners); else None."""
+    import json
+    import stat
+
+    try:
+        with open(path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or _foreign(status):
+                return None
+            raw = handle.read(_MAX_BODY + 1)
+    except OSError:  # missing or unreadable: no entry
+        return None
+    try:
+        return json.loads(raw) if len(raw) <= _MAX_BODY else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deep for json
+        return None
+
+
+def _foreign(status: os.stat_result) -> bool:
+    """Whether a file belongs to another user or others may write it: its contents
+    cannot be trusted. (Windows: no owners to compare.)"""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return False
+    return status.st_uid != getuid() or bool(status.st_mode & 0o022)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """``text`` as the file ``path``, mode 0600, in a folder created 0700: written
+    to a temporary file beside it, then renamed over it."""
+    import contextlib
+    import tempfile
+
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename makes it the entry
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):  # renamed: gone already
+            os.unlink(temp)
+
+
+def _shared_cache_key(args: Mapping[str, Any], compact: bool) -> str:
+    """The name botocore gives a cache entry: the SHA-1 of the arguments as JSON
+    with sorted keys; with json's default separators for roles
+    (AssumeRoleCredentialFetcher), compact for SSO (SSOCredentialFetcher)."""
+    import json
+
+    try:  # CPython's own SHA-1: hashlib would load OpenSSL, ~2 ms of every start
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # a build without it
+        from hashlib import sha1
+
+    separators = (",", ":") if compact else None
+    text = json.dumps(args, sort_keys=True, separators=separators)
+    digest: str = sha1(text.encode()).hexdigest()
+    return digest
 
 
 # =====================================================================================
@@ -2528,10 +2744,15 @@ class SSOProvider(RefreshingProvider):
         clock: Clock = time.time,
         environ: Env = None,
         _login_profile: str | None = None,
+        _shared_cache: _SharedCache | None = None,
     ):
+        import functools
         import hashlib
 
-        super().__init__(self._fetch, clock=clock)
+        fetch: Callable[[], Credentials] = self._fetch
+        if _shared_cache is not None:  # the AWS CLI's entry, before the token
+            fetch = functools.partial(_shared_cache.fetch_through, self._fetch, clock)
+        super().__init__(fetch, clock=clock)
         self._query = {"role_name": role_name, "account_id": account_id}
         self._session = session_name
         # AWS's hosts: portal.sso.<domain>, oidc.<domain>.
@@ -3254,14 +3475,15 @@ class AssumeRoleProvider(_STS):
         environ: Env = None,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
+        _shared_cache: _SharedCache | None = None,
     ) -> None:
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
             profile_region=profile_region,
             sts_regional_endpoints=sts_regional_endpoints, source=credentials,
-            mfa_prompt=mfa_prompt, RoleArn=role_arn, RoleSessionName=role_session_name,
-            DurationSeconds=duration, Policy=policy, ExternalId=external_id,
-            SerialNumber=mfa_serial,
+            mfa_prompt=mfa_prompt, shared_cache=_shared_cache, RoleArn=role_arn,
+            RoleSessionName=role_session_name, DurationSeconds=duration,
+            Policy=policy, ExternalId=external_id, SerialNumber=mfa_serial,
         )  # fmt: skip
 
     def _minio_form(
@@ -3330,11 +3552,13 @@ class WebIdentityProvider(_STS):
         environ: Env = None,
         profile_region: str | None = None,
         sts_regional_endpoints: str | None = None,
+        _shared_cache: _SharedCache | None = None,
     ) -> None:
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region, jwt_token,
             profile_region=profile_region,
-            sts_regional_endpoints=sts_regional_endpoints, RoleArn=role_arn,
+            sts_regional_endpoints=sts_regional_endpoints,
+            shared_cache=_shared_cache, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
             TokenRevokeType=token_revoke_type,
         )  # fmt: skip
@@ -3640,6 +3864,7 @@ def default_provider(
     mfa_prompt: Prompt = None,
     environ: Env = None,
     clock: Clock = time.time,
+    credential_cache_dir: str | None = None,
 ) -> ChainedProvider:
     """The standard chain, strict, picking the source botocore's default chain picks.
 
@@ -3649,13 +3874,15 @@ def default_provider(
     ``metadata_service_*`` settings. A profile given here turns the environment
     sources off, as in botocore. ``mfa_prompt(serial)`` returns MFA codes.
     ``environ`` (the variables, default ``os.environ``) and ``clock`` go to every link.
+    ``credential_cache_dir``: the AWS CLI cache the profile's roles and SSO share,
+    as in ``AWSConfigProvider``.
     """
 
     from functools import partial
 
     linked = partial(
         AWSConfigProvider, profile=profile, mfa_prompt=mfa_prompt, environ=environ,
-        clock=clock,
+        clock=clock, credential_cache_dir=credential_cache_dir,
     )  # fmt: skip
     role = linked(_link="role")
     other = linked(_link="other", _loaded_by=role)
@@ -4089,7 +4316,8 @@ def _main(argv: list[str] | None = None) -> int:
     args, parser = _cli_parse(argv)
     if not _cli_enter():
         parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
-    chain, creds, error = _cli_retrieve(args.provider, args.profile)
+    cache_dir = None if args.no_cache else _SHARED_CACHE_DIR
+    chain, creds, error = _cli_retrieve(args.provider, args.profile, cache_dir)
     if args.explain and chain is not None:
         _cli_explain(chain.attempts)
     if error:
@@ -4134,6 +4362,9 @@ def _cli_parse(
     add("--cluster", metavar="NAME", help="the EKS cluster of --format eks-token")
     add("--region", help="the STS region of --format eks-token (default: "
         "AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region)")  # fmt: skip
+    add("--no-cache", action="store_true",
+        help="fetch role and SSO credentials anew: do not use or fill the cache "
+        "shared with the AWS CLI (~/.aws/cli/cache)")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
     add("--version", action="version", version=f"minicreds {__version__}")
     args = parser.parse_args(argv)
@@ -4160,13 +4391,17 @@ def _cli_enter() -> bool:
     return True
 
 
-def _cli_provider(provider: str, profile: str | None) -> ChainedProvider:
-    """The chain that ``--provider`` names, strict: errors are reported, not skipped."""
+def _cli_provider(
+    provider: str, profile: str | None, cache_dir: str | None
+) -> ChainedProvider:
+    """The chain that ``--provider`` names, strict: errors are reported, not skipped.
+    Profiles' roles and SSO share the AWS CLI cache in ``cache_dir``, if given."""
     prompt = _ask_mfa if sys.stdin and sys.stdin.isatty() else None  # a person types
+    shared: dict[str, Any] = {"mfa_prompt": prompt, "credential_cache_dir": cache_dir}
     if provider == "default":
-        return default_provider(profile=profile, mfa_prompt=prompt)
+        return default_provider(profile=profile, **shared)
     if provider == "aws-config":
-        one: Provider = AWSConfigProvider(profile=profile, mfa_prompt=prompt)
+        one: Provider = AWSConfigProvider(profile=profile, **shared)
     elif provider == "mc-config":
         one = MinioClientConfigProvider(alias=profile)
     else:
@@ -4175,7 +4410,7 @@ def _cli_provider(provider: str, profile: str | None) -> ChainedProvider:
 
 
 def _cli_retrieve(
-    provider: str, profile: str | None
+    provider: str, profile: str | None, cache_dir: str | None
 ) -> tuple[ChainedProvider | None, Credentials | None, str]:
     """The chain (None if it could not be built), its credentials and an error line.
 
@@ -4184,7 +4419,7 @@ def _cli_retrieve(
     """
     chain = None
     try:
-        chain = _cli_provider(provider, profile)
+        chain = _cli_provider(provider, profile, cache_dir)
         return chain, chain.retrieve(), ""
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
