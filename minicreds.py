@@ -4285,8 +4285,10 @@ examples:
   minicreds --explain               every source tried, its outcome and time (stderr)
   eval "$(minicreds --format env)"  export them into a POSIX shell
   minicreds --profile dev --provider aws-config --format json
-  credential_process = python3 /path/to/minicreds.py --format process
+  credential_process = python3 -m minicreds --profile NAME --format process
                                     in ~/.aws/config: minicreds serves any AWS SDK
+                                    (role and SSO profiles share ~/.aws/cli/cache
+                                    with the AWS CLI unless --no-cache)
   minicreds --format eks-token --cluster NAME
                                     a token for kubectl, as `aws eks get-token`
 

@@ -635,6 +635,32 @@ def assume_role(rounds):
     )
 
 
+# ------------------------------------------------------- AWS CLI cache, process
+
+
+def cached_credential_process(rounds):
+    clicache = topic("clicache")
+    if clicache is None:
+        row("Cached `credential_process` run", "n/a (clicache.py missing)")
+        return
+    wall, _, ratio, calls = clicache.measure(2 * rounds)
+    met = ratio["-m"] <= clicache.GOAL_RATIO and calls == 1
+    row(
+        "Role profile from the AWS CLI cache: `python3 -m minicreds --format process`"
+        f" [11] (bare: {ms(wall['bare'])}; STS calls after the first run: {calls - 1})",
+        ms(wall["-m"]),
+        ratio="%.3f× bare" % ratio["-m"],
+        goal="≤ %.1f× bare, no STS call" % clicache.GOAL_RATIO,
+        met=met,
+    )
+    for name, what in (("pyc", "a .pyc beside it"), ("script", "the script by path")):
+        row(
+            f"Same, run as {what} [11]",
+            ms(wall[name]),
+            ratio="%.3f× bare" % ratio[name],
+        )
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -710,9 +736,11 @@ def main():
         off_ec2(kids, max(3, rounds // 4))
         assume_role(rounds)
         profile_files(rounds)
+        cached_credential_process(rounds)
     print(table())
     print(NOTES, end="")
     print(getattr(topic("profiles"), "NOTES", ""), end="")
+    print(getattr(topic("clicache"), "NOTES", ""), end="")
     print("(%.0f s)" % (time.monotonic() - started))
 
 
