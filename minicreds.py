@@ -332,6 +332,40 @@ def _logger() -> Any:
     return logging.getLogger("minicreds")
 
 
+def _without_frames(exc: BaseException) -> BaseException:
+    """``exc`` as it leaves a provider: without the frames below the provider's
+    ``retrieve()`` and without the exceptions chained to it.
+
+    Their local variables hold forms, tokens, keys and file contents, and error
+    reporters that capture local variables (Sentry;
+    ``traceback.TracebackException(capture_locals=True)``) would show them. The
+    message says what failed and where (README "Errors").
+    """
+    exc.__cause__ = exc.__context__ = None
+    return exc.with_traceback(None)
+
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Retrieve = TypeVar("_Retrieve", bound=Callable[[Any], Any])
+
+
+def _boundary(retrieve: _Retrieve) -> _Retrieve:
+    """A provider's public ``retrieve()``, as the boundary that errors cross
+    without the frames below it (see ``_without_frames``)."""
+
+    def guarded(self: Any) -> Any:
+        try:
+            return retrieve(self)
+        except BaseException as exc:  # noqa: BLE001 - raised again, frames cut
+            raise _without_frames(exc) from None
+
+    guarded.__name__, guarded.__qualname__ = retrieve.__name__, retrieve.__qualname__
+    guarded.__doc__ = retrieve.__doc__
+    return guarded  # type: ignore[return-value]
+
+
 def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     """Remove any secret from text a server sent back (it may echo a request)."""
     for secret in secrets:
@@ -419,6 +453,14 @@ class RefreshingProvider(Provider):
         state = self._state  # the fast path: one read of the state, one of the clock
         if state is not None and self._clock() < state.refresh_at:
             return state.credentials
+        try:  # as _boundary does, past the fast path: it stays a read and a call
+            return self._refresh_when_due(state)
+        except BaseException as exc:  # noqa: BLE001 - raised again, frames cut
+            raise _without_frames(exc) from None
+
+    def _refresh_when_due(self, state: _Cached | None) -> Credentials:
+        """Past the fast path: a refresh by this caller, or the outcome of another
+        caller's (single flight); in the early window, nobody waits."""
         seen = self._fetches
         early = state is not None and self._clock() < state.block_at
         # Early window: whoever gets the lock refreshes; nobody waits.
@@ -1765,6 +1807,7 @@ class EnvAWSProvider(Provider):
     def __init__(self, *, environ: Env = None):
         self._environ = environ
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
@@ -1933,6 +1976,7 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(config) if config else folder + "config",
         )
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials of the selected profile, or None when it is not configured."""
         by = self._loaded_by
@@ -2357,6 +2401,7 @@ class MinioClientConfigProvider(Provider):
     ) -> None:
         self._filename, self._alias, self._environ = filename, alias, environ
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials of the alias; None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
@@ -2946,6 +2991,7 @@ class IamAwsProvider(_RefreshingIfPresent):
             "role_session_name": role_session_name, "region": region,
         }  # fmt: skip
 
+    @_boundary
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The picked source's credentials, or None when there is none here."""
         picked = self._picked or self._pick_source()
@@ -3691,6 +3737,7 @@ class _EnvWebIdentity(Provider):
         self._variables: Any = None  # those the cached source was built from
         self._source: Any = None
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
         env = os.environ if self._environ is None else self._environ
