@@ -582,16 +582,19 @@ def _safe_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - a bad port raises ValueError
-    except ValueError:
-        return "<invalid URL>"
-    if not parts.scheme or not parts.netloc:
+        scheme, netloc, path, _, _ = urlsplit(url)
+    except ValueError:  # an unbalanced "[" or "]" in an http(s) host: cut by hand
+        scheme, found, rest = url.split("?")[0].split("#")[0].partition("://")
+        if not found or scheme.lower() not in ("http", "https"):
+            return "<invalid URL>"
+        netloc, slash, path = rest.partition("/")
+        path = slash + path
+    if not scheme or not netloc:
         # Not a URL, so never shown: a caller may have put a secret where the URL
         # goes (minio-py's LDAP order puts the password third, where minicreds's own
         # order takes the endpoint).
         return "<not a URL>"
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    return f"{scheme}://{netloc.rpartition('@')[2]}{path}"
 
 
 def _cache_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -625,16 +628,13 @@ def _http(
     throttling answer is returned for the caller to report. Never follows a
     redirect. Raises ``TransportError`` naming the URL without its query.
     """
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
     where = (provider, _safe_url(url))  # what every error names
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError("not an http(s) URL", *where)
-    route = _proxy_route(parts.scheme, host, environ) if proxy else None
+    parts, host, port = _split_url(url, where)
+    https = parts.scheme == "https"
+    route = _proxy_route(parts.scheme, host, environ, provider) if proxy else None
     # Through a tunnel (https), the request is the same as without a proxy.
     target, headers = _target_and_headers(parts, headers, None if https else route)
+    _check_header_values(headers, where)
     conn = _connection(host, port, https, route, ca_file, cert, provider)
 
     def attempt(left: float) -> Reply | TransportError:
@@ -645,23 +645,58 @@ def _http(
     return _with_retries(attempt, attempts, deadline, retry_connect, retry_codes, where)
 
 
+def _split_url(url: str, where: tuple[str, str]) -> tuple[Any, str, int | None]:
+    """The parts of an http(s) URL, its host and its port; a ConfigError for any
+    other URL, or one urlsplit cannot read (a bad port, an unbalanced bracket)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # a bad port raises ValueError
+    except ValueError:
+        host = port = None
+        what = "not a valid URL (a bad port or bracket)"
+    else:
+        what = "not an http(s) URL"
+        if parts.scheme in ("http", "https") and host:
+            return parts, host, port
+    raise ConfigError(what, *where)
+
+
+def _check_header_values(headers: Mapping[str, str], where: tuple[str, str]) -> None:
+    """Refuse a header value that RFC 9110 (section 5.5) does not allow: one with a
+    line break or another control character (tab aside), or with a character
+    outside Latin-1. http.client raises an exception that quotes such a value (a
+    token, say) or sends it; the error here names the header only."""
+    for name, value in headers.items():
+        if value.isascii() and value.isprintable():
+            continue  # the usual value, checked without a loop
+        if any(c < " " and c != "\t" or c == "\x7f" or c > "\xff" for c in value):
+            what = (
+                f"the {name} header value has a line break, a control character "
+                "or a character outside Latin-1"
+            )
+            raise ConfigError(what, *where)
+
+
 def _proxy_route(
-    scheme: str, host: str, environ: Env
+    scheme: str, host: str, environ: Env, provider: str
 ) -> tuple[tuple[str, int], dict[str, str]] | None:
-    """The proxy's address and Proxy-Authorization header, from https_proxy or
-    http_proxy (either case; README, Choices where the specification was silent),
-    else from the system's settings; None to connect directly."""
+    """The proxy's address and Proxy-Authorization header (the proxy that
+    ``_proxy_setting`` finds); None to connect directly."""
     from urllib.parse import unquote, urlsplit
 
-    env = os.environ if environ is None else environ
-    via = env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY")
-    if via and _bypasses_proxy(host, env):
+    setting = _proxy_setting(scheme, host, environ)
+    if setting is None:
         return None
-    if not via and env is os.environ:  # a mapping given instead is the whole story
-        via = _system_proxy(scheme, host)
-    if not via:
-        return None
-    proxied = urlsplit(via if "://" in via else f"http://{via}")
+    via, where = setting
+    try:
+        proxied = urlsplit(via if "://" in via else f"http://{via}")
+        address = (proxied.hostname or "", proxied.port or 8080)
+    except ValueError:  # a bad port or bracket
+        address = ("", 0)
+    if not address[0]:  # named, not quoted: the value may hold a password
+        raise ConfigError("not a valid proxy URL", provider, where)
     auth = {}
     if proxied.username:
         import base64
@@ -669,7 +704,22 @@ def _proxy_route(
         user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
         token = base64.b64encode(user.encode()).decode()
         auth["Proxy-Authorization"] = f"Basic {token}"
-    return (proxied.hostname or "", proxied.port or 8080), auth
+    return address, auth
+
+
+def _proxy_setting(scheme: str, host: str, environ: Env) -> tuple[str, str] | None:
+    """The proxy URL for the scheme and where it was found: https_proxy or
+    http_proxy (either case; README, Choices where the specification was silent),
+    else the system's settings; None to connect directly."""
+    env = os.environ if environ is None else environ
+    variable = f"{scheme}_proxy"  # the lower-case name first, as urllib reads them
+    variable = variable if env.get(variable) else variable.upper()
+    via = env.get(variable)
+    if via:
+        return None if _bypasses_proxy(host, env) else (via, variable)
+    if env is os.environ:  # a mapping given instead is the whole story
+        via = _system_proxy(scheme, host)
+    return (via, "the system proxy settings") if via else None
 
 
 def _system_proxy(scheme: str, host: str) -> str | None:
@@ -872,21 +922,17 @@ def _attempt(
     where: tuple[str, str],
 ) -> Reply | TransportError:
     """One try within ``left`` seconds: the reply, or the TransportError it ended in."""
-    import threading
-
     conn.timeout = min(connect_timeout or timeout, left)
-    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
-    # breaks the connection when the overall deadline passes.
-    fired: list[bool] = []
-    watchdog = threading.Timer(left, _shut_down_at_deadline, (conn, fired))
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = _Watchdog(left)
     read_timeout = min(timeout, left)
     try:
-        outcome = _converse(conn, method, target, body, headers, read_timeout, where)
+        outcome = _converse(
+            conn, method, target, body, headers, read_timeout, where, watchdog
+        )
     finally:
         watchdog.cancel()
         conn.close()
+    fired = watchdog.fired
     if fired and isinstance(outcome, TransportError) and outcome.kind != "other":
         # The watchdog broke the connection: that, not the broken read, is why.
         return TransportError("timed out (deadline)", *where, kind=outcome.kind)
@@ -901,6 +947,7 @@ def _converse(
     headers: dict[str, str],
     read_timeout: float,
     where: tuple[str, str],
+    watchdog: _Watchdog,
 ) -> Reply | TransportError:
     """Connects, sends the request and reads the answer: the reply, or why not."""
     import http.client
@@ -909,6 +956,7 @@ def _converse(
     kind = "connect"  # refused, unreachable, timed out, TLS handshake
     try:
         conn.connect()
+        watchdog.watch(conn.sock)
         kind = "read"
         conn.sock.settimeout(read_timeout)
         conn.request(method, target, body=body, headers=headers)
@@ -942,15 +990,47 @@ def _read_reply(response: Any) -> tuple[Reply, bool]:
         response.close()  # it holds the socket after a "Connection: close"
 
 
-def _shut_down_at_deadline(conn: Any, fired: list[bool]) -> None:
-    """The watchdog's action: marks that it fired, then shuts the socket down so a
-    read blocked on a server that drips bytes returns at once."""
+class _Watchdog:
+    """Shuts a connection down when the overall deadline passes: socket timeouts
+    bound each read, not a server that drips bytes.
+
+    It is given the socket once connected: after an answer saying "Connection:
+    close", http.client hands the socket to the response and forgets it.
+    """
+
+    def __init__(self, seconds: float):
+        import threading
+
+        self.fired = False
+        self._socket: Any = None
+        self._lock = threading.Lock()  # fired and _socket: each sees the other's
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: Any) -> None:
+        """The socket to shut down at the deadline, or now if it has passed."""
+        with self._lock:
+            self._socket = sock
+            if self.fired:
+                _shut_down(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            _shut_down(self._socket)
+
+
+def _shut_down(sock: Any) -> None:
+    """Shut a socket down, so that a read blocked on it returns at once."""
     import socket
 
-    fired.append(True)
-    try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
-        socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
-    except (OSError, TypeError):  # closed, or never opened (None)
+    try:  # the plain socket's shutdown, also under TLS
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, TypeError):  # closed, or not connected yet (None)
         pass
 
 
@@ -2879,10 +2959,6 @@ class ContainerProvider(_RefreshingIfPresent):
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
         source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
         token = _read_token(name, path) if path else env.get(source)
-        # http.client would quote a bad header value in its exception.
-        if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
-            what = "the authorization token has a line break or non-Latin-1 text"
-            raise ConfigError(what, name, source)
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = token
