@@ -204,7 +204,12 @@ class TransportError(CredentialsError):
 
 
 class STSError(CredentialsError):
-    """A security token service (or another credentials service) refused."""
+    """A security token service (or another credentials service) refused.
+
+    ``code``, ``message`` and ``request_id`` are the service's text with every
+    character that is not printable escaped (``\\x1b``, ``\\r\\n``...): they reach
+    terminals and logs.
+    """
 
     def __init__(
         self,
@@ -216,16 +221,26 @@ class STSError(CredentialsError):
         request_id: str | None = None,
         status: int | None = None,
     ):
+        code, message = _printable(code), _printable(message)
         what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
         self.code, self.message, self.status = code, message, status
-        self.request_id = request_id
+        self.request_id = request_id and _printable(request_id)
 
     def __reduce__(self) -> Any:  # picklable, as for concurrent.futures
         from functools import partial
 
         build = partial(type(self), request_id=self.request_id, status=self.status)
         return build, (self.code, self.message, self.provider, self.source)
+
+
+def _printable(text: str) -> str:
+    """Text from a server, fit for a terminal or a log line: each character that is
+    not printable (ESC, BEL, CR, LF, C1 controls, direction overrides...) escaped as
+    Python would show it, so that it can neither forge a line nor drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # =====================================================================================
@@ -4311,6 +4326,7 @@ def _cli_retrieve(
         return chain, chain.retrieve(), ""
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+        error = _printable(error)  # a path or a variable may hold anything
     return chain, None, error
 
 
@@ -4321,6 +4337,7 @@ def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
         if detail.startswith(name + ": "):  # the name is in its own column
             detail = detail[len(name) + 2 :]
         # 25: the longest name the command line can list (MinioClientConfigProvider)
+        detail = _printable(detail)  # a path or a variable may hold anything
         line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
         print(line.rstrip(), file=sys.stderr)
 

@@ -367,6 +367,33 @@ class ExitStatus(CliCase):
         self.assert_one_error_line(proc, 2, "AWS_ACCESS_KEY_ID is not set")
         self.assertNotIn(SECRET, proc.stderr)
 
+    def test_server_text_cannot_forge_lines_or_redraw_the_terminal(self):
+        body = {"Code": "Denied\x07", "Message": "\x1b[2J\r\nfake line"}
+        with support.FakeServer() as server:
+            server.route("GET", "/creds", (403, body))
+            proc = self.run_cli(
+                "--provider",
+                "container",
+                "--explain",
+                AWS_CONTAINER_CREDENTIALS_FULL_URI=server.url + "/creds",
+            )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        lines = proc.stderr.split("\n")
+        self.assertEqual(lines[-1], "")  # the last line ends with a line break
+        self.assertEqual(len(lines), 4, proc.stderr)  # heading, row, error line
+        for line in lines:
+            self.assertTrue(line.isprintable(), line)
+        self.assertIn("\\x1b[2J\\r\\nfake line", lines[1])
+        self.assertRegex(lines[2], r"^minicreds: error: .*\\x1b\[2J\\r\\nfake line")
+        # Not only a server's text: a file name from a variable is escaped too.
+        path = os.path.join(self.home, "credentials\nfake line")
+        proc = self.run_cli(
+            "--profile", "nosuch", "--explain", AWS_SHARED_CREDENTIALS_FILE=path
+        )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(len(proc.stderr.splitlines()), 3, proc.stderr)
+        self.assertIn("credentials\\nfake line", proc.stderr)
+
     def test_a_credential_process_loop_stops(self):
         proc = self.run_cli(MINICREDS_CLI_DEPTH="3", **ENV_CREDS)
         self.assert_one_error_line(proc, 2, "^minicreds: error: .* loop")
