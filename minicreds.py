@@ -4201,7 +4201,7 @@ examples:
   minicreds --format eks-token --cluster NAME
                                     a token for kubectl, as `aws eks get-token`
 
-exit status: 0 found, 1 nothing found, 2 error or bad usage
+exit status: 0 found, 1 nothing found, 2 error or bad usage, 141 output pipe closed
 """
 # What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
 _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
@@ -4236,9 +4236,9 @@ def _main(argv: list[str] | None = None) -> int:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
     text, error = _cli_render(args, creds, source=chain.attempts[-1][0])
+    error = error or _cli_write(args.format, text)
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
-    _cli_write(args.format, text)
     return 0
 
 
@@ -4291,7 +4291,10 @@ def _cli_enter() -> bool:
     for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
     """
     depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
-    level = int(depth) if depth.isdigit() else 0
+    # Only what a parent wrote counts: int() refuses "\u00b2" (isdigit() is true)
+    # and numbers of over 4300 digits.
+    short_number = depth.isascii() and depth.isdecimal() and len(depth) < 10
+    level = int(depth) if short_number else 0
     if level >= 3:
         return False
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
@@ -4485,13 +4488,48 @@ def _cli_exec_api_version() -> tuple[str, str]:
     )
 
 
-def _cli_write(fmt: str, text: str) -> None:
-    """Print the rendered credentials: on stdout, with LF line ends for the shells."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
+def _cli_write(fmt: str, text: str) -> str:
+    """Print the rendered credentials on stdout, with LF line ends for the shells;
+    an error line instead (or "") when stdout's encoding cannot hold them (a MinIO
+    key outside cp1252 on Windows): a changed value would be wrong credentials."""
+    stdout = sys.stdout
+    encoding = getattr(stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding, getattr(stdout, "errors", None) or "strict")
+    except UnicodeEncodeError:
+        return (
+            f"the credentials cannot be written in {encoding}, the encoding of "
+            "stdout (PYTHONIOENCODING=utf-8 changes it)"
+        )
+    reconfigure = getattr(stdout, "reconfigure", None)
     if fmt.startswith("env") and reconfigure:  # a wrapped stdout may have it too
         reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
-    sys.stdout.write(text)
+    stdout.write(text)
+    return ""
+
+
+def _cli_run() -> int:
+    """The command line as a program: ``_main()``, then its output flushed. When the
+    reader of stdout or stderr has gone (``| head -c1``), it ends quietly with status
+    141, as a program stopped by SIGPIPE ends in a shell."""
+    try:
+        try:
+            return _main()
+        finally:  # also after an exit: written here, not at the interpreter's end
+            for stream in (sys.stdout, sys.stderr):
+                if stream:
+                    stream.flush()
+    except BrokenPipeError:
+        # What is still buffered goes to devnull, so that the interpreter's last
+        # flush succeeds (the Python documentation's recipe, signal module).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):  # no file descriptor
+                pass
+        return 141
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(_cli_run())
