@@ -3200,14 +3200,15 @@ class IamAwsProvider(_RefreshingIfPresent):
             if self._state is None:  # nothing in hand to be stable with
                 raise TransportError(why, _name(self), _safe_url(url))
             # The new ones, not those in hand: IMDS still honours what it served.
-            return self._static_stability(creds, why)
+            return self._static_stability(creds, why, _safe_url(url))
         if not self._answered and getattr(error, "kind", "other") != "other":
             # Nothing answered at all: not on EC2, which is None, not an error
             # (README "Providers" and "Instance metadata timeouts").
             error = _Absent(f"no instance metadata service: {error.what}")
         if self._state is None:
             raise error from None
-        return self._static_stability(self._state.credentials, _describe(error))
+        credentials = self._state.credentials
+        return self._static_stability(credentials, error.what, error.source)
 
     def _role_credentials(self, settings: _ImdsSettings) -> tuple[Credentials, str]:
         """The first role's credentials and their URL: the role list, then its JSON."""
@@ -3230,13 +3231,16 @@ class IamAwsProvider(_RefreshingIfPresent):
         creds = _json_credentials(name, base + path, status, data, self._token[0])
         return creds, base + path
 
-    def _static_stability(self, creds: Credentials, why: str) -> Credentials:
+    def _static_stability(
+        self, creds: Credentials, why: str, source: str
+    ) -> Credentials:
         """In an IMDS outage, serve these credentials a jittered 5-10 minutes more
         rather than fail every caller at once (the refresh engine retries sooner)."""
         from datetime import datetime, timezone
 
-        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
-        _logger().warning(log, _name(self), why)
+        log = "%s: %s%s; static stability: serving the last credentials 5-10 min more"
+        where = f" [{source}]" if source else ""
+        _logger().warning(log, _name(self), why, where)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
