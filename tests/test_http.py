@@ -418,6 +418,13 @@ class BadInput(unittest.TestCase):
                 self.assertEqual(cm.exception.source, variable)
                 for text in support.exception_texts(cm.exception):
                     self.assertNotIn("SECRET", text)
+        system = "http://user:pw-SECRET@[::1"  # from the macOS or Windows settings
+        with support.env(), mock.patch.object(
+            minicreds, "_system_proxy", return_value=system
+        ), self.assertRaises(minicreds.ConfigError) as cm:
+            minicreds._http("TestProvider", "GET", url, timeout=2.0, deadline=6.0)
+        self.assertEqual(cm.exception.source, "the system proxy settings")
+        self.assertNotIn("SECRET", str(cm.exception))
         self.assertEqual(self.server.requests, [])
 
 
