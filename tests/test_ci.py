@@ -39,10 +39,18 @@ class SummaryTest(unittest.TestCase):
             "Ran 9 tests in 2s\n\nFAILED (failures=1, errors=2, skipped=1, "
             "expected failures=1, unexpected successes=1)\n": "3 passed, 4 failed",
             "Traceback (most recent call last):\nKilled\n": "0 passed, 1 failed",
+            # "expected failures=" is no "failures=".
+            "Ran 893 tests in 80s\n\nOK (skipped=59, expected failures=11)\n": (
+                "823 passed, 0 failed, 59 skipped"
+            ),
+            "Ran 8 tests in 2s\n\nFAILED (errors=1, expected failures=2)\n": (
+                "5 passed, 1 failed, 0 skipped"
+            ),
         }
         for log, summary in cases.items():
             with self.subTest(log=log):
-                self.assertTrue(self.summarize(log).startswith(summary))
+                got = self.summarize(log)
+                self.assertTrue(got.startswith(summary), got)
 
     def test_coloured_closing_lines(self):
         failed = (
