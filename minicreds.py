@@ -208,7 +208,12 @@ class TransportError(CredentialsError):
 
 
 class STSError(CredentialsError):
-    """A security token service (or another credentials service) refused."""
+    """A security token service (or another credentials service) refused.
+
+    ``code``, ``message`` and ``request_id`` are the service's text with every
+    character that is not printable escaped (``\\x1b``, ``\\r\\n``...): they reach
+    terminals and logs.
+    """
 
     def __init__(
         self,
@@ -220,16 +225,26 @@ class STSError(CredentialsError):
         request_id: str | None = None,
         status: int | None = None,
     ):
+        code, message = _printable(code), _printable(message)
         what = f"{code or 'error'} (HTTP {status}){': ' if message else ''}{message}"
         super().__init__(what, provider, source)
         self.code, self.message, self.status = code, message, status
-        self.request_id = request_id
+        self.request_id = request_id and _printable(request_id)
 
     def __reduce__(self) -> Any:  # picklable, as for concurrent.futures
         from functools import partial
 
         build = partial(type(self), request_id=self.request_id, status=self.status)
         return build, (self.code, self.message, self.provider, self.source)
+
+
+def _printable(text: str) -> str:
+    """Text from a server, fit for a terminal or a log line: each character that is
+    not printable (ESC, BEL, CR, LF, C1 controls, direction overrides...) escaped as
+    Python would show it, so that it can neither forge a line nor drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 # =====================================================================================
@@ -336,6 +351,40 @@ def _logger() -> Any:
     return logging.getLogger("minicreds")
 
 
+def _without_frames(exc: BaseException) -> BaseException:
+    """``exc`` as it leaves a provider: without the frames below the provider's
+    ``retrieve()`` and without the exceptions chained to it.
+
+    Their local variables hold forms, tokens, keys and file contents, and error
+    reporters that capture local variables (Sentry;
+    ``traceback.TracebackException(capture_locals=True)``) would show them. The
+    message says what failed and where (README "Errors").
+    """
+    exc.__cause__ = exc.__context__ = None
+    return exc.with_traceback(None)
+
+
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _Retrieve = TypeVar("_Retrieve", bound=Callable[[Any], Any])
+
+
+def _boundary(retrieve: _Retrieve) -> _Retrieve:
+    """A provider's public ``retrieve()``, as the boundary that errors cross
+    without the frames below it (see ``_without_frames``)."""
+
+    def guarded(self: Any) -> Any:
+        try:
+            return retrieve(self)
+        except BaseException as exc:  # noqa: BLE001 - raised again, frames cut
+            raise _without_frames(exc) from None
+
+    guarded.__name__, guarded.__qualname__ = retrieve.__name__, retrieve.__qualname__
+    guarded.__doc__ = retrieve.__doc__
+    return guarded  # type: ignore[return-value]
+
+
 def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     """Remove any secret from text a server sent back (it may echo a request)."""
     for secret in secrets:
@@ -423,6 +472,14 @@ class RefreshingProvider(Provider):
         state = self._state  # the fast path: one read of the state, one of the clock
         if state is not None and self._clock() < state.refresh_at:
             return state.credentials
+        try:  # as _boundary does, past the fast path: it stays a read and a call
+            return self._refresh_when_due(state)
+        except BaseException as exc:  # noqa: BLE001 - raised again, frames cut
+            raise _without_frames(exc) from None
+
+    def _refresh_when_due(self, state: _Cached | None) -> Credentials:
+        """Past the fast path: a refresh by this caller, or the outcome of another
+        caller's (single flight); in the early window, nobody waits."""
         seen = self._fetches
         early = state is not None and self._clock() < state.block_at
         # Early window: whoever gets the lock refreshes; nobody waits.
@@ -544,16 +601,19 @@ def _safe_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - a bad port raises ValueError
-    except ValueError:
-        return "<invalid URL>"
-    if not parts.scheme or not parts.netloc:
+        scheme, netloc, path, _, _ = urlsplit(url)
+    except ValueError:  # an unbalanced "[" or "]" in an http(s) host: cut by hand
+        scheme, found, rest = url.split("?")[0].split("#")[0].partition("://")
+        if not found or scheme.lower() not in ("http", "https"):
+            return "<invalid URL>"
+        netloc, slash, path = rest.partition("/")
+        path = slash + path
+    if not scheme or not netloc:
         # Not a URL, so never shown: a caller may have put a secret where the URL
         # goes (minio-py's LDAP order puts the password third, where minicreds's own
         # order takes the endpoint).
         return "<not a URL>"
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    return f"{scheme}://{netloc.rpartition('@')[2]}{path}"
 
 
 def _cache_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -587,16 +647,13 @@ def _http(
     throttling answer is returned for the caller to report. Never follows a
     redirect. Raises ``TransportError`` naming the URL without its query.
     """
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host, port, https = parts.hostname, parts.port, parts.scheme == "https"
     where = (provider, _safe_url(url))  # what every error names
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError("not an http(s) URL", *where)
-    route = _proxy_route(parts.scheme, host, environ) if proxy else None
+    parts, host, port = _split_url(url, where)
+    https = parts.scheme == "https"
+    route = _proxy_route(parts.scheme, host, environ, provider) if proxy else None
     # Through a tunnel (https), the request is the same as without a proxy.
     target, headers = _target_and_headers(parts, headers, None if https else route)
+    _check_header_values(headers, where)
     conn = _connection(host, port, https, route, ca_file, cert, provider)
 
     def attempt(left: float) -> Reply | TransportError:
@@ -607,23 +664,58 @@ def _http(
     return _with_retries(attempt, attempts, deadline, retry_connect, retry_codes, where)
 
 
+def _split_url(url: str, where: tuple[str, str]) -> tuple[Any, str, int | None]:
+    """The parts of an http(s) URL, its host and its port; a ConfigError for any
+    other URL, or one urlsplit cannot read (a bad port, an unbalanced bracket)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # a bad port raises ValueError
+    except ValueError:
+        host = port = None
+        what = "not a valid URL (a bad port or bracket)"
+    else:
+        what = "not an http(s) URL"
+        if parts.scheme in ("http", "https") and host:
+            return parts, host, port
+    raise ConfigError(what, *where)
+
+
+def _check_header_values(headers: Mapping[str, str], where: tuple[str, str]) -> None:
+    """Refuse a header value that RFC 9110 (section 5.5) does not allow: one with a
+    line break or another control character (tab aside), or with a character
+    outside Latin-1. http.client raises an exception that quotes such a value (a
+    token, say) or sends it; the error here names the header only."""
+    for name, value in headers.items():
+        if value.isascii() and value.isprintable():
+            continue  # the usual value, checked without a loop
+        if any(c < " " and c != "\t" or c == "\x7f" or c > "\xff" for c in value):
+            what = (
+                f"the {name} header value has a line break, a control character "
+                "or a character outside Latin-1"
+            )
+            raise ConfigError(what, *where)
+
+
 def _proxy_route(
-    scheme: str, host: str, environ: Env
+    scheme: str, host: str, environ: Env, provider: str
 ) -> tuple[tuple[str, int], dict[str, str]] | None:
-    """The proxy's address and Proxy-Authorization header, from https_proxy or
-    http_proxy (either case; README, Choices where the specification was silent),
-    else from the system's settings; None to connect directly."""
+    """The proxy's address and Proxy-Authorization header (the proxy that
+    ``_proxy_setting`` finds); None to connect directly."""
     from urllib.parse import unquote, urlsplit
 
-    env = os.environ if environ is None else environ
-    via = env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY")
-    if via and _bypasses_proxy(host, env):
+    setting = _proxy_setting(scheme, host, environ)
+    if setting is None:
         return None
-    if not via and env is os.environ:  # a mapping given instead is the whole story
-        via = _system_proxy(scheme, host)
-    if not via:
-        return None
-    proxied = urlsplit(via if "://" in via else f"http://{via}")
+    via, where = setting
+    try:
+        proxied = urlsplit(via if "://" in via else f"http://{via}")
+        address = (proxied.hostname or "", proxied.port or 8080)
+    except ValueError:  # a bad port or bracket
+        address = ("", 0)
+    if not address[0]:  # named, not quoted: the value may hold a password
+        raise ConfigError("not a valid proxy URL", provider, where)
     auth = {}
     if proxied.username:
         import base64
@@ -631,7 +723,22 @@ def _proxy_route(
         user = f"{unquote(proxied.username)}:{unquote(proxied.password or '')}"
         token = base64.b64encode(user.encode()).decode()
         auth["Proxy-Authorization"] = f"Basic {token}"
-    return (proxied.hostname or "", proxied.port or 8080), auth
+    return address, auth
+
+
+def _proxy_setting(scheme: str, host: str, environ: Env) -> tuple[str, str] | None:
+    """The proxy URL for the scheme and where it was found: https_proxy or
+    http_proxy (either case; README, Choices where the specification was silent),
+    else the system's settings; None to connect directly."""
+    env = os.environ if environ is None else environ
+    variable = f"{scheme}_proxy"  # the lower-case name first, as urllib reads them
+    variable = variable if env.get(variable) else variable.upper()
+    via = env.get(variable)
+    if via:
+        return None if _bypasses_proxy(host, env) else (via, variable)
+    if env is os.environ:  # a mapping given instead is the whole story
+        via = _system_proxy(scheme, host)
+    return (via, "the system proxy settings") if via else None
 
 
 def _system_proxy(scheme: str, host: str) -> str | None:
@@ -834,21 +941,17 @@ def _attempt(
     where: tuple[str, str],
 ) -> Reply | TransportError:
     """One try within ``left`` seconds: the reply, or the TransportError it ended in."""
-    import threading
-
     conn.timeout = min(connect_timeout or timeout, left)
-    # Socket timeouts bound each read, not a server that drips bytes: a watchdog
-    # breaks the connection when the overall deadline passes.
-    fired: list[bool] = []
-    watchdog = threading.Timer(left, _shut_down_at_deadline, (conn, fired))
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = _Watchdog(left)
     read_timeout = min(timeout, left)
     try:
-        outcome = _converse(conn, method, target, body, headers, read_timeout, where)
+        outcome = _converse(
+            conn, method, target, body, headers, read_timeout, where, watchdog
+        )
     finally:
         watchdog.cancel()
         conn.close()
+    fired = watchdog.fired
     if fired and isinstance(outcome, TransportError) and outcome.kind != "other":
         # The watchdog broke the connection: that, not the broken read, is why.
         return TransportError("timed out (deadline)", *where, kind=outcome.kind)
@@ -863,6 +966,7 @@ def _converse(
     headers: dict[str, str],
     read_timeout: float,
     where: tuple[str, str],
+    watchdog: _Watchdog,
 ) -> Reply | TransportError:
     """Connects, sends the request and reads the answer: the reply, or why not."""
     import http.client
@@ -871,6 +975,7 @@ def _converse(
     kind = "connect"  # refused, unreachable, timed out, TLS handshake
     try:
         conn.connect()
+        watchdog.watch(conn.sock)
         kind = "read"
         conn.sock.settimeout(read_timeout)
         conn.request(method, target, body=body, headers=headers)
@@ -904,15 +1009,47 @@ def _read_reply(response: Any) -> tuple[Reply, bool]:
         response.close()  # it holds the socket after a "Connection: close"
 
 
-def _shut_down_at_deadline(conn: Any, fired: list[bool]) -> None:
-    """The watchdog's action: marks that it fired, then shuts the socket down so a
-    read blocked on a server that drips bytes returns at once."""
+class _Watchdog:
+    """Shuts a connection down when the overall deadline passes: socket timeouts
+    bound each read, not a server that drips bytes.
+
+    It is given the socket once connected: after an answer saying "Connection:
+    close", http.client hands the socket to the response and forgets it.
+    """
+
+    def __init__(self, seconds: float):
+        import threading
+
+        self.fired = False
+        self._socket: Any = None
+        self._lock = threading.Lock()  # fired and _socket: each sees the other's
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: Any) -> None:
+        """The socket to shut down at the deadline, or now if it has passed."""
+        with self._lock:
+            self._socket = sock
+            if self.fired:
+                _shut_down(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            _shut_down(self._socket)
+
+
+def _shut_down(sock: Any) -> None:
+    """Shut a socket down, so that a read blocked on it returns at once."""
     import socket
 
-    fired.append(True)
-    try:  # the plain socket's shutdown, also under TLS: wakes a blocked read
-        socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
-    except (OSError, TypeError):  # closed, or never opened (None)
+    try:  # the plain socket's shutdown, also under TLS
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, TypeError):  # closed, or not connected yet (None)
         pass
 
 
@@ -1778,6 +1915,7 @@ class EnvAWSProvider(Provider):
     def __init__(self, *, environ: Env = None):
         self._environ = environ
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
@@ -1951,6 +2089,7 @@ class AWSConfigProvider(Provider):
             os.path.expanduser(config) if config else folder + "config",
         )
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials of the selected profile, or None when it is not configured."""
         by = self._loaded_by
@@ -2431,6 +2570,7 @@ class MinioClientConfigProvider(Provider):
     ) -> None:
         self._filename, self._alias, self._environ = filename, alias, environ
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         """Credentials of the alias; None when the file or default alias is absent."""
         env = os.environ if self._environ is None else self._environ
@@ -3055,10 +3195,6 @@ class ContainerProvider(_RefreshingIfPresent):
         path = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")  # rotated: re-read
         source = path or "AWS_CONTAINER_AUTHORIZATION_TOKEN"
         token = _read_token(name, path) if path else env.get(source)
-        # http.client would quote a bad header value in its exception.
-        if token and ("\r" in token or "\n" in token or max(token) > "\xff"):
-            what = "the authorization token has a line break or non-Latin-1 text"
-            raise ConfigError(what, name, source)
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = token
@@ -3167,6 +3303,7 @@ class IamAwsProvider(_RefreshingIfPresent):
             "role_session_name": role_session_name, "region": region,
         }  # fmt: skip
 
+    @_boundary
     def retrieve(self) -> Credentials | None:  # type: ignore[override]
         """The picked source's credentials, or None when there is none here."""
         picked = self._picked or self._pick_source()
@@ -3284,14 +3421,15 @@ class IamAwsProvider(_RefreshingIfPresent):
             if self._state is None:  # nothing in hand to be stable with
                 raise TransportError(why, _name(self), _safe_url(url))
             # The new ones, not those in hand: IMDS still honours what it served.
-            return self._static_stability(creds, why)
+            return self._static_stability(creds, why, _safe_url(url))
         if not self._answered and getattr(error, "kind", "other") != "other":
             # Nothing answered at all: not on EC2, which is None, not an error
             # (README "Providers" and "Instance metadata timeouts").
             error = _Absent(f"no instance metadata service: {error.what}")
         if self._state is None:
             raise error from None
-        return self._static_stability(self._state.credentials, _describe(error))
+        credentials = self._state.credentials
+        return self._static_stability(credentials, error.what, error.source)
 
     def _role_credentials(self, settings: _ImdsSettings) -> tuple[Credentials, str]:
         """The first role's credentials and their URL: the role list, then its JSON."""
@@ -3314,13 +3452,16 @@ class IamAwsProvider(_RefreshingIfPresent):
         creds = _json_credentials(name, base + path, status, data, self._token[0])
         return creds, base + path
 
-    def _static_stability(self, creds: Credentials, why: str) -> Credentials:
+    def _static_stability(
+        self, creds: Credentials, why: str, source: str
+    ) -> Credentials:
         """In an IMDS outage, serve these credentials a jittered 5-10 minutes more
         rather than fail every caller at once (the refresh engine retries sooner)."""
         from datetime import datetime, timezone
 
-        log = "%s: %s; static stability: serving the last credentials 5-10 min more"
-        _logger().warning(log, _name(self), why)
+        log = "%s: %s%s; static stability: serving the last credentials 5-10 min more"
+        where = f" [{source}]" if source else ""
+        _logger().warning(log, _name(self), why, where)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
         return Credentials(*creds._key()[:3], expiry)
 
@@ -3918,6 +4059,7 @@ class _EnvWebIdentity(Provider):
         self._variables: Any = None  # those the cached source was built from
         self._source: Any = None
 
+    @_boundary
     def retrieve(self) -> Credentials | None:
         names = ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME")
         env = os.environ if self._environ is None else self._environ
@@ -4292,7 +4434,7 @@ examples:
   minicreds --format eks-token --cluster NAME
                                     a token for kubectl, as `aws eks get-token`
 
-exit status: 0 found, 1 nothing found, 2 error or bad usage
+exit status: 0 found, 1 nothing found, 2 error or bad usage, 141 output pipe closed
 """
 # What `aws configure export-credentials --format ...` (AWS CLI v2) prints per line.
 _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
@@ -4328,9 +4470,9 @@ def _main(argv: list[str] | None = None) -> int:
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
         parser.exit(1, f"minicreds: no credentials found{hint}\n")
     text, error = _cli_render(args, creds, source=chain.attempts[-1][0])
+    error = error or _cli_write(args.format, text)
     if error:
         parser.exit(2, f"minicreds: error: {error}\n")
-    _cli_write(args.format, text)
     return 0
 
 
@@ -4386,7 +4528,10 @@ def _cli_enter() -> bool:
     for ever: children see the depth (putenv: os.environ stays as is) and stop at 3.
     """
     depth = os.environ.get("MINICREDS_CLI_DEPTH", "")
-    level = int(depth) if depth.isdigit() else 0
+    # Only what a parent wrote counts: int() refuses "\u00b2" (isdigit() is true)
+    # and numbers of over 4300 digits.
+    short_number = depth.isascii() and depth.isdecimal() and len(depth) < 10
+    level = int(depth) if short_number else 0
     if level >= 3:
         return False
     os.putenv("MINICREDS_CLI_DEPTH", str(level + 1))
@@ -4425,6 +4570,7 @@ def _cli_retrieve(
         return chain, chain.retrieve(), ""
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - one line, no trace
         error = "interrupted" if isinstance(exc, KeyboardInterrupt) else _describe(exc)
+        error = _printable(error)  # a path or a variable may hold anything
     return chain, None, error
 
 
@@ -4435,6 +4581,7 @@ def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
         if detail.startswith(name + ": "):  # the name is in its own column
             detail = detail[len(name) + 2 :]
         # 25: the longest name the command line can list (MinioClientConfigProvider)
+        detail = _printable(detail)  # a path or a variable may hold anything
         line = f"  {i}. {name:<25}  {outcome:<14}  {took * 1e3:7.1f} ms  {detail}"
         print(line.rstrip(), file=sys.stderr)
 
@@ -4582,13 +4729,48 @@ def _cli_exec_api_version() -> tuple[str, str]:
     )
 
 
-def _cli_write(fmt: str, text: str) -> None:
-    """Print the rendered credentials: on stdout, with LF line ends for the shells."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
+def _cli_write(fmt: str, text: str) -> str:
+    """Print the rendered credentials on stdout, with LF line ends for the shells;
+    an error line instead (or "") when stdout's encoding cannot hold them (a MinIO
+    key outside cp1252 on Windows): a changed value would be wrong credentials."""
+    stdout = sys.stdout
+    encoding = getattr(stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding, getattr(stdout, "errors", None) or "strict")
+    except UnicodeEncodeError:
+        return (
+            f"the credentials cannot be written in {encoding}, the encoding of "
+            "stdout (PYTHONIOENCODING=utf-8 changes it)"
+        )
+    reconfigure = getattr(stdout, "reconfigure", None)
     if fmt.startswith("env") and reconfigure:  # a wrapped stdout may have it too
         reconfigure(newline="\n")  # LF even on Windows, as the AWS CLI does
-    sys.stdout.write(text)
+    stdout.write(text)
+    return ""
+
+
+def _cli_run() -> int:
+    """The command line as a program: ``_main()``, then its output flushed. When the
+    reader of stdout or stderr has gone (``| head -c1``), it ends quietly with status
+    141, as a program stopped by SIGPIPE ends in a shell."""
+    try:
+        try:
+            return _main()
+        finally:  # also after an exit: written here, not at the interpreter's end
+            for stream in (sys.stdout, sys.stderr):
+                if stream:
+                    stream.flush()
+    except BrokenPipeError:
+        # What is still buffered goes to devnull, so that the interpreter's last
+        # flush succeeds (the Python documentation's recipe, signal module).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):  # no file descriptor
+                pass
+        return 141
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(_cli_run())

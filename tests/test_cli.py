@@ -367,11 +367,45 @@ class ExitStatus(CliCase):
         self.assert_one_error_line(proc, 2, "AWS_ACCESS_KEY_ID is not set")
         self.assertNotIn(SECRET, proc.stderr)
 
+    def test_server_text_cannot_forge_lines_or_redraw_the_terminal(self):
+        body = {"Code": "Denied\x07", "Message": "\x1b[2J\r\nfake line"}
+        with support.FakeServer() as server:
+            server.route("GET", "/creds", (403, body))
+            proc = self.run_cli(
+                "--provider",
+                "container",
+                "--explain",
+                AWS_CONTAINER_CREDENTIALS_FULL_URI=server.url + "/creds",
+            )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        lines = proc.stderr.split("\n")
+        self.assertEqual(lines[-1], "")  # the last line ends with a line break
+        self.assertEqual(len(lines), 4, proc.stderr)  # heading, row, error line
+        for line in lines:
+            self.assertTrue(line.isprintable(), line)
+        self.assertIn("\\x1b[2J\\r\\nfake line", lines[1])
+        self.assertRegex(lines[2], r"^minicreds: error: .*\\x1b\[2J\\r\\nfake line")
+        # Not only a server's text: a file name from a variable is escaped too.
+        path = os.path.join(self.home, "credentials\nfake line")
+        proc = self.run_cli(
+            "--profile", "nosuch", "--explain", AWS_SHARED_CREDENTIALS_FILE=path
+        )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(len(proc.stderr.splitlines()), 3, proc.stderr)
+        self.assertIn("credentials\\nfake line", proc.stderr)
+
     def test_a_credential_process_loop_stops(self):
         proc = self.run_cli(MINICREDS_CLI_DEPTH="3", **ENV_CREDS)
         self.assert_one_error_line(proc, 2, "^minicreds: error: .* loop")
         proc = self.run_cli(MINICREDS_CLI_DEPTH="2", **ENV_CREDS)
         self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_a_depth_that_is_not_an_ascii_number_counts_as_none(self):
+        # "\u00b2".isdigit() is true, but int() refuses it.
+        for depth in ("\u00b2", "\u0663", "-1", "9" * 5000, "x"):
+            with self.subTest(depth=depth[:5]):
+                proc = self.run_cli(MINICREDS_CLI_DEPTH=depth, **ENV_CREDS)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 class Explain(CliCase):
@@ -640,6 +674,84 @@ class EksToken(CliCase):
     def test_nothing_found_is_1(self):
         proc = self.run_cli("--format", "eks-token", "--cluster", "c")
         self.assert_one_error_line(proc, 1, r"^minicreds: no credentials found")
+
+
+class Output(CliCase):
+    """What the command line does when stdout cannot take what it prints."""
+
+    def run_bytes(self, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **env):
+        return subprocess.run(
+            [sys.executable, SCRIPT, *args],
+            env=self.environ(**env),
+            cwd=support.REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            timeout=60,
+            check=False,
+        )
+
+    def run_into_closed_pipe(self, *args, stream="stdout", **env):
+        """Run with ``stream`` a pipe whose reader has gone (``| head -c1`` once
+        head has exited): every write to it fails with EPIPE."""
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            return self.run_bytes(*args, **{stream: write_end}, **env)
+        finally:
+            os.close(write_end)
+
+    def test_a_reader_that_went_away_ends_it_quietly(self):
+        for unbuffered in ("", "1"):  # the write fails at once, or at the flush
+            for args in (("--format", "env"), ("--format", "json"), ()):
+                with self.subTest(args=args, unbuffered=unbuffered):
+                    proc = self.run_into_closed_pipe(
+                        *args, PYTHONUNBUFFERED=unbuffered, **ENV_CREDS
+                    )
+                    self.assertEqual(proc.returncode, 141, proc.stderr)
+                    self.assertEqual(proc.stderr, b"")
+            with self.subTest(stream="stderr", unbuffered=unbuffered):
+                proc = self.run_into_closed_pipe(
+                    "--explain", stream="stderr", PYTHONUNBUFFERED=unbuffered,
+                    **ENV_CREDS,
+                )  # fmt: skip
+                self.assertEqual(proc.returncode, 141)
+            # argparse (3.9+) ignores a failed write of --help: then it ends with 0.
+            proc = self.run_into_closed_pipe("--help", PYTHONUNBUFFERED=unbuffered)
+            self.assertIn(proc.returncode, (0, 141))
+            self.assertEqual(proc.stderr, b"")
+
+    def test_stdout_encoding_that_cannot_hold_a_value(self):
+        # A MinIO user name outside cp1252 (Windows' pipes and consoles).
+        minio = {"MINIO_ROOT_USER": "user-\u0142", "MINIO_ROOT_PASSWORD": SECRET}
+        for fmt in ("summary", "env"):
+            with self.subTest(fmt=fmt):
+                proc = self.run_bytes(
+                    "--provider", "minio-env", "--format", fmt,
+                    PYTHONIOENCODING="cp1252", **minio,
+                )  # fmt: skip
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertEqual(proc.stdout, b"")
+                lines = proc.stderr.decode("ascii").splitlines()
+                self.assertEqual(len(lines), 1, lines)
+                self.assertRegex(
+                    lines[0], r"^minicreds: error: .*cp1252.*PYTHONIOENCODING"
+                )
+                self.assertNotIn(SECRET, lines[0])
+        # JSON escapes it; a value cp1252 holds is written in cp1252.
+        proc = self.run_bytes(
+            "--provider", "minio-env", "--format", "process",
+            PYTHONIOENCODING="cp1252", **minio,
+        )  # fmt: skip
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["AccessKeyId"], "user-\u0142")
+        minio["MINIO_ROOT_USER"] = "user-\u00e9"
+        proc = self.run_bytes(
+            "--provider", "minio-env", "--format", "env",
+            PYTHONIOENCODING="cp1252", **minio,
+        )  # fmt: skip
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn(b"export AWS_ACCESS_KEY_ID='user-\xe9'\n", proc.stdout)
 
 
 class Entry(CliCase):

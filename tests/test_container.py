@@ -216,6 +216,25 @@ class ContainerTest(unittest.TestCase):
         self.assertEqual(len(self.server.requests), 1)
         watch.assert_clean(self, AUTH_TOKEN, extra_texts=[cm.exception])
 
+    def test_server_text_is_escaped_in_errors_and_logs(self):
+        # ESC, BEL, CR and LF in an error answer would redraw a terminal or forge a
+        # line of a log; a failed refresh logs the error.
+        body = {"Code": "Denied\x07", "Message": "\x1b[2J\r\nfake line"}
+        provider = self.provider()
+        provider.retrieve()
+        self.server.route("GET", "/creds", (403, body))
+        self.clock.now += 3600 - 600  # the early window: the refresh fails, logged
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            provider.retrieve()
+        self.clock.now += 600  # expired: the error is raised
+        with self.assertRaises(minicreds.STSError) as cm:
+            provider.retrieve()
+        self.assertEqual(cm.exception.message, "\\x1b[2J\\r\\nfake line")
+        self.assertEqual(cm.exception.code, "Denied\\x07")
+        for text in (str(cm.exception), *logs.output):
+            self.assertTrue(text.isprintable(), text)
+            self.assertIn("\\x1b[2J\\r\\nfake line", text)
+
     def test_message_that_is_not_text_is_dropped(self):
         # Its repr() would escape the backslash and slip the token past scrubbing.
         token = "Bearer\\eks'SECRET-0123456789"

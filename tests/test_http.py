@@ -332,6 +332,16 @@ class Errors(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 3.0)
         self.assertIn("timed out", str(cm.exception))
 
+    def test_deadline_holds_when_the_answer_closes_the_connection(self):
+        # http.client gives the socket to the response and forgets it when the
+        # answer says "Connection: close": the watchdog must still reach it.
+        head = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 60\r\n\r\n"
+        server = DripServer(head, b"x" * 60, pause=0.1)  # 6 s to send in all
+        self.addCleanup(server.stop)
+        with self.assertRaises(minicreds.TransportError) as cm:
+            call(server.url, timeout=0.4, deadline=0.6, attempts=1)
+        self.assertIn("timed out (deadline)", str(cm.exception))
+
     def test_deadline_holds_against_headers_that_drip(self):
         head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 60 + b"\r\n\r\n"
         server = DripServer(b"", head, pause=0.1)
@@ -340,6 +350,82 @@ class Errors(unittest.TestCase):
         with self.assertRaises(minicreds.TransportError):
             call(server.url, timeout=0.4, deadline=0.6)
         self.assertLess(time.monotonic() - start, 3.0)
+
+
+class BadInput(unittest.TestCase):
+    """What the helper refuses before connecting: a ConfigError naming the URL
+    (without userinfo or query) or the variable, never a value."""
+
+    def setUp(self):
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+        self.server.route("*", "*", (200, b"ok"))
+
+    def test_header_values_http_client_would_quote(self):
+        secret = "hdr-secret-Xy7Wq2"
+        for value in (
+            f"{secret}\n",  # a token read with its line end
+            f"{secret}\npart two",  # wrapped onto two lines (configparser joins)
+            f"{secret}\r\nX-Injected: 1",
+            f"{secret}\x00",
+            f"{secret}\x1b[2J",
+            f"{secret}\u20ac",  # outside Latin-1
+        ):
+            with self.subTest(value=value):
+                with self.assertRaises(minicreds.ConfigError) as cm:
+                    call(
+                        self.server.url + "/x", headers={"X-Amz-Security-Token": value}
+                    )
+                self.assertIn("X-Amz-Security-Token", str(cm.exception))
+                self.assertEqual(cm.exception.source, self.server.url + "/x")
+                for text in support.exception_texts(cm.exception):
+                    self.assertNotIn(secret, text)
+        self.assertEqual(self.server.requests, [])
+
+    def test_header_values_that_are_sent(self):
+        for value in ("plain", "tab\tinside", "caf\u00e9", "a b  c"):
+            with self.subTest(value=value):
+                got = call(self.server.url + "/x", headers={"X-Test": value})
+                self.assertEqual(got[0], 200)
+        sent = [r.headers["X-Test"] for r in self.server.requests]
+        self.assertEqual(sent[:2], ["plain", "tab\tinside"])
+
+    def test_bad_urls(self):
+        for url in (
+            "http://user:pw-SECRET@127.0.0.1:99999/p?token=q-SECRET",
+            "http://127.0.0.1:port/p",
+            "http://[::1/p?token=q-SECRET",
+            "http://user:pw-SECRET@[::1:80/p#q-SECRET",
+        ):
+            with self.subTest(url=url):
+                with self.assertRaises(minicreds.ConfigError) as cm:
+                    call(url)
+                self.assertIn("TestProvider", str(cm.exception))
+                self.assertIn("/p", cm.exception.source)
+                for text in support.exception_texts(cm.exception):
+                    self.assertNotIn("SECRET", text)
+
+    def test_bad_proxy_variables(self):
+        url = self.server.url + "/x"
+        for variable, proxy in (
+            ("HTTP_PROXY", "http://user:pw-SECRET@127.0.0.1:99999"),
+            ("http_proxy", "http://[::1"),
+            ("HTTP_PROXY", "127.0.0.1:port"),
+        ):
+            with self.subTest(variable=variable, proxy=proxy):
+                with self.assertRaises(minicreds.ConfigError) as cm:
+                    call(url, environ={variable: proxy})
+                self.assertEqual(cm.exception.source, variable)
+                for text in support.exception_texts(cm.exception):
+                    self.assertNotIn("SECRET", text)
+        system = "http://user:pw-SECRET@[::1"  # from the macOS or Windows settings
+        with support.env(), mock.patch.object(
+            minicreds, "_system_proxy", return_value=system
+        ), self.assertRaises(minicreds.ConfigError) as cm:
+            minicreds._http("TestProvider", "GET", url, timeout=2.0, deadline=6.0)
+        self.assertEqual(cm.exception.source, "the system proxy settings")
+        self.assertNotIn("SECRET", str(cm.exception))
+        self.assertEqual(self.server.requests, [])
 
 
 class SizeCap(unittest.TestCase):

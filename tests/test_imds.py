@@ -316,8 +316,14 @@ class StaticStabilityTest(ImdsCase):
         self.assertEqual(creds.session_token, first.session_token)
         left = creds.expiration.timestamp() - self.clock()
         self.assertTrue(300 <= left <= 600, left)
-        self.assertIn("static stability", "\n".join(logs.output))
         self.assertIs(p.retrieve(), creds)  # cached until the extension's window
+        # The provider named once, then what failed and where.
+        url = self.server.url + IMDS_ROLES_PATH
+        line = (
+            f"WARNING:minicreds:IamAwsProvider: HTTP 500 [{url}]; static "
+            "stability: serving the last credentials 5-10 min more"
+        )
+        self.assertEqual(logs.output, [line])
 
     def test_imds_unreachable_with_credentials_in_hand(self):
         p = self.provider()

@@ -171,6 +171,24 @@ class RoleTest(ProfileTestBase):
         self.assertEqual(len(self.calls()), 1)
         self.watch.assert_clean(self, *SECRETS)
 
+    def test_source_session_token_wrapped_onto_two_lines(self):
+        # configparser joins an indented continuation line with a line break: the
+        # token would reach http.client, whose exception quotes it.
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n"
+            f"aws_session_token = {ROLE_TOKEN}\n  second-line\n",
+        )
+        self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/one\n"
+            "source_profile = src\n",
+        )
+        error = self.fails("role", "X-Amz-Security-Token")
+        self.assertEqual(error.provider, "AssumeRoleProvider")
+        self.assertEqual(self.calls(), [])
+
     def test_concurrent_first_calls_make_one_sts_call(self):
         import threading
 

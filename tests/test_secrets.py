@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 import unittest
 import urllib.parse
 from urllib.parse import quote, quote_plus
@@ -410,6 +411,156 @@ class LocalSourcesTest(HygieneCase):
         with support.SecretWatch() as watch:
             pass
         self.assert_clean(watch, *objects)
+
+
+def reported_texts(exc):
+    """What an error reporter that captures local variables shows of ``exc`` (Sentry
+    does, like ``traceback.TracebackException(capture_locals=True)``): the report
+    rendered, and repr() of every local variable of every frame in the traceback of
+    ``exc`` and of each exception chained to it (shown or not)."""
+    report = traceback.TracebackException(
+        type(exc), exc, exc.__traceback__, capture_locals=True
+    )
+    texts = ["".join(report.format())]
+    seen, todo = set(), [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        entry = error.__traceback__
+        while entry is not None:
+            local = entry.tb_frame.f_locals.items()
+            texts += [f"{name} = {value!r}" for name, value in local]
+            entry = entry.tb_next
+        todo += [error.__cause__, error.__context__]
+    return texts
+
+
+def failure_of(provider):
+    """The exception provider.retrieve() raises (this frame holds no secret)."""
+    try:
+        provider.retrieve()
+    except Exception as exc:  # noqa: BLE001 - examined by the caller
+        return exc
+    raise AssertionError(f"{provider!r}.retrieve() raised nothing")
+
+
+class TracebackFramesTest(HygieneCase):
+    """An error leaving a provider carries no frame whose local variables hold a
+    secret: each provider fails with secrets in what it was given or received."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="minicreds-frames-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        minicreds._file_cache.clear()
+
+    def assert_no_secret_in_frames(self, provider):
+        exc = failure_of(provider)
+        self.assertIsInstance(exc, minicreds.CredentialsError)
+        lines = [line for text in reported_texts(exc) for line in text.splitlines()]
+        for secret in SECRETS:
+            forms = {secret, quote(secret, ""), quote_plus(secret, "")}
+            found = [line[:200] for line in lines if any(f in line for f in forms)]
+            self.assertFalse(found, f"{secret!r} is in frames of the report")
+        return exc
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def test_http_providers_refused_or_answering_a_bad_expiration(self):
+        # "refused": the error path (STSError); "bad-expiration": the success path,
+        # with the secret key and token received, then a parse error.
+        with targets.instrumented_http():
+            for target in targets.TARGETS:
+                if target.degrades:
+                    continue  # its failures are survived: test_sso_renewal below
+                tls = target.tls
+                with FakeServer(tls=tls, require_client_cert=tls) as server:
+                    for kind in ("refused", "bad-expiration"):
+                        with self.subTest(provider=target.name, kind=kind):
+                            server.reset_routes()
+                            if target.routes:
+                                target.routes(server)
+                            server.route(target.method, target.path, target.body(kind))
+                            provider = target.make(server.url, None)
+                            self.assert_no_secret_in_frames(provider)
+                            self.assertTrue(target.count(server))
+
+    def test_sso_renewal_then_a_refusal(self):
+        refusal = Response(
+            403, {"message": "no"}, [("x-amzn-ErrorType", "ForbiddenException")]
+        )
+        with targets.instrumented_http(), FakeServer() as server:
+            server.route("POST", "/token", targets.oidc_bodies()("ok"))
+            server.route("GET", "/federation/credentials", refusal)
+            provider = targets._sso_renewing(server.url, None)
+            exc = self.assert_no_secret_in_frames(provider)
+            self.assertIsInstance(exc, minicreds.STSError)
+            self.assertEqual(len(server.requests), 2)
+
+    def test_process(self):
+        answer = json.dumps(
+            {"Version": 1, "AccessKeyId": "AKIAFRAMES0000000001",
+             "SecretAccessKey": FILE_SECRET, "Expiration": "next tuesday"}
+        )  # fmt: skip
+        script = self.write("answer.py", f"print({answer!r})")
+        commands = (
+            f"{EXIT_3} --token {ARG_SECRET}",
+            support.command_line(sys.executable, script, "--token", ARG_SECRET),
+        )
+        for command in commands:
+            with self.subTest(command=command):
+                provider = minicreds.ProcessProvider(command)
+                self.assert_no_secret_in_frames(provider)
+
+    def test_environment(self):
+        environ = {
+            "AWS_ACCESS_KEY_ID": "AKIAFRAMES0000000002",
+            "AWS_SECRET_ACCESS_KEY": ENV_SECRET,
+            "AWS_SESSION_TOKEN": ENV_TOKEN,
+            "AWS_CREDENTIAL_EXPIRATION": "next tuesday",
+        }
+        self.assert_no_secret_in_frames(EnvAWSProvider(environ=environ))
+
+    def test_mc_config(self):
+        doc = {"version": "10", "aliases": {"s3": {"secretKey": MC_SECRET}}}
+        path = self.write("mc.json", json.dumps(doc))
+        self.assert_no_secret_in_frames(MinioClientConfigProvider(path))
+
+    def test_profiles_and_the_chain(self):
+        config = self.write(
+            "config",
+            "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+            "source_profile = base\n"
+            "[profile loop]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+            "source_profile = loop2\n"
+            "[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+            "source_profile = loop\n",
+        )
+        credentials = self.write(
+            "credentials",
+            "[base]\naws_access_key_id = AKIAFRAMES0000000003\n"
+            f"aws_secret_access_key = {FILE_SECRET}\n"
+            f"aws_session_token = {FILE_TOKEN}\n",
+        )
+        with targets.instrumented_http(), FakeServer() as server:
+            server.route("POST", "/", targets.sts_bodies("AssumeRole")("refused"))
+            environ = {
+                "AWS_CONFIG_FILE": config,
+                "AWS_SHARED_CREDENTIALS_FILE": credentials,
+                "AWS_ENDPOINT_URL_STS": server.url,
+            }
+            for profile in ("role", "loop"):
+                with self.subTest(profile=profile):
+                    provider = AWSConfigProvider(profile=profile, environ=environ)
+                    self.assert_no_secret_in_frames(provider)
+                    chain = ChainedProvider([provider], strict=True)
+                    self.assert_no_secret_in_frames(chain)
+            self.assertTrue(server.requests)  # the role's call was made, and refused
 
 
 class CommandLineTest(HygieneCase):

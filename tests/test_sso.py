@@ -296,6 +296,30 @@ class SSOProfileTest(SSOTestBase):
         )
         self.fails(minicreds.AWSConfigProvider(profile="legacy"), "aws sso login")
 
+    def test_cached_token_that_cannot_be_a_header_is_refused(self):
+        # A line end kept in accessToken would reach http.client, whose exception
+        # quotes the header value.
+        self.config(LEGACY)
+        for token in (ACCESS_TOKEN + "\n", ACCESS_TOKEN + "\u20ac"):
+            with self.subTest(token=token):
+                self.write_token(SSO_START_URL, accessToken=token)
+                provider = minicreds.AWSConfigProvider(profile="legacy")
+                self.fails(provider, "x-amz-sso_bearer_token", minicreds.ConfigError)
+        self.assertEqual(self.portal_requests(), [])
+
+    def test_portal_error_text_is_escaped(self):
+        self.config(LEGACY)
+        self.write_token(SSO_START_URL)
+        self.fake.route(
+            "GET",
+            "/federation/credentials",
+            (403, {"message": "\x1b]0;title\x07no"}, {"x-amzn-ErrorType": "Bad\x1b"}),
+        )
+        provider = minicreds.AWSConfigProvider(profile="legacy")
+        error = self.fails(provider, "\\x1b]0;title\\x07no", minicreds.STSError)
+        self.assertEqual(error.code, "Bad\\x1b")
+        self.assertTrue(str(error).isprintable(), str(error))
+
     def test_portal_error_is_an_sts_error(self):
         self.config(LEGACY)
         self.write_token(SSO_START_URL)

@@ -560,6 +560,16 @@ class JwtCallable(STSTestCase):
         self.assertEqual(self.server.requests[0].form["DurationSeconds"], ["3600"])
         self.assertEqual(self.server.requests[1].form["DurationSeconds"], ["1800"])
 
+    def test_minio_dict_with_an_expires_in_that_is_not_a_number(self):
+        for expires_in in ("soon", "12.5", [3600], float("inf"), float("nan")):
+            token = {"access_token": JWT, "expires_in": expires_in}
+            with self.subTest(expires_in=expires_in):
+                with self.assertRaises(ConfigError) as cm:
+                    ClientGrantsProvider(lambda t=token: t, self.url).retrieve()
+                self.assertIn("expires_in", str(cm.exception))
+                self.assertNotIn(JWT, str(cm.exception))
+        self.assertEqual(self.server.requests, [])
+
     def test_empty_token_refused_before_any_request(self):
         for token in ("", lambda: "", lambda: None, lambda: {"expires_in": 5}):
             with self.subTest(token=token), self.assertRaises(ConfigError):
@@ -894,6 +904,24 @@ class ErrorMapping(STSTestCase):
         with self.assertRaises(STSError) as cm:
             ClientGrantsProvider(JWT, self.url).retrieve()
         self.assertEqual(cm.exception.request_id, "minio-rid")
+
+    def test_server_text_with_control_characters_is_escaped(self):
+        # CR and LF forge lines on a terminal and in a log; C1's CSI (\x9b) and a
+        # right-to-left override (U+202E) change what a terminal shows. XML 1.0
+        # carries all of these (not ESC or BEL: expat refuses them).
+        message = "denied&#13;\nminicreds: error: fake line\x9b2J\u202e"
+        body = error_xml("Den\x85ied", message, "rid&#13;2")
+        self.respond(xml_response(403, body))
+        with SecretWatch() as watch, self.assertRaises(STSError) as cm:
+            ClientGrantsProvider(JWT, self.url).retrieve()
+        exc = cm.exception
+        self.assertEqual(exc.code, "Den\\x85ied")
+        self.assertEqual(
+            exc.message, "denied\\r\\nminicreds: error: fake line\\x9b2J\\u202e"
+        )
+        self.assertEqual(exc.request_id, "rid\\r2")
+        self.assertTrue(str(exc).isprintable(), str(exc))
+        self.assertTrue(all(text.isprintable() for text in watch.texts), watch.texts)
 
     def test_error_with_status_200(self):
         self.respond(xml_response(200, error_xml("AccessDenied", "nope")))
