@@ -256,14 +256,20 @@ class Credentials:
     """Access key, secret key, optional session token and expiry. Immutable.
 
     ``expiration`` is an aware UTC datetime (a naive one is taken as UTC).
-    ``repr()`` shows the access key only.
+    ``account_id`` is the AWS account the keys belong to, where the source says
+    (README "Account ID"); it is not a secret. ``repr()`` shows the access key and
+    the account ID only.
     """
 
-    __slots__ = ("_expires", "access_key", "expiration", "secret_key", "session_token")
+    __slots__ = (
+        "_expires", "access_key", "account_id", "expiration", "secret_key",
+        "session_token",
+    )  # fmt: skip
     access_key: str
     secret_key: str
     session_token: str | None
     expiration: datetime.datetime | None
+    account_id: str | None
     _expires: float | None
 
     def __init__(
@@ -272,12 +278,18 @@ class Credentials:
         secret_key: str,
         session_token: str | None = None,
         expiration: datetime.datetime | None = None,
+        *,
+        account_id: str | None = None,
     ):
         for what, key in (("access", access_key), ("secret", secret_key)):
             if not key or not isinstance(key, str):
                 raise ValueError(f"{what} key must be a non-empty string")
-        if session_token and not isinstance(session_token, str):
-            raise ValueError("the session token must be a string")
+        for what, text in (
+            ("session token", session_token),
+            ("account ID", account_id),
+        ):
+            if text and not isinstance(text, str):
+                raise ValueError(f"the {what} must be a string")
         stamp = None
         if expiration is not None:
             from datetime import timezone
@@ -286,17 +298,21 @@ class Credentials:
             expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
             expiration = expiration.astimezone(utc)
             stamp = expiration.timestamp()
-        values = (stamp, access_key, expiration, secret_key, session_token or None)
-        for name, value in zip(self.__slots__, values):  # in __slots__'s order
-            object.__setattr__(self, name, value)
+        values = (stamp, access_key, account_id or None, expiration, secret_key)
+        for name, value in zip(self.__slots__, (*values, session_token or None)):
+            object.__setattr__(self, name, value)  # in __slots__'s order
 
     def __setattr__(self, name: str, value: object = None) -> None:
         raise AttributeError("Credentials are immutable")
 
     __delattr__ = __setattr__
 
-    def _key(self) -> tuple[str, str, str | None, datetime.datetime | None]:
-        return (self.access_key, self.secret_key, self.session_token, self.expiration)
+    def _key(self) -> tuple[Any, ...]:
+        """The value: the four positional arguments, then the account ID."""
+        return (
+            self.access_key, self.secret_key, self.session_token, self.expiration,
+            self.account_id,
+        )  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Credentials):
@@ -307,14 +323,17 @@ class Credentials:
         return hash(self._key())
 
     def __reduce__(self) -> Any:
-        return (Credentials, self._key())
+        from functools import partial
+
+        return partial(Credentials, account_id=self.account_id), self._key()[:4]
 
     def __repr__(self) -> str:
         token = "'****'" if self.session_token else "None"
         expiry = self.expiration.isoformat() if self.expiration else None
         return (
             f"Credentials(access_key={self.access_key!r}, secret_key='****',"
-            f" session_token={token}, expiration={expiry!r})"
+            f" session_token={token}, expiration={expiry!r},"
+            f" account_id={self.account_id!r})"
         )
 
     def is_expired(self) -> bool:
@@ -3463,7 +3482,7 @@ class IamAwsProvider(_RefreshingIfPresent):
         where = f" [{source}]" if source else ""
         _logger().warning(log, _name(self), why, where)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
-        return Credentials(*creds._key()[:3], expiry)
+        return Credentials(*creds._key()[:3], expiry, account_id=creds.account_id)
 
     def _imds_get(
         self, settings: _ImdsSettings, path: str, *, new_token: bool

@@ -128,6 +128,53 @@ class CredentialsValueTest(unittest.TestCase):
         self.assertIsNone(Credentials(ACCESS, SECRET, "").session_token)
 
 
+class AccountIdTest(unittest.TestCase):
+    """``account_id``: an optional keyword, part of the value, not a secret."""
+
+    def test_default_none(self):
+        self.assertIsNone(Credentials(ACCESS, SECRET, TOKEN).account_id)
+
+    def test_keyword_kept(self):
+        creds = Credentials(ACCESS, SECRET, TOKEN, account_id="123456789012")
+        self.assertEqual(creds.account_id, "123456789012")
+        with self.assertRaises(AttributeError):
+            creds.account_id = "210987654321"
+
+    def test_empty_is_none_and_text_only(self):
+        self.assertIsNone(Credentials(ACCESS, SECRET, account_id="").account_id)
+        for bad in (123456789012, b"123456789012", ["1"]):
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                Credentials(ACCESS, SECRET, account_id=bad)
+
+    def test_part_of_equality_and_hash(self):
+        exp = datetime.datetime(2031, 1, 1, tzinfo=UTC)
+        one = Credentials(ACCESS, SECRET, TOKEN, exp, account_id="123456789012")
+        same = Credentials(ACCESS, SECRET, TOKEN, exp, account_id="123456789012")
+        other = Credentials(ACCESS, SECRET, TOKEN, exp, account_id="210987654321")
+        none = Credentials(ACCESS, SECRET, TOKEN, exp)
+        self.assertEqual(one, same)
+        self.assertEqual(hash(one), hash(same))
+        self.assertNotEqual(one, other)
+        self.assertNotEqual(one, none)
+        self.assertEqual(len({one, same, other, none}), 3)
+
+    def test_every_copy_keeps_it(self):
+        creds = Credentials(ACCESS, SECRET, TOKEN, _utcnow(), account_id="1234")
+        for copied in (
+            copy.copy(creds),
+            copy.deepcopy(creds),
+            pickle.loads(pickle.dumps(creds)),
+        ):
+            with self.subTest(copied=copied):
+                self.assertEqual(copied.account_id, "1234")
+                self.assertEqual(copied, creds)
+
+    def test_shown_in_repr(self):
+        creds = Credentials(ACCESS, SECRET, TOKEN, account_id="123456789012")
+        self.assertIn("account_id='123456789012'", repr(creds))
+        self.assertIn("account_id=None", repr(Credentials(ACCESS, SECRET)))
+
+
 class ExpirationTest(unittest.TestCase):
     def test_naive_taken_as_utc(self):
         creds = Credentials(
