@@ -1782,7 +1782,15 @@ def _sts_credentials(root: Any, name: str, source: str) -> Credentials:
         expiry = _parse_time(fields[3])
     except ValueError:
         raise TransportError("answer has a bad Expiration", name, source) from None
-    return Credentials(fields[0], fields[1], fields[2], expiry)
+    account = _arn_account(root.findtext(".//AssumedRoleUser/Arn") or "")
+    return Credentials(fields[0], fields[1], fields[2], expiry, account_id=account)
+
+
+def _arn_account(arn: str) -> str | None:
+    """The account of an ARN (``arn:PARTITION:SERVICE:REGION:ACCOUNT:...``), as
+    botocore reads the assumed-role user's; None when there is none."""
+    parts = arn.strip().split(":", 5)
+    return parts[4] or None if len(parts) == 6 and parts[0] == "arn" else None
 
 
 def eks_token(
@@ -1899,9 +1907,16 @@ class StaticProvider(Provider):
     """The same credentials every time."""
 
     def __init__(
-        self, access_key: str, secret_key: str, session_token: str | None = None
+        self,
+        access_key: str,
+        secret_key: str,
+        session_token: str | None = None,
+        *,
+        account_id: str | None = None,
     ):
-        self._credentials = Credentials(access_key, secret_key, session_token)
+        self._credentials = Credentials(
+            access_key, secret_key, session_token, account_id=account_id
+        )
 
     def retrieve(self) -> Credentials:
         """The credentials given at construction."""
@@ -1915,18 +1930,20 @@ class EnvAWSProvider(Provider):
     """``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``.
 
     Also the legacy ``AWS_ACCESS_KEY``, ``AWS_SECRET_KEY`` and ``AWS_SECURITY_TOKEN``,
-    and ``AWS_CREDENTIAL_EXPIRATION`` (ISO 8601). Read at every call.
+    ``AWS_CREDENTIAL_EXPIRATION`` (ISO 8601) and ``AWS_ACCOUNT_ID``. Read at every
+    call.
     """
 
     # The sets of variables tried in order: (access key, secret key, session token,
-    # expiry), each a tuple of names in order of preference. A key without its
-    # secret, or the reverse, is an error.
+    # expiry, account ID), each a tuple of names in order of preference. A key
+    # without its secret, or the reverse, is an error.
     _names = (
         (
             ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY"),
             ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY"),
             ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
             ("AWS_CREDENTIAL_EXPIRATION",),
+            ("AWS_ACCOUNT_ID",),
         ),
     )
     _reason = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
@@ -1938,15 +1955,18 @@ class EnvAWSProvider(Provider):
     def retrieve(self) -> Credentials | None:
         """Credentials from the environment, or None when none are set."""
         env = os.environ if self._environ is None else self._environ
-        for keys, secrets, tokens, expiries in self._names:
+        for keys, secrets, tokens, expiries, accounts in self._names:
             key = next(filter(env.get, keys), "")
             secret = next(filter(env.get, secrets), "")
             if key and secret:
                 token = next(filter(None, map(env.get, tokens)), None)
                 expiry = next(filter(None, map(env.get, expiries)), None)
+                account = next(filter(None, map(env.get, accounts)), None)
                 try:  # the pair is valid: only the time can raise
                     expiration = _parse_time(expiry) if expiry else None
-                    return Credentials(env[key], env[secret], token, expiration)
+                    return Credentials(
+                        env[key], env[secret], token, expiration, account_id=account
+                    )
                 except ValueError:
                     what = "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"
             elif key or secret:
@@ -1963,8 +1983,8 @@ class EnvMinioProvider(Provider):
     ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``."""
 
     _names = (
-        (("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",), (), ()),
-        (("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",), (), ()),
+        (("MINIO_ROOT_USER",), ("MINIO_ROOT_PASSWORD",), (), (), ()),
+        (("MINIO_ACCESS_KEY",), ("MINIO_SECRET_KEY",), (), (), ()),
     )
     _reason = "MINIO_ROOT_USER and MINIO_ACCESS_KEY are not set"
     __init__ = EnvAWSProvider.__init__
@@ -2458,7 +2478,10 @@ def _keys_or_process(
     if "aws_access_key_id" in in_creds:
         return _static_keys(provider, profile, in_creds, paths[0])
     if "credential_process" in settings:
-        return ProcessProvider(settings["credential_process"], clock=inject["clock"])
+        return ProcessProvider(
+            settings["credential_process"], clock=inject["clock"],
+            account_id=settings.get("aws_account_id"),
+        )  # fmt: skip
     if "aws_access_key_id" in in_config:
         return _static_keys(provider, profile, in_config, paths[1])
     if len(chain) > 1:
@@ -2479,7 +2502,7 @@ def _static_keys(
     # aws_session_token wins over the legacy aws_security_token (README, "The AWS
     # config files").
     token = section.get("aws_session_token") or section.get("aws_security_token")
-    return StaticProvider(key, secret, token)
+    return StaticProvider(key, secret, token, account_id=section.get("aws_account_id"))
 
 
 def _wrap_in_roles(
@@ -2806,15 +2829,23 @@ class ProcessProvider(RefreshingProvider):
     The command is split like a shell line (Windows rules on Windows) and run without
     a shell; its stdin and stderr are the caller's, so it can prompt. It must print
     the version 1 JSON (``Version``, ``AccessKeyId``, ``SecretAccessKey``, optional
-    ``SessionToken`` and ``Expiration``) within ``timeout`` seconds, or it is killed.
-    Credentials with an ``Expiration`` are refreshed by running it again.
+    ``SessionToken``, ``Expiration`` and ``AccountId``) within ``timeout`` seconds,
+    or it is killed. Credentials with an ``Expiration`` are refreshed by running it
+    again. ``account_id``: the account ID when the output has none (botocore: the
+    profile's ``aws_account_id``).
     """
 
     def __init__(
-        self, command: str, *, timeout: float = 60.0, clock: Clock = time.time
+        self,
+        command: str,
+        *,
+        timeout: float = 60.0,
+        clock: Clock = time.time,
+        account_id: str | None = None,
     ):
         super().__init__(self._run, clock=clock)
         self._command, self._timeout = command, timeout
+        self._account_id = account_id
 
     def _run(self) -> Credentials:
         """Credentials from one run of the command."""
@@ -2874,6 +2905,7 @@ class ProcessProvider(RefreshingProvider):
                 return Credentials(
                     data["AccessKeyId"], data["SecretAccessKey"],
                     data.get("SessionToken"), _parse_time(expiry) if expiry else None,
+                    account_id=data.get("AccountId") or self._account_id,
                 )  # fmt: skip
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else bad
@@ -2913,6 +2945,7 @@ class SSOProvider(RefreshingProvider):
             fetch = functools.partial(_shared_cache.fetch_through, self._fetch, clock)
         super().__init__(fetch, clock=clock)
         self._query = {"role_name": role_name, "account_id": account_id}
+        self._account_id = account_id
         self._session = session_name
         # AWS's hosts: portal.sso.<domain>, oidc.<domain>.
         self._domain = sso_region + (
@@ -3042,7 +3075,7 @@ class SSOProvider(RefreshingProvider):
             when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
             return Credentials(
                 found["accessKeyId"], found["secretAccessKey"],
-                found.get("sessionToken"), when,
+                found.get("sessionToken"), when, account_id=self._account_id,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, OverflowError):
             pass  # raised below, outside the handler: no chained exception
@@ -3092,6 +3125,9 @@ def _portal_error(
 # Plain-http hosts a full URI may name besides loopback (ECS, EKS Pod Identity).
 _CONTAINER_HOSTS = ("169.254.170.2", "169.254.170.23", "fd00:ec2::23")
 _IMDS_ROLES = "/latest/meta-data/iam/security-credentials/"
+# The same with the account ID in the credentials; a service without it answers 404
+# (the AWS SDK for Rust, ImdsCredentialsProvider: README "Account ID").
+_IMDS_EXTENDED = "/latest/meta-data/iam/security-credentials-extended/"
 _IMDS_TOKEN = "/latest/api/token"
 _IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
 # (connect, read) timeouts, README "Instance metadata timeouts". Until IMDS answers
@@ -3136,7 +3172,11 @@ def _json_credentials(
         expiry = _parse_time(expiration) if expiration else None
         what = "no AccessKeyId or SecretAccessKey"  # Credentials() refuses them empty
         token = token if isinstance(token, str) else None
-        return Credentials(doc["AccessKeyId"], doc["SecretAccessKey"], token, expiry)
+        account = doc.get("AccountId")  # container; IMDS's extended path
+        return Credentials(
+            doc["AccessKeyId"], doc["SecretAccessKey"], token, expiry,
+            account_id=account if isinstance(account, str) else None,
+        )  # fmt: skip
     except (AttributeError, KeyError, TypeError, ValueError):
         raise TransportError(what, provider, source) from None
 
@@ -3297,6 +3337,9 @@ class IamAwsProvider(_RefreshingIfPresent):
         # identity, the container endpoint, or this instance's metadata (self).
         self._picked: Provider | None = self if _metadata_only else None
         self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
+        # The credentials path this service serves: None until known (the extended
+        # one is tried first), then _IMDS_EXTENDED or _IMDS_ROLES for good.
+        self._roles_path: str | None = None
         self._answered = False  # during a fetch (one at a time): has IMDS answered?
 
     def _minio_form(
@@ -3459,17 +3502,33 @@ class IamAwsProvider(_RefreshingIfPresent):
         # token request up front per fetch (IMDSv1 for the rest of it if that
         # fails), and another only after a 401.
         due = self._clock() >= self._token[1]
-        status, data = self._imds_get(settings, _IMDS_ROLES, new_token=due)
+        status, data, path = self._credentials_get(settings, "", new_token=due)
         if status == 404:
             raise _Absent("no IAM role is attached to this instance (HTTP 404)")
         roles = data.split()
         if status != 200 or not roles:
             what = f"HTTP {status}" if status != 200 else "the role list is empty"
-            raise TransportError(what, name, _safe_url(base + _IMDS_ROLES))
-        path = _IMDS_ROLES + quote(roles[0], safe="")
-        status, data = self._imds_get(settings, path, new_token=False)
+            raise TransportError(what, name, _safe_url(base + path))
+        role = quote(roles[0], safe="")
+        status, data, path = self._credentials_get(settings, role, new_token=False)
+        if status == 200 and self._roles_path is None:
+            self._roles_path = path[: -len(role)]  # credentials came: it is served
         creds = _json_credentials(name, base + path, status, data, self._token[0])
         return creds, base + path
+
+    def _credentials_get(
+        self, settings: _ImdsSettings, role: str, *, new_token: bool
+    ) -> tuple[int, bytes, str]:
+        """GET the role list (``role`` "") or a role's credentials, and the path
+        asked: on the extended path until a 404 there says the service lacks it,
+        then on the classic path from then on (the AWS SDK for Rust)."""
+        path = (self._roles_path or _IMDS_EXTENDED) + role
+        status, data = self._imds_get(settings, path, new_token=new_token)
+        if status == 404 and self._roles_path is None:
+            self._roles_path = _IMDS_ROLES
+            path = _IMDS_ROLES + role
+            status, data = self._imds_get(settings, path, new_token=False)
+        return status, data, path
 
     def _static_stability(
         self, creds: Credentials, why: str, source: str
@@ -3482,7 +3541,10 @@ class IamAwsProvider(_RefreshingIfPresent):
         where = f" [{source}]" if source else ""
         _logger().warning(log, _name(self), why, where)
         expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
-        return Credentials(*creds._key()[:3], expiry, account_id=creds.account_id)
+        return Credentials(
+            creds.access_key, creds.secret_key, creds.session_token, expiry,
+            account_id=creds.account_id,
+        )  # fmt: skip
 
     def _imds_get(
         self, settings: _ImdsSettings, path: str, *, new_token: bool
@@ -4620,6 +4682,9 @@ def _cli_render(
         ("AWS_SECRET_ACCESS_KEY", "SecretAccessKey", creds.secret_key),
         ("AWS_SESSION_TOKEN", "SessionToken", creds.session_token),
         ("AWS_CREDENTIAL_EXPIRATION", "Expiration", expiry),
+        # Not printed by AWS CLI v2: what botocore's providers read back (README
+        # "Account ID").
+        ("AWS_ACCOUNT_ID", "AccountId", creds.account_id),
     )
     if fmt in _CLI_LINES:
         return _cli_export_lines(fmt, [(var, value) for var, _, value in rows])
@@ -4638,6 +4703,7 @@ def _cli_summary(creds: Credentials, source: str) -> str:
         f"secret key:    {_MASK}{secret[-4:] if len(secret) >= 12 else ''}\n"
         f"session token: {'present' if creds.session_token else 'none'}\n"
         f"expiration:    {when}\n"
+        f"account ID:    {creds.account_id or 'none'}\n"
     )
 
 

@@ -28,6 +28,7 @@ ACCOUNT = "123456789012"  # the account of AWS's examples, and moto's default
 SSO_START_URL = "https://d-1234567890.awsapps.com/start"
 IMDS_TOKEN_PATH = "/latest/api/token"
 IMDS_ROLES_PATH = "/latest/meta-data/iam/security-credentials/"
+IMDS_EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/"
 
 
 def role_arn(name, account=ACCOUNT):

@@ -27,8 +27,9 @@ line that ``eval`` runs as code; ``powershell`` and ``windows-cmd`` refuse such 
 (exit 2). AWS keys, tokens and expiries never need it, so for them the bytes are the
 AWS CLI's.
 
-``json`` is minicreds's own: the ``process`` document with SessionToken and Expiration
-always present (null when absent) and ``Provider``, the class that answered.
+``json`` is minicreds's own: the ``process`` document with SessionToken, Expiration and
+AccountId always present (null when absent) and ``Provider``, the class that answered.
+The account ID, which AWS CLI v2 does not print, is tested in tests/test_account_id.py.
 """
 
 import base64
@@ -103,6 +104,7 @@ EXPECTED = {
         f'  "SecretAccessKey": "{SECRET}",\n'
         f'  "SessionToken": "{TOKEN}",\n'
         f'  "Expiration": "{EXPIRY_OUT}",\n'
+        '  "AccountId": null,\n'
         '  "Provider": "EnvAWSProvider"\n'
         "}\n"
     ),

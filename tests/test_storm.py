@@ -32,7 +32,7 @@ from minicreds import (
     StaticProvider,
 )
 from tests import support
-from tests.fakes import FakeClock, iso, role_arn, sts_error_xml, sts_success_xml
+from tests.fakes import ACCOUNT, FakeClock, iso, role_arn, sts_error_xml, sts_success_xml
 from tests.support import FakeServer, Response
 
 THREADS = 64
@@ -78,6 +78,7 @@ class FlakySTS:
                 f"storm-secret-{n}-Hq5Rt8Yz",
                 f"storm-token-{n}-Mw2Jf6Bs",
                 datetime.datetime.fromtimestamp(expires, datetime.timezone.utc),
+                account_id=ACCOUNT,  # the account of the assumed role's ARN
             )
             self.issued[creds.access_key] = creds
         document = sts_success_xml(

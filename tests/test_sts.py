@@ -36,6 +36,7 @@ from minicreds import (
 )
 from tests import support
 from tests.fakes import (
+    ACCOUNT,
     STS_NAMESPACE,
     FakeClock,
     role_arn,
@@ -331,7 +332,10 @@ class AssumeRole(STSTestCase):
         )
         self.assertIsInstance(provider, RefreshingProvider)
         creds = provider.retrieve()
-        self.assertEqual(creds, Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT))
+        self.assertEqual(
+            creds,
+            Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT, account_id=ACCOUNT),
+        )
         self.assertEqual(creds.expiration.tzinfo, UTC)
         req = self.server.requests[0]
         self.assert_form(
@@ -466,7 +470,10 @@ class WebIdentity(STSTestCase):
 
     def test_parameters_unsigned(self):
         creds = self.provider(duration=3600, policy="{}").retrieve()
-        self.assertEqual(creds, Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT))
+        self.assertEqual(
+            creds,
+            Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT, account_id=ACCOUNT),
+        )
         req = self.server.requests[0]
         self.assert_form(
             req,
@@ -587,7 +594,10 @@ class MinioFlows(STSTestCase):
         )
         self.assertIsInstance(provider, RefreshingProvider)
         creds = provider.retrieve()
-        self.assertEqual(creds, Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT))
+        self.assertEqual(
+            creds,
+            Credentials("ASIAOUT1", OUT_SECRET, OUT_TOKEN, FAR_DT, account_id=ACCOUNT),
+        )
         req = self.server.requests[0]
         self.assertEqual(req.path, "/sts")
         self.assert_form(
