@@ -642,7 +642,6 @@ def directory_cases(suite: str, folder: str, make_provider) -> list[Case]:
     cases = []
     for name in sorted(os.listdir(base)):
         case_dir = os.path.join(base, name)
-        test = _load_json(os.path.join(case_dir, "test-case.json"))
         play = functools.partial(_play_directory_case, make_provider)
         cases.append(Case(suite, name, play, case_dir))
     return cases

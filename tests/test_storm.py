@@ -32,7 +32,14 @@ from minicreds import (
     StaticProvider,
 )
 from tests import support
-from tests.fakes import ACCOUNT, FakeClock, iso, role_arn, sts_error_xml, sts_success_xml
+from tests.fakes import (
+    ACCOUNT,
+    FakeClock,
+    iso,
+    role_arn,
+    sts_error_xml,
+    sts_success_xml,
+)
 from tests.support import FakeServer, Response
 
 THREADS = 64
