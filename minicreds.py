@@ -103,6 +103,7 @@ __all__ = [  # noqa: RUF022 - grouped by section, not sorted
     # Process and SSO
     "ProcessProvider",
     "SSOProvider",
+    "LoginProvider",
     # Container and instance metadata
     "ContainerProvider",
     "IamAwsProvider",
@@ -2470,13 +2471,18 @@ def _keys_or_process(
     paths: tuple[str, str],
     inject: Mapping[str, Any],
 ) -> Provider | None:
-    """Keys of the credentials file, else credential_process, else keys of the
-    config file; None for the selected profile without any, an error for a
-    source_profile without any."""
+    """Keys of the credentials file, else an `aws login` session, else
+    credential_process, else keys of the config file (botocore's order); None for
+    the selected profile without any, an error for a source_profile without any."""
     profile = chain[-1]
     in_creds, in_config = creds.get(profile, {}), config.get(profile, {})
     if "aws_access_key_id" in in_creds:
         return _static_keys(provider, profile, in_creds, paths[0])
+    if settings.get("login_session"):
+        return LoginProvider(
+            settings["login_session"], _profile_region=settings.get("region"),
+            _login_profile=profile, **inject,
+        )  # fmt: skip
     if "credential_process" in settings:
         return ProcessProvider(
             settings["credential_process"], clock=inject["clock"],
@@ -3037,22 +3043,14 @@ class SSOProvider(RefreshingProvider):
     def _save_token(
         self, token: dict[str, Any], access: str, expires: float, refresh: str
     ) -> None:
-        """The renewed token written to the cache atomically, as the AWS CLI writes
-        it: a reader never sees half a file."""
-        import json
-        import tempfile
-
+        """The renewed token written to the cache, as the AWS CLI writes it."""
         saved = dict(  # a copy: _read_file's cache holds what the file says
             token,
             accessToken=access,
-            expiresAt=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+            expiresAt=_aws_time(expires),
             refreshToken=refresh,
         )
-        folder = os.path.dirname(self._path)
-        fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(saved, handle)
-        os.replace(temp, self._path)
+        _write_json(self._path, saved)
 
     def _role_credentials(self, name: str, access: str) -> Credentials:
         """The role's credentials from the portal's GetRoleCredentials."""
@@ -3104,6 +3102,32 @@ class SSOProvider(RefreshingProvider):
         return reply, url
 
 
+def _aws_time(stamp: float) -> str:
+    """POSIX seconds as the AWS CLI writes a time: ``2030-01-02T03:04:05Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    """A token cache file written as the AWS CLI writes it (botocore JSONFileCache):
+    a temporary file of mode 0600 beside it, synced, then renamed over it, so that
+    a reader never sees half a file."""
+    import json
+    import tempfile
+
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)  # the rename failed: no stray file with secrets
+        raise
+
+
 def _portal_error(
     name: str, url: str, status: int, headers: dict[str, str], answer: Any, token: str
 ) -> CredentialsError:
@@ -3115,6 +3139,225 @@ def _portal_error(
         return TransportError(f"answer HTTP {status}, no JSON", name, url)
     return STSError(
         _scrub(code, (token,)), _scrub(text, (token,)), name, url, status=status
+    )
+
+
+# `aws login` (botocore credentials.py, LoginProvider and LoginCredentialFetcher):
+# the AWS CLI keeps a console session's credentials, a refresh token and a P-256 key
+# in ~/.aws/login/cache; the keys are renewed at the sign-in service with a DPoP
+# proof signed by that key (README "aws login").
+_LOGIN_FIELDS = ("accessToken", "refreshToken", "dpopKey", "clientId")
+_LOGIN_KEYS = ("accessKeyId", "secretAccessKey", "sessionToken")
+_LOGIN_REFRESH = 300.0  # seconds before expiry: botocore's _REFRESH_THRESHOLD
+# The sign-in service's refusals that only a new `aws login` cures.
+_LOGIN_EXPIRED = ("TOKEN_EXPIRED", "USER_CREDENTIALS_CHANGED")
+
+
+class LoginProvider(RefreshingProvider):
+    """Credentials of an ``aws login`` session (profiles with ``login_session``).
+
+    Read from ``<sha256 of session_name>.json`` in ``cache_dir``, else
+    ``AWS_LOGIN_CACHE_DIRECTORY``, else ``~/.aws/login/cache``. From 5 minutes
+    before they expire, they are renewed at the sign-in service of ``region`` (else
+    ``AWS_REGION``, else ``AWS_DEFAULT_REGION``; ``AWS_ENDPOINT_URL_SIGNIN`` or
+    ``AWS_ENDPOINT_URL`` overrides the host) with the cached refresh token and a
+    DPoP proof signed by the cached key, and the cache is rewritten. A renewal that
+    fails while the credentials are valid is logged and they are served.
+    """
+
+    def __init__(
+        self,
+        session_name: str,
+        *,
+        region: str | None = None,
+        cache_dir: str | None = None,
+        environ: Env = None,
+        clock: Clock = time.time,
+        _profile_region: str | None = None,
+        _login_profile: str | None = None,
+    ):
+        super().__init__(self._fetch, clock=clock)
+        self._session, self._environ = session_name, environ
+        self._region, self._profile_region = region, _profile_region
+        self._cache_dir = cache_dir
+        login = "aws login" if _login_profile is None else "aws login --profile "
+        self._advice = f"run '{login}{_login_profile or ''}'"
+
+    def _fetch(self) -> Credentials:
+        """The cached credentials, renewed first within 5 minutes of expiry."""
+        name, path = _name(self), self._path()
+        token = self._cached(name, path)
+        creds = _login_credentials(token["accessToken"], name, path, self._advice)
+        left = creds._expires - self._clock()  # type: ignore[operator]
+        if left > _LOGIN_REFRESH:  # also how another process's renewal is seen
+            return creds
+        try:
+            return self._renew(name, path, token)
+        except CredentialsError as exc:
+            if left <= _EXPIRY_SKEW:
+                raise
+            error = exc
+        log = "%s: renewal failed, using credentials valid for %d s more: %s"
+        _logger().warning(log, name, left, _describe(error))
+        return creds
+
+    def _path(self) -> str:
+        """The session's cache file (botocore utils.py,
+        get_login_token_cache_directory and generate_login_cache_key)."""
+        import hashlib
+
+        env = os.environ if self._environ is None else self._environ
+        folder = self._cache_dir or env.get("AWS_LOGIN_CACHE_DIRECTORY")
+        folder = os.path.expandvars(folder) if folder else None
+        folder = folder or os.path.join("~", ".aws", "login", "cache")
+        digest = hashlib.sha256(self._session.encode("utf-8")).hexdigest()
+        return os.path.join(os.path.expanduser(folder), f"{digest}.json")
+
+    def _cached(self, name: str, path: str) -> dict[str, Any]:
+        """The cache file's contents, with every field a renewal needs."""
+        token: Any = None
+        try:
+            token = _read_file(name, path, _parse_json)
+        except ConfigError as exc:  # unreadable: as botocore, no session
+            what = f"unusable login cache ({exc.what}), {self._advice}"
+            raise CredentialsError(what, name, path) from None
+        if token is None:
+            what = f"no login session {self._session!r}, {self._advice}"
+            raise CredentialsError(what, name, path)
+        missing = [key for key in _LOGIN_FIELDS if not token.get(key)]
+        if missing:
+            what = f"the login cache lacks {', '.join(missing)}, {self._advice}"
+            raise CredentialsError(what, name, path)
+        return token  # type: ignore[no-any-return]
+
+    def _renew(self, name: str, path: str, token: dict[str, Any]) -> Credentials:
+        """New credentials from the sign-in service, saved to the cache."""
+        access, life, refresh = self._exchange(name, path, token)
+        expires = self._clock() + life
+        fresh = dict(access, accountId=token["accessToken"].get("accountId"))
+        fresh["expiresAt"] = _aws_time(expires)
+        saved = dict(token, accessToken=fresh, refreshToken=refresh)
+        creds = _login_credentials(fresh, name, path, self._advice)
+        try:
+            _write_json(path, saved)
+        except OSError as exc:
+            log = "%s: cannot save the renewed login session: %s"
+            _logger().warning(log, name, _os_reason(exc))
+        return creds
+
+    def _exchange(
+        self, name: str, path: str, token: dict[str, Any]
+    ) -> tuple[dict[str, str], int, str]:
+        """(new keys, their lifetime in seconds, new refresh token) from the
+        sign-in service's CreateOAuth2Token, an unsigned JSON POST with a DPoP
+        proof (botocore: the signin service model, 2023-01-01)."""
+        import json
+
+        env = os.environ if self._environ is None else self._environ
+        url = self._token_url(env, name)
+        key_pem = token["dpopKey"]
+        if not isinstance(key_pem, str):
+            raise ConfigError(f"dpopKey is not text, {self._advice}", name, path)
+        key = _p256_key_from_pem(key_pem, name, path)
+        proof = _dpop_proof(key, _p256_public_key(key), "POST", url, int(self._clock()))
+        refresh = token["refreshToken"]
+        body = {"clientId": token["clientId"], "refreshToken": refresh}
+        reply = _http(
+            name, "POST", url, body=json.dumps(dict(body, grantType="refresh_token")).encode(),
+            headers={"Content-Type": "application/json", "DPoP": proof},
+            ca_file=env.get("AWS_CA_BUNDLE"), environ=env,
+        )  # fmt: skip
+        return _login_answer(
+            name, _safe_url(url), reply, (refresh, key_pem), self._advice
+        )
+
+    def _token_url(self, env: Mapping[str, str], name: str) -> str:
+        """The sign-in service's token URL for the region (botocore's endpoint
+        rules for signin): AWS_ENDPOINT_URL_SIGNIN, else AWS_ENDPOINT_URL, else
+        AWS's host in the region's partition."""
+        base = env.get("AWS_ENDPOINT_URL_SIGNIN") or env.get("AWS_ENDPOINT_URL")
+        if base:
+            return base.rstrip("/") + "/v1/token"
+        region = (
+            self._region
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or self._profile_region
+        )
+        if not region:
+            what = "no region for the sign-in service: set the profile's region"
+            raise ConfigError(what, name, "login")
+        dns = "aws.amazon.com"
+        if region.startswith("cn-"):
+            dns = "amazonaws.cn"
+        elif region.startswith("us-gov-"):
+            dns = "amazonaws-us-gov.com"
+        return f"https://{region}.signin.{dns}/v1/token"
+
+
+def _login_credentials(access: Any, name: str, path: str, advice: str) -> Credentials:
+    """Credentials from a login cache's ``accessToken``: keys, expiry, account."""
+    try:
+        key, secret, token = (access[field] for field in _LOGIN_KEYS)
+        expiry = _parse_time(access["expiresAt"])
+        return Credentials(
+            key, secret, token, expiry, account_id=access.get("accountId")
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass  # raised below, outside the handler: no chained exception
+    what = f"the login cache's accessToken is incomplete, {advice}"
+    raise CredentialsError(what, name, path)
+
+
+def _login_answer(
+    name: str, url: str, reply: Reply, secrets: tuple[str, str], advice: str
+) -> tuple[dict[str, str], int, str]:
+    """The sign-in service's new keys, their lifetime and the new refresh token;
+    its refusal as an error that says to log in again."""
+    status, headers, data = reply
+    answer = _json_or_error_line(data)[0]
+    answer = answer if isinstance(answer, dict) else {}
+    if status == 200:
+        access, life = answer.get("accessToken"), answer.get("expiresIn")
+        refresh = answer.get("refreshToken")
+        if (
+            isinstance(access, dict)
+            and all(isinstance(access.get(key), str) for key in _LOGIN_KEYS)
+            and isinstance(life, int)
+            and life > 0
+            and isinstance(refresh, str)
+            and refresh
+        ):
+            return {key: access[key] for key in _LOGIN_KEYS}, life, refresh
+        what = f"the sign-in service's answer is unusable, {advice}"
+        raise TransportError(what, name, url)
+    raise _login_refusal(name, url, status, headers, answer, secrets, advice)
+
+
+def _login_refusal(
+    name: str,
+    url: str,
+    status: int,
+    headers: dict[str, str],
+    answer: dict[str, Any],
+    secrets: tuple[str, str],
+    advice: str,
+) -> CredentialsError:
+    """The sign-in service's refusal (an OAuth 2 error code in ``error``), with no
+    secret of the request in it (botocore: LoginRefreshRequired...)."""
+    error = answer.get("error")
+    error = _scrub(error, secrets)[:100] if isinstance(error, str) else ""
+    if error in _LOGIN_EXPIRED:
+        what = f"the login session has expired or its credentials changed, {advice}"
+        return CredentialsError(what, name, url)
+    kind = headers.get("x-amzn-errortype") or answer.get("__type") or ""
+    code = _scrub(str(kind).split(":")[0].rpartition("#")[2], secrets)[:100]
+    message = answer.get("message")
+    message = _scrub(message, secrets) if isinstance(message, str) else ""
+    if error == "INSUFFICIENT_PERMISSIONS":
+        message = "signin:CreateOAuth2Token is not allowed; " + message
+    return STSError(
+        code or error, f"{message}; {advice}".lstrip("; "), name, url, status=status
     )
 
 

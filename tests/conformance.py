@@ -21,8 +21,8 @@ the Rust SDK's own and are not compared: an expected error agrees with any
 ``CredentialsError``, and an expected "not loaded" with ``None`` (the chain moving
 on); any other exception never agrees. Where minicreds differs on purpose, and botocore does the same, the case is in
 :data:`DEVIATIONS`; where it differs because of a bug to fix, in
-:data:`KNOWN_FAILURES`. Expectations of an account ID, and the ``aws login``
-provider, are pending (:data:`PENDING`).
+:data:`KNOWN_FAILURES`. The ``aws login`` cases also check the DPoP proof of each
+refresh and the token cache left behind.
 
 ``python3 -m tests.conformance`` prints the summary per suite (``--details``: every
 case that does not simply agree, with its reason).
@@ -53,8 +53,6 @@ CONFIG_DATA = os.path.join(DATA, "aws-config", "test-data")
 PARSER_DATA = os.path.join(
     DATA, "aws-runtime", "test-data", "profile-parser-tests.json"
 )
-
-PENDING = "pending: account_id / aws login (issue 'Account ID in every credential')"
 
 # Causes of the known failures, one per bug to fix.
 IPV6 = "IPv6 literal hosts without a port"
@@ -598,8 +596,8 @@ def transport(answer):
 class Case:
     """One case of a suite. ``play()`` runs it: (expected outcome, minicreds'
     outcome, the comparison of two ok values); ``data`` is the case's folder or JSON
-    object; ``pending`` is :data:`PENDING` when part of the expectation (an account
-    ID) or the whole case (``aws login``) waits for another issue."""
+    object; ``pending`` (a reason) when part of the expectation waits for another
+    issue."""
 
     def __init__(self, suite: str, name: str, play, data, pending: str = ""):
         self.suite, self.name, self.data, self.pending = suite, name, data, pending
@@ -1150,21 +1148,128 @@ def _play_parser_case(test: dict):
     return expected, actual, same_profiles
 
 
-# --- login-provider-test-cases.json: pending ----------------------------------------
+# --- login-provider-test-cases.json -------------------------------------------------
+
+# The time of the data's refresh (its new expiresAt, less the 900 s it was given).
+_LOGIN_NOW = 1_763_510_400.0  # 2025-11-19T00:00:00Z
+_LOGIN_CACHE = "/home/.aws/login/cache"
 
 
 def login_cases() -> list[Case]:
-    """The ``aws login`` provider (``login_session``): not in minicreds yet."""
+    """The ``aws login`` provider, through a profile with ``login_session``: its
+    credentials, its error, and the cache it leaves."""
     tests = _load_json(os.path.join(CONFIG_DATA, "login-provider-test-cases.json"))
     names = _unique([t["documentation"] for t in tests])
     return [
-        Case("login", name, _play_pending, test, PENDING)
-        for name, test in zip(names, tests)
+        Case("login", name, _play_login_case, test) for name, test in zip(names, tests)
     ]
 
 
-def _play_pending(test: dict):
-    return Outcome("ok", test), Outcome("ok", test), None
+class SigninWorld:
+    """The sign-in service of the data's ``mockApiCalls``: each call answered in
+    order, once its body is the one expected and its DPoP proof verifies with the
+    cached key (minicreds' own verifier)."""
+
+    def __init__(self, test: dict):
+        self.calls = list(test.get("mockApiCalls", []))
+        self.problems: list[str] = []
+        self.key = None
+        for token in test["cacheContents"].values():
+            if isinstance(token.get("dpopKey"), str):
+                private = minicreds._p256_key_from_pem(token["dpopKey"])
+                self.key = minicreds._p256_public_key(private)
+
+    def answer(self, method, url, headers, body):
+        if not self.calls or urlsplit(url).path != "/v1/token":
+            return None
+        call = self.calls.pop(0)
+        if json.loads(body) != call["request"]["tokenInput"]:
+            self.problems.append(f"unexpected body {body!r}")
+        problem = dpop_problem(headers.get("DPoP", ""), self.key, method, url)
+        if problem:
+            self.problems.append(problem)
+        if "response" in call:
+            return 200, {}, json.dumps(call["response"]["tokenOutput"]).encode()
+        status = call.get("responseCode", 400)
+        answer = {"error": "INVALID_REQUEST", "message": "refused"}
+        return (
+            status,
+            {"x-amzn-errortype": "ValidationException"},
+            json.dumps(answer).encode(),
+        )
+
+
+def dpop_problem(proof: str, key, method: str, url: str) -> str:
+    """What is wrong with a DPoP proof for ``method`` ``url``; "" when it is right."""
+    import base64
+
+    def decoded(part):
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+    parts = proof.split(".")
+    if len(parts) != 3 or key is None:
+        return "no DPoP proof"
+    header, claims = (json.loads(decoded(part)) for part in parts[:2])
+    if header.get("typ") != "dpop+jwt" or header.get("alg") != "ES256":
+        return f"DPoP header {header}"
+    if (claims.get("htm"), claims.get("htu")) != (method, url):
+        return f"DPoP claims {claims}"
+    signed = ".".join(parts[:2]).encode()
+    if not minicreds._p256_verify(key, signed, decoded(parts[2])):
+        return "DPoP signature does not verify"
+    return ""
+
+
+def _login_outcome(test: dict) -> Outcome:
+    """The data's first outcome: credentials, or an error."""
+    first = test["outcomes"][0]
+    if first["result"] != "credentials":
+        return Outcome("error", first["result"])
+    return Outcome("ok", {k: v for k, v in first.items() if k != "result"})
+
+
+def _login_fields(creds: minicreds.Credentials) -> dict:
+    expiry = (
+        creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ") if creds.expiration else None
+    )
+    return {
+        "accessKeyId": creds.access_key,
+        "secretAccessKey": creds.secret_key,
+        "sessionToken": creds.session_token,
+        "accountId": creds.account_id,
+        "expiresAt": expiry,
+    }
+
+
+def _play_login_case(test: dict):
+    files = {"/config": test["configContents"], "/credentials": ""}
+    for name, token in test["cacheContents"].items():
+        files[f"{_LOGIN_CACHE}/{name}"] = json.dumps(token)
+    paths = {
+        "HOME": "/home",
+        "AWS_CONFIG_FILE": "/config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/credentials",
+        "AWS_REGION": "us-east-1",
+    }
+    world = SigninWorld(test)
+    with staged(None, paths, files) as (env, root), transport(world.answer):
+        provider = minicreds.AWSConfigProvider(
+            profile="signin", environ=env, clock=lambda: _LOGIN_NOW
+        )
+        actual = outcome_of(provider.retrieve, _login_fields)
+        cache = os.path.join(root, _LOGIN_CACHE.lstrip("/"))
+        names = sorted(os.listdir(cache)) if os.path.isdir(cache) else []
+        left = {name: _load_json(os.path.join(cache, name)) for name in names}
+    expected = _login_outcome(test)
+    problems = world.problems + [f"call not made: {c}" for c in world.calls]
+    for outcome in test["outcomes"][1:]:
+        if outcome["result"] == "cacheContents":
+            want = {k: v for k, v in outcome.items() if k != "result"}
+            if want != left:
+                problems.append(f"cache left {left}, expected {want}")
+    if problems and actual.kind == expected.kind:
+        actual = Outcome("crash", "; ".join(problems))
+    return expected, actual, None
 
 
 # =====================================================================================
@@ -1198,8 +1303,6 @@ def verdict(case: Case) -> tuple[str, str]:
     """(status, detail): status "agree", "pending", "differ deliberately", "known
     failure", or, for a table to update, "unexpected difference", "deviation agrees"
     or "known failure agrees"."""
-    if case.suite == "login":
-        return "pending", PENDING
     diff = case.run()
     if case.key in DEVIATIONS:
         reason = DEVIATIONS[case.key]
