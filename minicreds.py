@@ -3256,9 +3256,7 @@ class LoginProvider(RefreshingProvider):
         env = os.environ if self._environ is None else self._environ
         url = self._token_url(env, name)
         key_pem = token["dpopKey"]
-        if not isinstance(key_pem, str):
-            raise ConfigError(f"dpopKey is not text, {self._advice}", name, path)
-        key = _p256_key_from_pem(key_pem, name, path)
+        key = _login_key(key_pem, name, path, self._advice)
         proof = _dpop_proof(key, _p256_public_key(key), "POST", url, int(self._clock()))
         refresh = token["refreshToken"]
         body = {"clientId": token["clientId"], "refreshToken": refresh}
@@ -3293,6 +3291,17 @@ class LoginProvider(RefreshingProvider):
         elif region.startswith("us-gov-"):
             dns = "amazonaws-us-gov.com"
         return f"https://{region}.signin.{dns}/v1/token"
+
+
+def _login_key(pem: Any, name: str, path: str, advice: str) -> int:
+    """The session's P-256 private key (``dpopKey``, PEM)."""
+    reason = "dpopKey is not text"
+    if isinstance(pem, str):
+        try:
+            return _p256_key_from_pem(pem)
+        except ConfigError as exc:  # its text names the flaw, never the key
+            reason = exc.what
+    raise ConfigError(f"{reason}, {advice}", name, path)
 
 
 def _login_credentials(access: Any, name: str, path: str, advice: str) -> Credentials:

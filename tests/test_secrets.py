@@ -60,9 +60,22 @@ KEY_SECRET = "hyg-private-key-Mn4Bv5Cx6"
 MC_SECRET = "hyg-mc-secret-Lp0Ok9Ij8"
 SSO_REFRESH = "hyg-sso-refresh-token-Yh7Tg6"
 SSO_CLIENT_SECRET = "hyg-sso-client-secret-Rf5Ed4"
+LOGIN_SECRET = "hyg-login-secret-Wq2Er3"
+LOGIN_TOKEN = "hyg-login-session-token-Ty4Ui5"
+LOGIN_REFRESH = "hyg-login-refresh-token-Op6As7"
+# A P-256 key in PEM, as `aws login` caches it: the whole text, and its base64 body.
+LOGIN_KEY = (
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIDp7lGYqkA3rPj0rGN3TKDIZ0dxKyIhFRoWG/6Lj6I3EoAoGCCqGSM49\n"
+    "AwEHoUQDQgAEvR2oK8DXvwzH3QzgQsl8XvDvhiSq1RPLbBz4QGl5f9EVfyMoLhGU\n"
+    "Oa7c/4yxOeV3UJ1Q2MWzRwJC1G2yG3u1Zg==\n"
+    "-----END EC PRIVATE KEY-----\n"
+)
 SECRETS = targets.SECRETS + (
     ENV_SECRET, ENV_TOKEN, FILE_SECRET, FILE_TOKEN, URL_PASSWORD, URL_QUERY,
     PROXY_PASSWORD, ARG_SECRET, KEY_SECRET, MC_SECRET, SSO_REFRESH, SSO_CLIENT_SECRET,
+    LOGIN_SECRET, LOGIN_TOKEN, LOGIN_REFRESH, LOGIN_KEY,
+    "".join(LOGIN_KEY.splitlines()[1:-1]),
 )  # fmt: skip
 # credential_process commands, quoted for this system.
 EXIT_3 = support.command_line(sys.executable, "-c", "import sys; sys.exit(3)")
@@ -93,6 +106,9 @@ def echo_answer(family, status):
             return Response(status, doc, [("x-amzn-RequestId", header_safe(text))])
         if family == "json":
             return Response(status, {"Code": text, "Message": text, "code": text})
+        if family == "login":  # the sign-in service: an OAuth 2 error document
+            doc = {"error": text, "message": text, "__type": text}
+            return Response(status, doc, [("x-amzn-ErrorType", header_safe(text))])
         return Response(  # SSO: the code in a header, the message in the body
             status,
             {"message": text, "Message": text},
@@ -349,6 +365,42 @@ class LocalSourcesTest(HygieneCase):
             # (access token) reached the echoing server.
             bodies = " ".join(r.body.decode() for r in server.requests)
             self.assertIn(SSO_REFRESH, bodies)
+
+    def test_login_token_cache(self):
+        """accessToken, refreshToken and dpopKey of an `aws login` cache, through a
+        renewal refused by a server that echoes the request in every field."""
+        cache = os.path.join(self.tmp, "login")
+        name = hashlib.sha256(b"hyg-login").hexdigest() + ".json"
+        for left in (-60, 120):  # expired: an error; still valid: a warning
+            self.write(
+                os.path.join(cache, name),
+                json.dumps(
+                    {
+                        "accessToken": {
+                            "accessKeyId": "ASIAHYGLOGIN",
+                            "secretAccessKey": LOGIN_SECRET,
+                            "sessionToken": LOGIN_TOKEN,
+                            "accountId": "123456789012",
+                            "expiresAt": iso_in(left),
+                        },
+                        "clientId": "arn:aws:signin:::devtools/same-device",
+                        "refreshToken": LOGIN_REFRESH,
+                        "dpopKey": LOGIN_KEY,
+                    }
+                ),
+            )
+            with self.subTest(left=left), FakeServer() as server:
+                server.route("*", "*", echo_answer("login", 400))
+                provider = minicreds.LoginProvider(
+                    "hyg-login", cache_dir=cache,
+                    environ={"AWS_ENDPOINT_URL_SIGNIN": server.url},
+                )  # fmt: skip
+                found, direct = self.run_provider(provider)
+                self.assertIn(LOGIN_REFRESH, server.requests[0].body.decode())
+                if left < 0:
+                    self.assertIsInstance(direct, minicreds.CredentialsError)
+                else:
+                    self.assertEqual(found.secret_key, LOGIN_SECRET)
 
     def test_mc_config(self):
         entries = {
