@@ -107,6 +107,7 @@ def echo_answer(family, status):
         if family == "json":
             return Response(status, {"Code": text, "Message": text, "code": text})
         if family == "login":  # the sign-in service: an OAuth 2 error document
+            text = f"{request.body.decode()} | {text}"  # the secrets first
             doc = {"error": text, "message": text, "__type": text}
             return Response(status, doc, [("x-amzn-ErrorType", header_safe(text))])
         return Response(  # SSO: the code in a header, the message in the body
