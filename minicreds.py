@@ -24,9 +24,10 @@ One module, standard library only, CPython 3.8 to 3.13. Copy ``minicreds.py`` in
 any project (a Lambda package, an image, an air-gapped host) and it is installed.
 
 It reads credentials from the environment, the AWS and mc config files,
-``credential_process``, SSO, EC2 instance metadata, ECS/EKS container endpoints and
-STS (AssumeRole with a built-in SigV4 signer, web identity, and MinIO's client
-grants, LDAP and certificate flavours), behind the MinIO SDK's provider interface::
+``credential_process``, SSO, ``aws login``, EC2 instance metadata, ECS/EKS container
+endpoints and STS (AssumeRole with a built-in SigV4 signer, web identity, and MinIO's
+client grants, LDAP and certificate flavours), behind the MinIO SDK's provider
+interface::
 
     import minicreds
     creds = minicreds.default_provider().retrieve()
@@ -51,8 +52,8 @@ environment access. Run ``python3 minicreds.py --help`` for the command line.
 #   is taken as UTC.
 # - Sections, each opened by a banner, in this order: Constants; Errors; Credentials
 #   and Provider; Refresh engine; HTTP; SigV4; STS; then one per provider family:
-#   Environment, Files, Process and SSO, Container and instance metadata, STS roles,
-#   MinIO STS; then Chain (with default_provider); ES256 (the P-256 signer for
+#   Environment, Files, Process and SSO (with `aws login`), Container and instance
+#   metadata, STS roles, MinIO STS; then Chain (with default_provider); ES256 (the P-256 signer for
 #   DPoP proofs); Command line.
 
 from __future__ import annotations
