@@ -53,8 +53,8 @@ environment access. Run ``python3 minicreds.py --help`` for the command line.
 # - Sections, each opened by a banner, in this order: Constants; Errors; Credentials
 #   and Provider; Refresh engine; HTTP; SigV4; STS; then one per provider family:
 #   Environment, Files, Process and SSO (with `aws login`), Container and instance
-#   metadata, STS roles, MinIO STS; then Chain (with default_provider); ES256 (the P-256 signer for
-#   DPoP proofs); Command line.
+#   metadata, STS roles, MinIO STS; then Chain (with default_provider); ES256 (the
+#   P-256 signer for DPoP proofs); Command line.
 
 from __future__ import annotations
 
