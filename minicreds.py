@@ -3229,6 +3229,10 @@ class LoginProvider(RefreshingProvider):
         if missing:
             what = f"the login cache lacks {', '.join(missing)}, {self._advice}"
             raise CredentialsError(what, name, path)
+        texts = ("refreshToken", "dpopKey", "clientId")
+        if not all(isinstance(token[key], str) for key in texts):
+            what = f"the login cache holds a token that is not text, {self._advice}"
+            raise CredentialsError(what, name, path)
         return token  # type: ignore[no-any-return]
 
     def _renew(self, name: str, path: str, token: dict[str, Any]) -> Credentials:
@@ -3260,9 +3264,13 @@ class LoginProvider(RefreshingProvider):
         key = _login_key(key_pem, name, path, self._advice)
         proof = _dpop_proof(key, _p256_public_key(key), "POST", url, int(self._clock()))
         refresh = token["refreshToken"]
-        body = {"clientId": token["clientId"], "refreshToken": refresh}
+        body = {
+            "clientId": token["clientId"],
+            "refreshToken": refresh,
+            "grantType": "refresh_token",
+        }
         reply = _http(
-            name, "POST", url, body=json.dumps(dict(body, grantType="refresh_token")).encode(),
+            name, "POST", url, body=json.dumps(body).encode(),
             headers={"Content-Type": "application/json", "DPoP": proof},
             ca_file=env.get("AWS_CA_BUNDLE"), environ=env,
         )  # fmt: skip
@@ -3294,14 +3302,12 @@ class LoginProvider(RefreshingProvider):
         return f"https://{region}.signin.{dns}/v1/token"
 
 
-def _login_key(pem: Any, name: str, path: str, advice: str) -> int:
+def _login_key(pem: str, name: str, path: str, advice: str) -> int:
     """The session's P-256 private key (``dpopKey``, PEM)."""
-    reason = "dpopKey is not text"
-    if isinstance(pem, str):
-        try:
-            return _p256_key_from_pem(pem)
-        except ConfigError as exc:  # its text names the flaw, never the key
-            reason = exc.what
+    try:
+        return _p256_key_from_pem(pem)
+    except ConfigError as exc:  # its text names the flaw, never the key
+        reason = exc.what
     raise ConfigError(f"{reason}, {advice}", name, path)
 
 

@@ -178,6 +178,12 @@ class CacheTest(LoginCase):
                 self.write_cache(**{field: None})
                 self.fails(self.provider(), f"lacks {field}")
 
+    def test_tokens_that_are_not_text(self):
+        for field in ("refreshToken", "dpopKey", "clientId"):
+            with self.subTest(field=field):
+                self.write_cache(left=-60, **{field: 12345})
+                self.fails(self.provider(), "not text")
+
     def test_not_json(self):
         os.makedirs(self.cache)
         with open(self.path, "w") as f:
