@@ -28,7 +28,7 @@ from minicreds import (
     WebIdentityProvider,
 )
 from tests import support
-from tests.fakes import IMDS_ROLES_PATH, IMDS_TOKEN_PATH
+from tests.fakes import IMDS_EXTENDED_PATH, IMDS_ROLES_PATH, IMDS_TOKEN_PATH
 from tests.sigv4_reference import parse_authorization
 from tests.support import SecretWatch
 from tests.test_sts import (
@@ -751,6 +751,8 @@ class IamAwsForms(STSTestCase):
         self.server.route("PUT", IMDS_TOKEN_PATH, (200, "imds-token"))
         roles = IMDS_ROLES_PATH
         self.server.route("GET", roles, (200, "role"))
+        # A service without the extended credentials path (README "Account ID").
+        self.server.route("GET", IMDS_EXTENDED_PATH, 404)
         for make in (
             lambda: IamAwsProvider(self.server.url, environ={}),
             lambda: IamAwsProvider(self.server.url, None, environ={}),

@@ -374,6 +374,12 @@ class IamAwsKeywords(KeywordForms):
     def test_instance_metadata(self):
         theirs, ours = self.both("IamAwsProvider", custom_endpoint=self.server.url)
         header = "X-aws-ec2-metadata-token"
+        # minicreds first asks the extended credentials path, for the account ID
+        # (README "Account ID"); this service answers 404 there, as one without it.
+        extended = "/latest/meta-data/iam/security-credentials-extended/"
+        probes = [r for r in ours if r.path == extended]
+        self.assertEqual(len(probes), 1)
+        ours = [r for r in ours if r.path != extended]
         self.assertEqual(self.exchanges(ours, header), self.exchanges(theirs, header))
         self.assertEqual(
             [r.headers.get("X-aws-ec2-metadata-token-ttl-seconds") for r in ours[:1]],
