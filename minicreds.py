@@ -2725,7 +2725,7 @@ class _SharedCache:
                 expiry = expiry[:-3] + "Z"
             creds = Credentials(
                 found["AccessKeyId"], found["SecretAccessKey"], found["SessionToken"],
-                _parse_time(expiry),
+                _parse_time(expiry), account_id=found.get("AccountId"),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError):
             return None  # no credentials in it: ignored, replaced by the next fetch
@@ -2748,6 +2748,8 @@ class _SharedCache:
         stamp = time.gmtime(creds._expires or 0)
         if self._account_id is None:  # botocore writes an AssumeRole answer's date so
             found["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SUTC", stamp)
+            if creds.account_id:  # from the assumed role's ARN, as botocore adds it
+                found["AccountId"] = creds.account_id
         else:  # and an SSO role's so (SSOCredentialFetcher)
             found["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
             found["AccountId"] = self._account_id
@@ -3045,13 +3047,15 @@ class SSOProvider(RefreshingProvider):
         self, token: dict[str, Any], access: str, expires: float, refresh: str
     ) -> None:
         """The renewed token written to the cache, as the AWS CLI writes it."""
+        import json
+
         saved = dict(  # a copy: _read_file's cache holds what the file says
             token,
             accessToken=access,
             expiresAt=_aws_time(expires),
             refreshToken=refresh,
         )
-        _write_json(self._path, saved)
+        _write_atomically(self._path, json.dumps(saved))
 
     def _role_credentials(self, name: str, access: str) -> Credentials:
         """The role's credentials from the portal's GetRoleCredentials."""
@@ -3106,27 +3110,6 @@ class SSOProvider(RefreshingProvider):
 def _aws_time(stamp: float) -> str:
     """POSIX seconds as the AWS CLI writes a time: ``2030-01-02T03:04:05Z``."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-
-
-def _write_json(path: str, data: dict[str, Any]) -> None:
-    """A token cache file written as the AWS CLI writes it (botocore JSONFileCache):
-    a temporary file of mode 0600 beside it, synced, then renamed over it, so that
-    a reader never sees half a file."""
-    import json
-    import tempfile
-
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)  # the rename failed: no stray file with secrets
-        raise
 
 
 def _portal_error(
@@ -3236,7 +3219,10 @@ class LoginProvider(RefreshingProvider):
         return token  # type: ignore[no-any-return]
 
     def _renew(self, name: str, path: str, token: dict[str, Any]) -> Credentials:
-        """New credentials from the sign-in service, saved to the cache."""
+        """New credentials from the sign-in service, saved to the cache as the AWS
+        CLI writes it (botocore JSONFileCache: 0600, renamed over the old file)."""
+        import json
+
         access, life, refresh = self._exchange(name, path, token)
         expires = self._clock() + life
         fresh = dict(access, accountId=token["accessToken"].get("accountId"))
@@ -3244,7 +3230,7 @@ class LoginProvider(RefreshingProvider):
         saved = dict(token, accessToken=fresh, refreshToken=refresh)
         creds = _login_credentials(fresh, name, path, self._advice)
         try:
-            _write_json(path, saved)
+            _write_atomically(path, json.dumps(saved))
         except OSError as exc:
             log = "%s: cannot save the renewed login session: %s"
             _logger().warning(log, name, _os_reason(exc))

@@ -20,7 +20,7 @@ from unittest import mock
 
 import minicreds
 from tests import support
-from tests.fakes import SSO_START_URL, iso_in, sts_success_xml, xml_response
+from tests.fakes import ACCOUNT, SSO_START_URL, iso_in, sts_success_xml, xml_response
 
 SOURCE_SECRET = "shared-source-secret-Hs41kD"
 ROLE_SECRET = "shared-role-secret-Qm27vB"
@@ -179,6 +179,8 @@ class RoleEntryTest(SharedCacheBase):
                     "SecretAccessKey": ROLE_SECRET,
                     "SessionToken": creds.session_token,
                     "Expiration": expected,
+                    # botocore adds the account of the assumed role's ARN too
+                    "AccountId": ACCOUNT,
                 }
             },
         )
