@@ -132,6 +132,7 @@ _EXPIRY_SKEW = 10.0  # is_expired() from 10 s before expiry: README "Credentials
 _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refreshing"
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
+_MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
@@ -417,15 +418,20 @@ def _scrub(text: str, secrets: Iterable[str | None]) -> str:
 def _parse_time(text: str) -> datetime.datetime:
     """ISO 8601 with 0-9 fractional digits and ``Z`` or an offset, on every Python.
 
-    ``datetime.fromisoformat`` takes ``Z`` and 7-9 digits only from 3.11.
+    ``datetime.fromisoformat`` takes ``Z`` and 7-9 digits only from 3.11. The longest
+    stamp is 35 characters: a text over 64 is refused unread, and blanks around the
+    stamp are stripped before the pattern sees it, so that no run of blanks can make
+    the pattern backtrack (a server sends the text: README "Failure behaviour").
     """
     import re
     from datetime import datetime, timezone
 
+    if len(text) > _MAX_TIME_TEXT:
+        raise ValueError(f"longer than {_MAX_TIME_TEXT} characters")
     m = re.fullmatch(
-        r"\s*(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
-        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?\s*",
-        text,
+        r"(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:[.,](\d{1,9}))?"
+        r"\s*(?:[Zz]|([+-]\d\d):?(\d\d))?",
+        text.strip(" \t\n\r\f\v"),  # the blanks \s stands for, with re.ASCII
         re.ASCII,  # \d: ASCII digits only, as fromisoformat() takes
     )
     if not m:
