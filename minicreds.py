@@ -2020,8 +2020,7 @@ def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
         if cached is None or cached[0] != stamp:
             if st.st_size > _MAX_FILE:
                 raise ConfigError("file larger than 4 MiB")
-            with open(path, "rb") as handle:
-                raw = handle.read(_MAX_FILE + 1)
+            raw = _read_regular_file(path)
             parsed = parse(raw.decode("utf-8-sig"))
             cached = _file_cache[path, parse] = (stamp, parsed)
         return cached[1]
@@ -2031,10 +2030,36 @@ def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
         error = f"not UTF-8 (line {raw[: exc.start].count(10) + 1})"
     except OSError as exc:
         error = f"cannot read ({_os_reason(exc)})"
-    except ConfigError as exc:  # the parser says what, without quoting the file
+    except ConfigError as exc:  # the reader or the parser says what, quoting nothing
         error = exc.what
     # Raised outside the handler, so no chained exception quotes the file.
     raise ConfigError(error, provider, path)
+
+
+def _read_regular_file(path: str) -> bytes:
+    """Up to _MAX_FILE + 1 bytes of a regular file; the null device reads as empty
+    (``AWS_CONFIG_FILE=/dev/null`` turns a file off); anything else is refused.
+
+    Opened without blocking, then checked: opening a FIFO for reading waits for a
+    writer, for ever if none comes, and a terminal or another device may never end
+    (README "Failure behaviour"). Windows has no O_NONBLOCK, and opens no FIFO.
+    """
+    import stat
+
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+
+    def open_nonblocking(name: str, flags: int) -> int:
+        return os.open(name, flags | nonblocking)
+
+    with open(path, "rb", opener=open_nonblocking) as handle:
+        st = os.fstat(handle.fileno())
+        if stat.S_ISREG(st.st_mode):
+            if nonblocking:  # POSIX leaves its effect on a regular file unspecified
+                os.set_blocking(handle.fileno(), True)
+            return handle.read(_MAX_FILE + 1)
+        if stat.S_ISCHR(st.st_mode) and st.st_rdev == os.stat(os.devnull).st_rdev:
+            return b""
+    raise ConfigError("not a regular file")
 
 
 def _parse_ini(text: str) -> Ini:
@@ -2598,14 +2623,15 @@ def _role_cache(cache_dir: str, role: Mapping[str, str]) -> _SharedCache:
 def _read_token(provider: str, path: str) -> str:
     """A token file (web identity, container authorization), read at each refresh."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_MAX_FILE + 1)
+        raw = _read_regular_file(path)
         token = raw.decode("utf-8-sig").strip()  # a BOM is no part of a token
         error = "the token file is empty" if not token else ""
         if len(raw) > _MAX_FILE:
             error = "file larger than 4 MiB"
     except OSError as exc:
         error = f"cannot read the token ({_os_reason(exc)})"
+    except ConfigError as exc:
+        error = exc.what
     except UnicodeDecodeError:  # raised outside the handler, which quotes the token
         error = "the token is not UTF-8"
     if error:

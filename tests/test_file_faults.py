@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import unittest
 from unittest import mock
@@ -308,6 +309,37 @@ def _broken(path, text):
     _write(path, text.encode())
 
 
+HANG_GUARD = 10.0  # seconds: only stops a hang, says nothing about speed
+
+
+@contextlib.contextmanager
+def _fifo(path, text):
+    # A reader that opens a FIFO blocks until a writer comes. The guard is that
+    # writer: should the provider still be waiting after HANG_GUARD seconds, it is
+    # handed the valid text, and the test fails on credentials found instead of a
+    # refusal (rather than hanging).
+    if not hasattr(os, "mkfifo"):
+        raise unittest.SkipTest("no FIFOs here")
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def guard():
+        if done.wait(HANG_GUARD):
+            return
+        with contextlib.suppress(OSError):  # ENXIO: nobody is reading
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(fd, text.encode())
+            os.close(fd)
+
+    thread = threading.Thread(target=guard, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 FOUND = "credentials"
 FAULTS = [
     ("empty", _empty, "empty"),
@@ -320,6 +352,7 @@ FAULTS = [
     ("CRLF line ends", _crlf, FOUND),
     ("non-UTF-8 bytes", _non_utf8, ConfigError),
     ("syntax error beside a secret", _broken, ConfigError),
+    ("a FIFO (named pipe)", _fifo, ConfigError),
 ]
 
 

@@ -8,6 +8,7 @@ expression holds the GIL, so a thread cannot be timed out from another.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -104,6 +105,19 @@ class ParseTimeTest(unittest.TestCase):
         self.assertTrue(line.startswith("TransportError: "), line)
         self.assertIn("bad Expiration", line)
         self.assertNotIn(SECRET, line)
+
+
+class NullDeviceTest(unittest.TestCase):
+    """AWS_CONFIG_FILE=/dev/null, a common way to turn a file off, reads as empty."""
+
+    @unittest.skipUnless(os.path.exists(os.devnull), "no null device")
+    def test_null_device_reads_as_an_empty_file(self):
+        minicreds._file_cache.clear()
+        environ = {"AWS_CONFIG_FILE": os.devnull}
+        environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        self.assertIsNone(minicreds.AWSConfigProvider(environ=environ).retrieve())
+        with self.assertRaisesRegex(minicreds.ConfigError, "empty"):
+            minicreds._read_token("Test", os.devnull)
 
 
 if __name__ == "__main__":
