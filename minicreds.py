@@ -133,6 +133,7 @@ _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refresh
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
+_MAX_INI_NAME = 128  # longest setting name in an AWS config file: the same section
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
@@ -2066,6 +2067,9 @@ def _parse_ini(text: str) -> Ini:
     """Sections of an AWS config or credentials file, read as botocore reads them."""
     import configparser
 
+    refusal = _ini_refusal(text)
+    if refusal:
+        raise ConfigError(f"cannot parse ({refusal})")
     parser = _ini_parser()
     try:
         parser.read_string(text)
@@ -2088,6 +2092,44 @@ def _ini_parser() -> Any:
         converters: Any = ()  # what each section binds a getter for: nothing
 
     return Parser()
+
+
+def _ini_refusal(text: str) -> str:
+    """Why configparser must not see the text: its first bad line, or a setting name
+    over 128 characters; "" for neither. Both cost configparser quadratic time: it
+    adds the text of each bad line to one growing message, and backtracks through
+    a run of blanks inside a name (a 4 MiB file could take a day; README "Failure
+    behaviour").
+
+    configparser's rules: blank and comment lines are skipped; a line indented
+    deeper than an option's continues its value; a section header is what SECTCRE
+    matches; any other line needs a name, then "=" or ":".
+    """
+    import configparser
+    import re
+
+    is_header = configparser.RawConfigParser.SECTCRE.match
+    find_delimiter = re.compile("[=:]").search
+    in_section, value_indent = False, -1  # -1: no value to continue
+    for number, line in enumerate(text.split("\n"), 1):
+        clean = line.strip()
+        if not clean or clean.startswith(("#", ";")):
+            continue
+        indent = len(line) - len(line.lstrip())
+        if value_indent >= 0 and indent > value_indent:
+            continue
+        if is_header(clean):
+            in_section, value_indent = True, -1
+            continue
+        if not in_section:
+            return ""  # configparser stops at this line at once
+        delimiter = find_delimiter(clean)
+        if delimiter is None or delimiter.start() == 0:  # no "=" or ":", or no name
+            return f"parsing error at line {number}"
+        if len(clean[: delimiter.start()].rstrip()) > _MAX_INI_NAME:
+            return f"a setting name over {_MAX_INI_NAME} characters at line {number}"
+        value_indent = indent
+    return ""
 
 
 class AWSConfigProvider(Provider):

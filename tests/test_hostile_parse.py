@@ -8,9 +8,13 @@ expression holds the GIL, so a thread cannot be timed out from another.
 
 from __future__ import annotations
 
+import configparser
 import os
+import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import unittest
 
@@ -105,6 +109,107 @@ class ParseTimeTest(unittest.TestCase):
         self.assertTrue(line.startswith("TransportError: "), line)
         self.assertIn("bad Expiration", line)
         self.assertNotIn(SECRET, line)
+
+
+def _ini_outcome(text):
+    """What configparser makes of ``text``: "ok", or the class of its error and,
+    for a ParsingError, the line of the first bad line."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.MissingSectionHeaderError:  # a ParsingError, fatal at once
+        return "MissingSectionHeaderError"
+    except configparser.ParsingError as exc:
+        return f"parsing error at line {exc.errors[0][0]}"
+    except configparser.Error as exc:
+        return type(exc).__name__
+    return "ok"
+
+
+class ConfigParseTest(unittest.TestCase):
+    """Item: configparser is quadratic in a long run of blanks inside a setting
+    name, and in the number of lines it refuses (it joins their text as it goes)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="minicreds-hostile-ini-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as handle:
+            handle.write(text)
+        return path
+
+    def outcomes(self, *paths):
+        """How AWSConfigProvider ends with each path as its config file, in a child."""
+        code = "\n".join(
+            "outcome(minicreds.AWSConfigProvider(environ={"
+            f"'AWS_CONFIG_FILE': {path!r}, 'AWS_SHARED_CREDENTIALS_FILE': "
+            f"{os.path.join(self.tmp, 'absent')!r}}}).retrieve)"
+            for path in paths
+        )
+        return run_guarded(self, OUTCOME + code).splitlines()
+
+    def test_hostile_lines_are_refused_before_configparser(self):
+        blanks = " " * (1 << 20)
+        cases = [
+            # (file contents, line the error names)
+            ("[default]\na" + blanks + "b\n", 2),  # one line, no delimiter
+            ("[default]\nx = 1\na" + blanks + "b = 1\n", 3),  # blanks in the name
+            ("[default]\n" + "ab\n" * 1_000_000, 2),  # a million bad lines
+            ("[default]\n" + "  ab\n" * 700_000, 2),  # indented, no value to continue
+        ]
+        paths = [self.write(f"config-{n}", text) for n, (text, _) in enumerate(cases)]
+        for path, (_, line), found in zip(paths, cases, self.outcomes(*paths)):
+            with self.subTest(line=line):
+                self.assertTrue(found.startswith("ConfigError: "), found)
+                self.assertIn(f"at line {line}", found)
+                self.assertIn(path, found)
+                self.assertNotIn("ab", found.replace(path, ""))  # no line quoted
+
+    def test_setting_names_longer_than_128_characters_are_refused(self):
+        name = "a" + " " * 126 + "b"  # 128 characters: read
+        found = minicreds._parse_ini(f"[default]\n{name} = 1\nregion = eu-west-1\n")
+        self.assertEqual(found["default"][name], "1")
+        long = self.write("long", f"[default]\nregion = x\n{name}c = 1\n")
+        with self.assertRaises(minicreds.ConfigError) as ctx:
+            minicreds._read_file("Test", long, minicreds._parse_ini)
+        self.assertIn("name over 128 characters", str(ctx.exception))
+        self.assertIn("at line 3", str(ctx.exception))
+        self.assertIn(long, str(ctx.exception))
+
+    def test_blanks_before_the_delimiter_are_no_part_of_the_name(self):
+        # Aligned "=" signs: the name is what comes before the blanks.
+        text = "[default]\naws_access_key_id" + " " * 300 + "= AKIAALIGNED\n"
+        self.assertEqual(
+            minicreds._parse_ini(text),
+            {"default": {"aws_access_key_id": "AKIAALIGNED"}},
+        )
+
+    def test_the_first_bad_line_is_the_one_configparser_names(self):
+        # The check before configparser follows its rules (continuation lines,
+        # comments, section headers, blank lines), so a file it reads is read and
+        # a file it refuses is refused at the same line. Random small files.
+        pieces = [
+            "[a]", "[b c]", "[]]", "[", " [d]", "a=1", "b = 2", "  c = 3", "\td:4",
+            "=x", ":y", " = z", "ab", "  ab", "\tab", "# c", "; c", "  # c", "",
+            "   ", "\x0bq", "\xa0r = 1", "s\x0c=1", "e\u3000= 5", "[f] x", "t : u = v",
+        ]  # fmt: skip
+        chance = random.Random(16)
+        for _ in range(3000):
+            lines = [chance.choice(pieces) for _ in range(chance.randint(1, 7))]
+            text = "\n".join(["[s]"] * (chance.random() < 0.9) + lines)
+            with self.subTest(text=text):
+                expected = _ini_outcome(text)
+                try:
+                    minicreds._parse_ini(text)
+                    found = "ok"
+                except minicreds.ConfigError as exc:
+                    found = exc.what.replace("cannot parse (", "").rstrip(")")
+                if expected.startswith("parsing") or expected == "ok":
+                    self.assertEqual(found, expected)
+                else:  # fatal at once: a duplicate, or no section header
+                    self.assertNotEqual(found, "ok")
 
 
 class NullDeviceTest(unittest.TestCase):
