@@ -2737,23 +2737,24 @@ def _mc_home(env: Mapping[str, str]) -> str:
     return home or os.path.expanduser("~")
 
 
-def _json_or_error_line(data: str | bytes) -> tuple[Any, int | None]:
-    """(JSON value, None) or (None, line of the error): the error quotes the text."""
+def _json_or_error(data: str | bytes) -> tuple[Any, str]:
+    """(JSON value, "") or (None, where or why it is not JSON), never quoting it."""
     import json
 
     try:
-        return json.loads(data), None
-    except ValueError as exc:
-        return None, getattr(exc, "lineno", 0)
+        return json.loads(data), ""
+    except ValueError as exc:  # its text quotes the data
+        line = getattr(exc, "lineno", 0)  # none when bytes are not UTF-8
+        return None, f"line {line}" if line else "not UTF-8"
+    except RecursionError:  # "[" * 100000: json's parser recurses
+        return None, "nested too deeply"
 
 
 def _parse_json(text: str) -> dict[str, Any]:
     """A JSON object, as _read_file's parser: errors give the line, never the text."""
-    data, line = _json_or_error_line(text)
+    data, error = _json_or_error(text)
     if not isinstance(data, dict):
-        raise ConfigError(
-            f"not valid JSON (line {line})" if line else "not a JSON object"
-        )
+        raise ConfigError(f"not valid JSON ({error})" if error else "not a JSON object")
     return data
 
 
@@ -2967,8 +2968,8 @@ class ProcessProvider(RefreshingProvider):
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the command
             error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
         else:
-            data, line = _json_or_error_line(done.stdout)
-            error = "" if line is None else f"output is not JSON (line {line})"
+            data, error = _json_or_error(done.stdout)
+            error = error and f"output is not JSON ({error})"
             if done.returncode:
                 error = f"exited with status {done.returncode} (see its stderr)"
                 kind = CredentialsError
@@ -3110,7 +3111,7 @@ class SSOProvider(RefreshingProvider):
             name, "POST", "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        answer = _json_or_error_line(data)[0] if status == 200 else {}
+        answer = _json_or_error(data)[0] if status == 200 else {}
         access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
         if not (access and isinstance(access, str) and life > 0):
             what = f"no usable token (HTTP {status})"
@@ -3141,7 +3142,7 @@ class SSOProvider(RefreshingProvider):
             query=urlencode(self._query),
             headers={"x-amz-sso_bearer_token": access, "Accept": "application/json"},
         )  # fmt: skip
-        answer, url = _json_or_error_line(data)[0], _safe_url(url)
+        answer, url = _json_or_error(data)[0], _safe_url(url)
         if status == 401:
             what = f"the SSO token was refused, {self._login_advice}"
             raise CredentialsError(what, name, url)
@@ -3391,7 +3392,7 @@ def _login_answer(
     """The sign-in service's new keys, their lifetime and the new refresh token;
     its refusal as an error that says to log in again."""
     status, headers, data = reply
-    answer = _json_or_error_line(data)[0]
+    answer = _json_or_error(data)[0]
     answer = answer if isinstance(answer, dict) else {}
     if status == 200:
         access, life = answer.get("accessToken"), answer.get("expiresIn")
@@ -3471,7 +3472,7 @@ def _json_credentials(
     """Credentials from a container or IMDS JSON answer, or the error it carries."""
     source, doc = (
         _safe_url(url),
-        _json_or_error_line(data)[0],
+        _json_or_error(data)[0],
     )  # not UTF-8: a ValueError too
     if not isinstance(doc, dict):
         what = "not a JSON object" if status == 200 else f"HTTP {status}, no JSON"

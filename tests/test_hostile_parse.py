@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,15 @@ import unittest
 
 import minicreds
 from tests import support
+from tests.fakes import (
+    ACCOUNT,
+    IMDS_ROLES_PATH,
+    IMDS_TOKEN_PATH,
+    SSO_START_URL,
+    FakeClock,
+    iso,
+)
+from tests.test_sso import ACCESS_TOKEN, SESSION, SSOTestBase
 
 HANG_GUARD = 60.0  # seconds: only stops a hang, says nothing about speed
 NESTED = "[" * 100000  # past any recursion limit
@@ -223,6 +233,84 @@ class NullDeviceTest(unittest.TestCase):
         self.assertIsNone(minicreds.AWSConfigProvider(environ=environ).retrieve())
         with self.assertRaisesRegex(minicreds.ConfigError, "empty"):
             minicreds._read_token("Test", os.devnull)
+
+
+class NestedJsonTest(SSOTestBase):
+    """Item: JSON nested past the recursion limit, on every path that reads JSON."""
+
+    def assert_refused(self, call, cls, fragment):
+        with self.assertRaises(cls) as ctx:
+            call()
+        self.assertIs(type(ctx.exception), cls, repr(ctx.exception))
+        self.assertIn(fragment, str(ctx.exception))
+        self.assertIsNone(ctx.exception.__context__)
+        self.assertNotIn("[[", str(ctx.exception))
+
+    def test_container_answer(self):
+        self.fake.route("GET", "/creds", (200, NESTED))
+        environ = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.fake.url + "/creds"}
+        provider = minicreds.ContainerProvider(environ=environ)
+        self.assert_refused(provider.retrieve, minicreds.TransportError, "JSON")
+
+    def test_imds_answer_without_and_with_credentials_in_hand(self):
+        clock = FakeClock()
+        good = {
+            "Code": "Success", "AccessKeyId": "ASIAIMDSNESTED",
+            "SecretAccessKey": SECRET, "Expiration": iso(clock() + 3600),
+        }  # fmt: skip
+        self.fake.route("PUT", IMDS_TOKEN_PATH, (200, "imds-token"))
+        self.fake.route("GET", IMDS_ROLES_PATH, (200, "role"))
+        self.fake.route("GET", IMDS_ROLES_PATH + "role", (200, NESTED))
+        provider = minicreds.IamAwsProvider(self.fake.url, environ={}, clock=clock)
+        self.assert_refused(provider.retrieve, minicreds.TransportError, "JSON")
+        self.fake.route("GET", IMDS_ROLES_PATH + "role", (200, good))
+        first = provider.retrieve()
+        self.fake.route("GET", IMDS_ROLES_PATH + "role", (200, NESTED))
+        clock.advance(3600 + 120)  # past expiry: static stability serves them
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            creds = provider.retrieve()
+        self.assertEqual(creds.access_key, first.access_key)
+        self.assertGreater(creds.expiration.timestamp(), clock() + 299)
+        self.assertIn("static stability", "\n".join(logs.output))
+
+    def test_sso_portal_answer(self):
+        self.fake.route("GET", "/federation/credentials", (200, NESTED))
+        self.write_token(SSO_START_URL, refresh=False)
+        provider = minicreds.SSOProvider(SSO_START_URL, "us-east-1", ACCOUNT, "Role")
+        self.assert_refused(provider.retrieve, minicreds.TransportError, "")
+
+    def test_sso_token_cache(self):
+        path = self.token_path(SSO_START_URL)
+        with open(path, "w") as handle:
+            handle.write(NESTED)
+        provider = minicreds.SSOProvider(SSO_START_URL, "us-east-1", ACCOUNT, "Role")
+        self.assert_refused(provider.retrieve, minicreds.CredentialsError, "bad cached")
+
+    def test_sso_token_renewal_answer(self):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=600)
+        self.fake.route("POST", "/token", (200, NESTED))
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        (portal,) = self.portal_requests()
+        self.assertEqual(portal.headers["x-amz-sso_bearer_token"], ACCESS_TOKEN)
+        self.assertIn("cannot renew", logs.output[0])
+
+    def test_mc_config(self):
+        path = os.path.join(self.home, "config.json")
+        with open(path, "w") as handle:
+            handle.write(NESTED)
+        provider = minicreds.MinioClientConfigProvider(path)
+        self.assert_refused(provider.retrieve, minicreds.ConfigError, "nested too deep")
+
+    def test_credential_process_output(self):
+        code = "import sys; sys.stdout.write('[' * 100000)"
+        command = shlex.join([sys.executable, "-c", code])
+        provider = minicreds.ProcessProvider(command, timeout=30.0)
+        self.assert_refused(
+            provider.retrieve, minicreds.TransportError, "nested too deep"
+        )
 
 
 if __name__ == "__main__":
