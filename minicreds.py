@@ -3111,9 +3111,10 @@ class SSOProvider(RefreshingProvider):
             name, "POST", "SSO_OIDC", "oidc", "/token", body=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )  # fmt: skip
-        answer = _json_or_error(data)[0] if status == 200 else {}
-        access, life = answer.get("accessToken"), int(answer.get("expiresIn", 0))
-        if not (access and isinstance(access, str) and life > 0):
+        answer = _json_or_error(data)[0] if status == 200 else None
+        answer = answer if isinstance(answer, dict) else {}
+        access, life = answer.get("accessToken"), _token_lifetime(answer)
+        if not (access and isinstance(access, str) and life):
             what = f"no usable token (HTTP {status})"
             raise TransportError(what, name, _safe_url(url))
         return access, life, answer.get("refreshToken") or body["refreshToken"]
@@ -3185,6 +3186,16 @@ class SSOProvider(RefreshingProvider):
 def _aws_time(stamp: float) -> str:
     """POSIX seconds as the AWS CLI writes a time: ``2030-01-02T03:04:05Z``."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+
+
+def _token_lifetime(answer: dict[str, Any]) -> int:
+    """CreateToken's ``expiresIn``: a JSON number of seconds, from 1 s to a year;
+    0 for anything else. Unbounded, 1e300 (or 1e999, read as infinity) would
+    overflow the expiry (README "Failure behaviour")."""
+    life = answer.get("expiresIn")
+    if isinstance(life, bool) or not isinstance(life, (int, float)):
+        return 0
+    return int(life) if 1 <= life <= 365 * 86400 else 0
 
 
 def _portal_error(

@@ -9,6 +9,7 @@ expression holds the GIL, so a thread cannot be timed out from another.
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import random
 import shlex
@@ -20,6 +21,7 @@ import textwrap
 import unittest
 
 import minicreds
+import tests.test_sso as sso
 from tests import support
 from tests.fakes import (
     ACCOUNT,
@@ -29,7 +31,8 @@ from tests.fakes import (
     FakeClock,
     iso,
 )
-from tests.test_sso import ACCESS_TOKEN, SESSION, SSOTestBase
+from tests.support import Response
+from tests.test_sso import ACCESS_TOKEN, NEW_ACCESS_TOKEN, SESSION, SSOTestBase
 
 HANG_GUARD = 60.0  # seconds: only stops a hang, says nothing about speed
 NESTED = "[" * 100000  # past any recursion limit
@@ -311,6 +314,32 @@ class NestedJsonTest(SSOTestBase):
         self.assert_refused(
             provider.retrieve, minicreds.TransportError, "nested too deep"
         )
+
+
+class SSORenewalHostileAnswerTest(SSOTestBase):
+    """Items: an expiresIn that overflows, and a cache write-back that fails."""
+
+    def renew(self, answer):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=600)
+        self.fake.route("POST", "/token", answer)
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(creds.access_key, "ASIASSOROLE")
+        self.watch.assert_clean(self, *sso.SECRETS, extra_texts=logs.output)
+        return logs.output
+
+    def test_expires_in_that_overflows_is_a_failed_renewal(self):
+        for life in ("1e999", "1e300", "Infinity", "NaN", "-5", "0.5", "true"):
+            with self.subTest(expiresIn=life):
+                body = f'{{"accessToken": "{NEW_ACCESS_TOKEN}", "expiresIn": {life}}}'
+                logs = self.renew(Response(200, body))
+                self.assertIn("cannot renew", logs[0])
+                # The cached token, still valid, is used; the cache is untouched.
+                portal = self.portal_requests()[-1]
+                self.assertEqual(portal.headers["x-amz-sso_bearer_token"], ACCESS_TOKEN)
+                with open(self.token_path("corp")) as handle:
+                    self.assertEqual(json.load(handle)["accessToken"], ACCESS_TOKEN)
 
 
 if __name__ == "__main__":
