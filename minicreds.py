@@ -2879,10 +2879,23 @@ def _write_atomically(path: str, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())  # on disk before the rename makes it the entry
-        os.replace(temp, path)
+        _replace_patiently(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):  # renamed: gone already
             os.unlink(temp)
+
+
+def _replace_patiently(source: str, target: str) -> None:
+    """``os.replace``, tried 5 times over half a second while it raises
+    PermissionError: Windows refuses to replace a file another process has open
+    (the AWS CLI reading the same cache), and lets go soon after."""
+    for pause in (0.05, 0.1, 0.15, 0.2):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(pause)
+    os.replace(source, target)
 
 
 def _shared_cache_key(args: Mapping[str, Any], compact: bool) -> str:

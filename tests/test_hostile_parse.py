@@ -9,6 +9,7 @@ expression holds the GIL, so a thread cannot be timed out from another.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import json
 import os
 import random
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import textwrap
 import unittest
+from unittest import mock
 
 import minicreds
 import tests.test_sso as sso
@@ -319,12 +321,15 @@ class NestedJsonTest(SSOTestBase):
 class SSORenewalHostileAnswerTest(SSOTestBase):
     """Items: an expiresIn that overflows, and a cache write-back that fails."""
 
-    def renew(self, answer):
+    def renew(self, answer, during=None):
+        """Renew a token due in 10 minutes, with the token endpoint's ``answer``
+        and the patch ``during`` in force; the warnings logged."""
         self.config(SESSION)
         self.write_token("corp", expires_in=600)
         self.fake.route("POST", "/token", answer)
-        with self.assertLogs("minicreds", "WARNING") as logs:
-            creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
+        with during or contextlib.nullcontext():
+            with self.assertLogs("minicreds", "WARNING") as logs:
+                creds = minicreds.AWSConfigProvider(profile="dev").retrieve()
         self.assertEqual(creds.access_key, "ASIASSOROLE")
         self.watch.assert_clean(self, *sso.SECRETS, extra_texts=logs.output)
         return logs.output
@@ -340,6 +345,50 @@ class SSORenewalHostileAnswerTest(SSOTestBase):
                 self.assertEqual(portal.headers["x-amz-sso_bearer_token"], ACCESS_TOKEN)
                 with open(self.token_path("corp")) as handle:
                     self.assertEqual(json.load(handle)["accessToken"], ACCESS_TOKEN)
+
+    def test_failed_write_back_leaves_no_temporary_file(self):
+        answer = (200, {"accessToken": NEW_ACCESS_TOKEN, "expiresIn": 900})
+        refusing = mock.Mock(side_effect=PermissionError(13, "Permission denied"))
+        logs = self.renew(answer, mock.patch.object(minicreds.os, "replace", refusing))
+        self.assertEqual(
+            os.listdir(self.cache), [os.path.basename(self.token_path("corp"))]
+        )
+        self.assertEqual(refusing.call_count, 5)  # tried again: Windows sharing
+        self.assertIn("cannot renew or save the SSO token", logs[0])
+        (portal,) = self.portal_requests()  # renewed, not saved: still used
+        self.assertEqual(portal.headers["x-amz-sso_bearer_token"], NEW_ACCESS_TOKEN)
+
+    def test_failed_write_leaves_no_temporary_file(self):
+        answer = (200, {"accessToken": NEW_ACCESS_TOKEN, "expiresIn": 900})
+        full = OSError(28, "No space left on device")
+        logs = self.renew(answer, mock.patch("os.fsync", side_effect=full))
+        self.assertIn("cannot renew or save the SSO token", logs[0])
+        self.assertEqual(
+            os.listdir(self.cache), [os.path.basename(self.token_path("corp"))]
+        )
+
+    def test_write_back_retried_while_another_process_holds_the_file(self):
+        self.config(SESSION)
+        self.write_token("corp", expires_in=600)
+        self.fake.route(
+            "POST", "/token", (200, {"accessToken": NEW_ACCESS_TOKEN, "expiresIn": 900})
+        )
+        real, calls = os.replace, []
+
+        def busy_twice(source, target):  # another process holds it, then lets go
+            calls.append(target)
+            if len(calls) < 3:
+                raise PermissionError(13, "Permission denied")
+            real(source, target)
+
+        with mock.patch.object(minicreds.os, "replace", busy_twice):
+            minicreds.AWSConfigProvider(profile="dev").retrieve()
+        self.assertEqual(len(calls), 3)
+        self.assertEqual(
+            os.listdir(self.cache), [os.path.basename(self.token_path("corp"))]
+        )
+        with open(self.token_path("corp")) as handle:
+            self.assertEqual(json.load(handle)["accessToken"], NEW_ACCESS_TOKEN)
 
 
 if __name__ == "__main__":
