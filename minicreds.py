@@ -133,7 +133,7 @@ _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refresh
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
-_MAX_INI_NAME = 128  # longest setting name in an AWS config file: the same section
+_MAX_INI_NAME = 128  # longest setting name read: README "Failure behaviour"
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
