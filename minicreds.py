@@ -2039,28 +2039,29 @@ def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
 
 def _read_regular_file(path: str) -> bytes:
     """Up to _MAX_FILE + 1 bytes of a regular file; the null device reads as empty
-    (``AWS_CONFIG_FILE=/dev/null`` turns a file off); anything else is refused.
-
-    Opened without blocking, then checked: opening a FIFO for reading waits for a
-    writer, for ever if none comes, and a terminal or another device may never end
-    (README "Failure behaviour"). Windows has no O_NONBLOCK, and opens no FIFO.
+    (``AWS_CONFIG_FILE=/dev/null`` turns a file off); anything else is refused: a
+    FIFO, a terminal or another device may never end (README "Failure behaviour").
     """
     import stat
 
-    nonblocking = getattr(os, "O_NONBLOCK", 0)
-
-    def open_nonblocking(name: str, flags: int) -> int:
-        return os.open(name, flags | nonblocking)
-
-    with open(path, "rb", opener=open_nonblocking) as handle:
+    with open(path, "rb", opener=_unblocked_opener) as handle:
         st = os.fstat(handle.fileno())
         if stat.S_ISREG(st.st_mode):
-            if nonblocking:  # POSIX leaves its effect on a regular file unspecified
-                os.set_blocking(handle.fileno(), True)
             return handle.read(_MAX_FILE + 1)
         if stat.S_ISCHR(st.st_mode) and st.st_rdev == os.stat(os.devnull).st_rdev:
             return b""
     raise ConfigError("not a regular file")
+
+
+def _unblocked_opener(path: str, flags: int) -> int:
+    """An ``open()`` opener that does not wait: opening a FIFO waits for a writer, for
+    ever if none comes. The caller checks what it opened (``os.fstat``) before it
+    reads. Windows has no O_NONBLOCK, and opens no FIFO."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | nonblocking)
+    if nonblocking:  # reads block again: POSIX leaves its effect on files unspecified
+        os.set_blocking(fd, True)
+    return fd
 
 
 def _parse_ini(text: str) -> Ini:
@@ -2843,7 +2844,7 @@ def _read_own_json(path: str) -> Any:
     import stat
 
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", opener=_unblocked_opener) as handle:  # FIFO: no wait
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode) or _foreign(status):
                 return None

@@ -7,7 +7,8 @@ Independent of ``minicreds.py``. Everything listens on 127.0.0.1 only.
   :func:`non_utf8`, :func:`html_error`, ``delay=``) and recorded :class:`Request` objects.
 * :func:`certs` / :func:`make_certs`: a test PKI made with the ``openssl`` command, good for
   Python 3.13's strict verification; :func:`client_context` builds a client ``SSLContext``.
-* :func:`blackhole` / :func:`full_backlog`: endpoints that never answer / never accept.
+* :func:`blackhole` / :func:`full_backlog`: endpoints that never answer / never accept;
+  :func:`fifo`: a named pipe that blocks a reader opening it.
 * :class:`SecretWatch`, :func:`exception_texts`: check that no secret leaks into logs or errors.
 * :func:`env`, :func:`clean_environ`, :func:`minimal_environ`, :func:`temp_home`,
   :func:`free_port`; :func:`command_line` quotes a command line for this system; ``REPO``,
@@ -736,6 +737,42 @@ def full_backlog(fill_timeout=0.1):
         for c in fillers:
             c.close()
         s.close()
+
+
+@contextlib.contextmanager
+def fifo(path, text, hang_guard=10.0):
+    """A FIFO (named pipe) made at ``path``, for a reader that must refuse it at once.
+
+    Opening a FIFO to read blocks until a writer comes. A guard thread is that writer:
+    should a reader still be waiting after ``hang_guard`` seconds, it is handed
+    ``text`` (str), so the test fails on what it then reads instead of hanging. The
+    guard says nothing about speed. Yields an object whose ``fired`` tells whether the
+    guard had to write. Raises ``unittest.SkipTest`` where there are no FIFOs
+    (Windows)."""
+    import types
+    import unittest
+
+    if not hasattr(os, "mkfifo"):
+        raise unittest.SkipTest("no FIFOs here")
+    os.mkfifo(path, 0o600)
+    done, state = threading.Event(), types.SimpleNamespace(fired=False)
+
+    def guard():
+        if done.wait(hang_guard):
+            return
+        with contextlib.suppress(OSError):  # ENXIO: nobody is reading
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            state.fired = True
+            os.write(fd, text.encode())
+            os.close(fd)
+
+    thread = threading.Thread(target=guard, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        done.set()
+        thread.join()
 
 
 # ------------------------------------------------------------- presigned requests

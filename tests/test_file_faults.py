@@ -23,7 +23,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import unittest
 from unittest import mock
@@ -309,35 +308,10 @@ def _broken(path, text):
     _write(path, text.encode())
 
 
-HANG_GUARD = 10.0  # seconds: only stops a hang, says nothing about speed
-
-
-@contextlib.contextmanager
 def _fifo(path, text):
-    # A reader that opens a FIFO blocks until a writer comes. The guard is that
-    # writer: should the provider still be waiting after HANG_GUARD seconds, it is
-    # handed the valid text, and the test fails on credentials found instead of a
-    # refusal (rather than hanging).
-    if not hasattr(os, "mkfifo"):
-        raise unittest.SkipTest("no FIFOs here")
-    os.mkfifo(path)
-    done = threading.Event()
-
-    def guard():
-        if done.wait(HANG_GUARD):
-            return
-        with contextlib.suppress(OSError):  # ENXIO: nobody is reading
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            os.write(fd, text.encode())
-            os.close(fd)
-
-    thread = threading.Thread(target=guard, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
+    # Before minicreds opened files without blocking, each of these waited for the
+    # guard to hand the FIFO the valid text, and found credentials.
+    return support.fifo(path, text)
 
 
 FOUND = "credentials"

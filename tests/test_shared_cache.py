@@ -270,6 +270,18 @@ class RoleEntryTest(SharedCacheBase):
                 self.assertEqual(saved, creds.access_key)
         self.watch.assert_clean(self, *SECRETS)
 
+    def test_entry_that_is_a_fifo_is_ignored_at_once(self):
+        # Before entries were opened without blocking, open() waited until the
+        # guard wrote to the FIFO.
+        self.config(ROLE)
+        key = role_key(RoleArn=ARN_A)
+        os.makedirs(self.folder, mode=0o700)
+        with support.fifo(self.entry_path(key), "{}") as guard:
+            self.assertEqual(self.get().access_key, "ASIAROLE1")
+        self.assertFalse(guard.fired)
+        self.assertEqual(len(self.calls()), 1)
+        self.assertTrue(stat.S_ISREG(os.stat(self.entry_path(key)).st_mode))
+
     @unittest.skipUnless(POSIX, "POSIX owners and modes")
     def test_entry_others_may_write_is_not_trusted(self):
         self.config(ROLE)

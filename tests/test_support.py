@@ -8,8 +8,10 @@ import os
 import shlex
 import socket
 import ssl
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -229,6 +231,16 @@ class DeadEndTest(unittest.TestCase):
     def test_full_backlog_connect_times_out(self):
         with support.full_backlog() as addr, self.assertRaises(socket.timeout):
             socket.create_connection(addr, timeout=0.5).close()
+
+    @unittest.skipUnless(hasattr(os, "mkfifo"), "no FIFOs here")
+    def test_fifo_guard_hands_a_blocked_reader_the_text(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "pipe")
+            with support.fifo(path, "guarded", hang_guard=0.2) as guard:
+                self.assertTrue(stat.S_ISFIFO(os.stat(path).st_mode))
+                with open(path) as handle:  # blocks until the guard writes
+                    self.assertEqual(handle.read(), "guarded")
+            self.assertTrue(guard.fired)
 
     def test_free_port_is_closed(self):
         with self.assertRaises(ConnectionRefusedError):
