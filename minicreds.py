@@ -3203,9 +3203,10 @@ def _aws_time(stamp: float) -> str:
 
 
 def _token_lifetime(answer: dict[str, Any]) -> int:
-    """CreateToken's ``expiresIn``: a JSON number of seconds, from 1 s to a year;
-    0 for anything else. Unbounded, 1e300 (or 1e999, read as infinity) would
-    overflow the expiry (README "Failure behaviour")."""
+    """A token answer's ``expiresIn`` (SSO's CreateToken, the sign-in service's):
+    a JSON number of seconds, from 1 s to a year; 0 for anything else. Unbounded,
+    1e300, 10**400 or 1e999 (read as infinity) would overflow the expiry (README
+    "Failure behaviour")."""
     life = answer.get("expiresIn")
     if isinstance(life, bool) or not isinstance(life, (int, float)):
         return 0
@@ -3420,13 +3421,12 @@ def _login_answer(
     answer = _json_or_error(data)[0]
     answer = answer if isinstance(answer, dict) else {}
     if status == 200:
-        access, life = answer.get("accessToken"), answer.get("expiresIn")
+        access, life = answer.get("accessToken"), _token_lifetime(answer)
         refresh = answer.get("refreshToken")
         if (
             isinstance(access, dict)
             and all(isinstance(access.get(key), str) for key in _LOGIN_KEYS)
-            and isinstance(life, int)
-            and life > 0
+            and life
             and isinstance(refresh, str)
             and refresh
         ):

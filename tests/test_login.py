@@ -288,6 +288,22 @@ class RefreshTest(LoginCase):
         self.signin.refusal = (200, {"accessToken": {"accessKeyId": "A"}})
         self.fails(self.provider(), "answer is unusable")
 
+    def test_lifetime_that_overflows_is_unusable(self):
+        # 10**400 and 1e300 overflowed the expiry (OverflowError out of retrieve()),
+        # as 1e999 (infinity) would have, had json not read it as a float.
+        self.write_cache(left=-60)
+        keys = {"accessKeyId": "A", "secretAccessKey": NEW_SECRET, "sessionToken": "t"}
+        for life in ("1" + "0" * 400, "1e300", "1e999", "0", "true", "31622400"):
+            with self.subTest(expiresIn=life):
+                body = json.dumps({"accessToken": keys, "refreshToken": "r"})
+                body = body[:-1] + f', "expiresIn": {life}}}'
+                self.signin.refusal = (
+                    200,
+                    body,
+                    [("Content-Type", "application/json")],
+                )
+                self.fails(self.provider(), "answer is unusable")
+
 
 class EndpointTest(unittest.TestCase):
     def url(self, region=None, **env):
