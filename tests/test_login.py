@@ -19,9 +19,9 @@ import unittest
 
 import minicreds
 from tests import support
+from tests.ec_keys import key_number, pem, sec1
 from tests.fakes import ACCOUNT, FakeClock, iso
 from tests.support import FakeServer
-from tests.test_es256 import key_number, pem, sec1
 
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/console-user"
 SECRET = "login-secret-key-Hq93kLzz"
