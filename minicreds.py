@@ -2642,7 +2642,10 @@ def _duration_seconds(role: Mapping[str, str]) -> int | None:
     """A role's duration_seconds; None when absent or not a number (botocore
     ignores it then)."""
     seconds = role.get("duration_seconds", "").strip()
-    return int(seconds) if seconds.isdigit() else None
+    # ASCII digits only, and few: int() refuses "\u00b2" (isdigit() is true) and,
+    # from Python 3.11, numbers of over 4300 digits.
+    number = seconds.isascii() and seconds.isdigit() and len(seconds) <= 9
+    return int(seconds) if number else None
 
 
 def _role_cache(cache_dir: str, role: Mapping[str, str]) -> _SharedCache:

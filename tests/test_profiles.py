@@ -171,6 +171,22 @@ class RoleTest(ProfileTestBase):
         self.assertEqual(len(self.calls()), 1)
         self.watch.assert_clean(self, *SECRETS)
 
+    def test_duration_seconds_not_a_short_ascii_number_is_ignored(self):
+        # botocore ignores a duration_seconds int() refuses; minicreds also ignores
+        # digits of other scripts and numbers of more than 9 digits (int() refuses
+        # over 4300 on Python 3.11+), so no ValueError escapes.
+        self.write("credentials", "[src]\naws_access_key_id = AKSOURCE\n"
+                   f"aws_secret_access_key = {SOURCE_SECRET}\n")  # fmt: skip
+        for value in ("\u00b2", "\u0661\u0662\u0660\u0660", "9" * 5000, "12x"):
+            with self.subTest(value=value[:5]):
+                self.sts.requests.clear()
+                self.write("config", "[profile role]\nsource_profile = src\n"
+                           "role_arn = arn:aws:iam::1:role/a\n"
+                           f"duration_seconds = {value}\n")  # fmt: skip
+                self.assertEqual(self.get("role").access_key, "ASIAROLE1")
+                (call,) = self.calls()
+                self.assertNotIn("DurationSeconds", call.form)
+
     def test_source_session_token_wrapped_onto_two_lines(self):
         # configparser joins an indented continuation line with a line break: the
         # token would reach http.client, whose exception quotes it.
