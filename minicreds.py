@@ -1492,7 +1492,8 @@ class _STS(RefreshingProvider):
         self._cert = cert
         self._sign_for = sign_for
         self._jwt_duration = jwt_duration
-        params["DurationSeconds"] = str(_seconds(params.get("DurationSeconds")) or "")
+        seconds = _seconds(params.get("DurationSeconds"), "duration")
+        params["DurationSeconds"] = str(seconds or "")
         self._params = {k: v for k, v in params.items() if v}
 
     def _assume(self) -> Credentials:
@@ -1657,12 +1658,15 @@ def _learn_clock_offset(host: str, reply: Reply) -> bool:
     return True
 
 
-def _seconds(duration: Duration) -> int:
-    """A duration (a ``timedelta`` or seconds; None: 0) in whole seconds."""
+def _seconds(duration: Duration, argument: str) -> int:
+    """A duration (a ``timedelta`` or seconds; None: 0) in whole seconds; another
+    type is a TypeError naming the ``argument`` that gave it."""
     if not duration:
         return 0
     if isinstance(duration, (int, float)):
         return int(duration)
+    if not hasattr(duration, "total_seconds"):  # not a timedelta
+        raise TypeError(f"{argument} must be seconds or a datetime.timedelta")
     return int(duration.total_seconds())
 
 
@@ -1882,11 +1886,16 @@ def _neither_form(provider: Any) -> TypeError:
 
 
 def _form_text(name: str, form: Callable[..., None]) -> str:
-    """``name(parameters)`` as a form is called: names and defaults, no types."""
+    """``name(parameters)`` as a form is called: names and defaults, no types, and
+    no private keyword (minicreds's own, for its profiles)."""
     import inspect
 
     signature = inspect.signature(form)
-    params = [p.replace(annotation=p.empty) for p in signature.parameters.values()]
+    params = [
+        p.replace(annotation=p.empty)
+        for p in signature.parameters.values()
+        if not p.name.startswith("_")
+    ]
     text = str(signature.replace(parameters=params, return_annotation=signature.empty))
     return name + text.replace("<built-in function time>", "time.time")
 
@@ -4047,6 +4056,9 @@ class AssumeRoleProvider(_STS):
         sts_regional_endpoints: str | None = None,
         _shared_cache: _SharedCache | None = None,
     ) -> None:
+        # minio-py's form with an endpoint lacking http(s):// lands here too.
+        if not hasattr(credentials, "retrieve"):
+            raise TypeError("credentials must be a Provider (it has no retrieve())")
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
             profile_region=profile_region,
@@ -4077,8 +4089,8 @@ class AssumeRoleProvider(_STS):
         super().__init__(
             sts_endpoint, ca_file, clock, environ,
             source=StaticProvider(access_key, secret_key), sign_for=region or "",
-            DurationSeconds=max(_seconds(duration_seconds), 3600), Policy=policy,
-            RoleArn=role_arn, RoleSessionName=role_session_name,
+            DurationSeconds=max(_seconds(duration_seconds, "duration_seconds"), 3600),
+            Policy=policy, RoleArn=role_arn, RoleSessionName=role_session_name,
             ExternalId=external_id,
         )  # fmt: skip
 
@@ -4153,7 +4165,8 @@ class WebIdentityProvider(_STS):
             role_session_name = str(clock()).replace(".", "")
         super().__init__(
             sts_endpoint, ca_file, clock, environ, jwt=jwt_provider_func,
-            jwt_duration=_seconds(duration_seconds), Policy=policy, RoleArn=role_arn,
+            jwt_duration=_seconds(duration_seconds, "duration_seconds"),
+            Policy=policy, RoleArn=role_arn,
             RoleSessionName=role_session_name if role_arn else None,
             TokenRevokeType=token_revoke_type,
         )  # fmt: skip
@@ -4215,7 +4228,7 @@ class ClientGrantsProvider(_STS):
         _refuse_http_client(http_client, _name(self), "give ca_file= for a CA bundle")
         super().__init__(
             sts_endpoint, ca_file, clock, jwt=jwt_provider_func,
-            jwt_duration=_seconds(duration_seconds), Policy=policy,
+            jwt_duration=_seconds(duration_seconds, "duration_seconds"), Policy=policy,
             TokenRevokeType=token_revoke_type,
         )  # fmt: skip
 
@@ -4345,7 +4358,7 @@ class CertificateIdentityProvider(_STS):
         cert = (cert_file, key_file, key_password or "")
         super().__init__(
             sts_endpoint, ca_certs, clock, cert=cert,
-            DurationSeconds=max(_seconds(duration_seconds), 3600),
+            DurationSeconds=max(_seconds(duration_seconds, "duration_seconds"), 3600),
             TokenRevokeType=token_revoke_type,
         )  # fmt: skip
 

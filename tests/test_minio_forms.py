@@ -157,6 +157,13 @@ class FitsNeither(STSTestCase):
                 self.assertIn("minio-py", text)
         self.assertEqual(self.server.requests, [])
 
+    def test_no_private_keyword_in_the_message(self):
+        for cls, args, kwargs in self.CALLS:
+            with self.subTest(cls=cls.__name__, args=args, kwargs=kwargs):
+                with self.assertRaises(TypeError) as cm:
+                    cls(*args, **kwargs)
+                self.assertNotRegex(str(cm.exception), r"[(, ]_\w")
+
     def test_no_value_in_the_message(self):
         with self.assertRaises(TypeError) as cm:
             LdapIdentityProvider(
@@ -164,6 +171,38 @@ class FitsNeither(STSTestCase):
             )
         self.assertNotIn(LDAP_PASSWORD, str(cm.exception))
         self.assertNotIn(LDAP_USER, str(cm.exception))
+
+
+class WrongArgumentType(STSTestCase):
+    """An argument of the wrong type is a TypeError at construction naming the
+    argument, not its value, and not an AttributeError at the first call."""
+
+    def assert_type_error(self, make, argument):
+        with self.assertRaises(TypeError) as cm:
+            make()
+        self.assertIn(argument, str(cm.exception))
+        self.assertNotIn(SRC_SECRET, str(cm.exception))
+        self.assertEqual(self.server.requests, [])
+
+    def test_minio_form_with_an_endpoint_lacking_a_scheme(self):
+        # No http(s):// first: taken as the own form, whose source is no Provider.
+        endpoint = self.url.partition("://")[2]
+        self.assert_type_error(
+            lambda: AssumeRoleProvider(endpoint, SRC_KEY, SRC_SECRET), "credentials"
+        )
+
+    def test_durations(self):
+        source = StaticProvider(SRC_KEY, SRC_SECRET)
+        calls = (
+            ("duration", lambda: AssumeRoleProvider(source, ROLE, "s", "3600")),
+            ("duration", lambda: WebIdentityProvider(JWT, ROLE, "s", duration="1h")),
+            ("duration_seconds", lambda: AssumeRoleProvider(
+                self.url, SRC_KEY, SRC_SECRET, duration_seconds=SRC_SECRET
+            )),
+        )  # fmt: skip
+        for argument, make in calls:
+            with self.subTest(argument=argument):
+                self.assert_type_error(make, argument)
 
 
 class HttpClient(STSTestCase):
