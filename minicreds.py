@@ -464,7 +464,7 @@ class _Cached:
         credentials: Credentials,
         refresh_at: float,  # from here one caller refreshes, the others don't wait
         block_at: float,  # from here callers wait for the refresh
-        expires_at: float,  # POSIX seconds; inf for credentials that never expire
+        expires_at: float,  # by the provider's clock; inf: they never expire
     ):
         self.credentials, self.refresh_at = credentials, refresh_at
         self.block_at, self.expires_at = block_at, expires_at
@@ -1476,8 +1476,9 @@ class _STS(RefreshingProvider):
         if shared_cache is not None:
             through = shared_cache.fetch_through
             fetch = functools.partial(through, self._assume, self._service_clock)
-        super().__init__(fetch, clock=self._service_clock)
-        self._local_clock = clock
+        # The local clock, so the fast path stays one read and one call: the
+        # windows move onto it when credentials arrive (_with_windows).
+        super().__init__(fetch, clock=clock)
         self._host = ""  # the Host of the last call: its clock offset applies
         # A profile's settings, below the arguments and the environment (botocore).
         self._profile_region = profile_region
@@ -1549,7 +1550,15 @@ class _STS(RefreshingProvider):
     def _service_clock(self) -> float:
         """The clock that judges this service's credentials: the local one, plus the
         offset learned from the service's host (README "Clock skew")."""
-        return self._local_clock() + _clock_offsets.get(self._host, 0.0)
+        return self._clock() + _clock_offsets.get(self._host, 0.0)
+
+    def _with_windows(self, creds: Credentials, now: float) -> _Cached:
+        """New credentials with their windows placed by the service's clock (README
+        "Clock skew"), then moved onto the local clock that reads them."""
+        offset = _clock_offsets.get(self._host, 0.0)
+        served = super()._with_windows(creds, now + offset)
+        refresh, block = served.refresh_at - offset, served.block_at - offset
+        return _Cached(creds, refresh, block, served.expires_at - offset)
 
     def _url_and_region(
         self, env: Mapping[str, str], name: str

@@ -123,6 +123,19 @@ class Correction(SkewCase):
         self.provider(clock).retrieve()  # a fresh provider: one request
         self.assertEqual(self.requests(), 3)
 
+    def test_windows_fixed_when_the_credentials_arrive(self):
+        # The offset learned by the fetch places the windows on the local clock
+        # then: losing it later (the table is emptied when full) does not stretch
+        # credentials past their expiry.
+        clock = self.skew(-1800)  # slow: the offset learned is +1800
+        provider = self.provider(clock)
+        creds = provider.retrieve()
+        self.assertEqual(self.requests(), 2)
+        minicreds._clock_offsets.clear()
+        clock.skew += LIFETIME  # an hour on, by the local clock: expired
+        self.assertIsNot(provider.retrieve(), creds)
+        self.assertEqual(self.requests(), 4)  # refused for skew, then signed again
+
     def test_every_skew_code_whatever_the_message(self):
         for code in SKEW_CODES:
             with self.subTest(code=code):
