@@ -2214,7 +2214,7 @@ class AWSConfigProvider(Provider):
 
     def _paths(self, env: Mapping[str, str]) -> tuple[str, str]:
         """(credentials file, config file), "~" expanded."""
-        folder = os.path.expanduser(os.path.join("~", ".aws", ""))  # reads HOME once
+        folder = _aws_folder()
         creds = self._filename or env.get("AWS_SHARED_CREDENTIALS_FILE")
         config = env.get("AWS_CONFIG_FILE")
         return (
@@ -2269,6 +2269,22 @@ class _ProfileFiles:
 # (credentials path, config path): the files' latest _ProfileFiles.
 _profile_files_cache: dict[tuple[str, str], _ProfileFiles] = {}
 _NO_SECTIONS: Ini = {}  # a missing file, the same object at each call; never written
+
+
+# HOME (USERPROFILE on Windows): "~/.aws/" expanded.
+_aws_folders: dict[str | None, str] = {}
+
+
+def _aws_folder() -> str:
+    """``~/.aws/`` as Python expands it, cached by the home variable read at this
+    call (expanduser costs ~2 µs); USERPROFILE on Windows, where Python's
+    expanduser ignores HOME since 3.8."""
+    home = os.environ.get("USERPROFILE" if sys.platform == "win32" else "HOME")
+    folder = _aws_folders.get(home)
+    if folder is None:
+        folder = os.path.expanduser(os.path.join("~", ".aws", ""))
+        _cache_put(_aws_folders, home, folder)
+    return folder
 
 
 def _profile_files(provider: str, paths: tuple[str, str]) -> _ProfileFiles:

@@ -124,6 +124,25 @@ class SelectionTest(ProfileTestBase):
         with support.env(HOME=self.home, AWS_PROFILE="p"):
             self.assertEqual(self.get().access_key, "AKCREDS")
 
+    def test_home_read_at_every_call_and_expanded_once(self):
+        # HOME is read at every call; "~/.aws/" is expanded once per HOME value.
+        self.write("credentials", "[default]\naws_access_key_id = AKHOME1\n"
+                   "aws_secret_access_key = k\n")  # fmt: skip
+        provider = minicreds.AWSConfigProvider()
+        with support.temp_home() as other:
+            os.mkdir(os.path.join(other, ".aws"))
+            with open(os.path.join(other, ".aws", "credentials"), "w") as f:
+                f.write("[default]\naws_access_key_id = AKHOME2\n"
+                        "aws_secret_access_key = k\n")  # fmt: skip
+            with mock.patch("os.path.expanduser", wraps=os.path.expanduser) as expand:
+                for _ in range(3):
+                    self.assertEqual(provider.retrieve().access_key, "AKHOME1")
+                with support.env(HOME=other, USERPROFILE=other):
+                    self.assertEqual(provider.retrieve().access_key, "AKHOME2")
+                    self.assertEqual(provider.retrieve().access_key, "AKHOME2")
+        homes = [c for c in expand.call_args_list if str(c.args[0]).startswith("~")]
+        self.assertLessEqual(len(homes), 2)
+
     def test_parse_error_names_the_line_only(self):
         self.write(
             "credentials",
