@@ -173,6 +173,9 @@ _PRESIGN_PARAMS = frozenset(
     "X-Amz-Algorithm X-Amz-Credential X-Amz-Date X-Amz-Expires"  # noqa: SIM905
     " X-Amz-SignedHeaders X-Amz-Security-Token X-Amz-Signature".split()
 )
+# The bytes of base64 (AWS's session tokens) and JWTs (MinIO's), which
+# presign_url encodes with three replacements.
+_TOKEN_BYTES = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/=-._~"
 # What shlex reads as more than a letter (blanks, quotes, escape): a config section's
 # name without them splits on its first blank (see _shell_words).
 _SHELL_SPECIAL = frozenset(" \t\r\n'\"\\")
@@ -1115,8 +1118,8 @@ def _os_reason(exc: BaseException) -> str:
 # Small caches (emptied when full) keep signing cheap: the date text of a second,
 # the canonical parts of a URL, derived keys kept as HMAC-SHA256 objects already fed
 # their padded key (RFC 2104), so that signing costs a copy and an update, and the
-# query values presign_url encodes. Each is read once with .get(): another thread
-# may empty it between two reads.
+# credential scopes and header lists presign_url encodes (no session token). Each is
+# read once with .get(): another thread may empty it between two reads.
 _amz_dates: dict[int, str] = {}
 _canonical_urls: dict[tuple[str, bool], tuple[str, str, str, Fields]] = {}
 _signing_keys: dict[tuple[str, str, str, str], Any] = {}
@@ -1243,13 +1246,14 @@ def _presign_fields(
     ]
     token = credentials.session_token
     if token:
-        fields.append(("X-Amz-Security-Token", _query_encoded(token)))
+        fields.append(("X-Amz-Security-Token", _token_encoded(token)))
     return fields
 
 
 def _query_encoded(text: str) -> str:
-    """``text`` in SigV4's query encoding, cached: the same credential scope and
-    session token are encoded again at each presign, and urllib's quote is slow."""
+    """``text`` in SigV4's query encoding, cached: the same credential scope is
+    encoded again at each presign, and urllib's quote is slow. Nothing secret
+    goes through here (see ``_token_encoded``)."""
     encoded = _query_values.get(text)
     if encoded is None:
         from urllib.parse import quote
@@ -1257,6 +1261,17 @@ def _query_encoded(text: str) -> str:
         encoded = quote(text, "~")
         _cache_put(_query_values, text, encoded)
     return encoded
+
+
+def _token_encoded(token: str) -> str:
+    """A session token in SigV4's query encoding, not cached, so that no module
+    cache keeps a token. For base64 and JWTs, three replacements do quote's work
+    (~27 µs for 800 characters) in ~2 µs."""
+    if not token.encode().translate(None, _TOKEN_BYTES):
+        return token.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    from urllib.parse import quote
+
+    return quote(token, "~")
 
 
 def _presign_payload(given: dict[str, tuple[str, str]], s3: bool) -> str:

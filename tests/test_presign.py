@@ -228,6 +228,26 @@ class PresignUrlTests(unittest.TestCase):
         url = presign("https://b.example/k", creds=TOKEN_CREDS)
         self.assertNotIn(SECRET_KEY, urllib.parse.unquote(url))
 
+    def test_session_token_encoded_as_quote_does(self):
+        tokens = (TOKEN, "eyJh.eyJz-x_y~z", "==", "a b%c&d\u00e9/+", "\u00b2")
+        for token in tokens:
+            with self.subTest(token=token):
+                creds = Credentials(ACCESS_KEY, SECRET_KEY, token)
+                url = presign("https://b.example/k", creds=creds)
+                encoded = urllib.parse.quote(token, safe="-_.~")
+                self.assertIn(f"&X-Amz-Security-Token={encoded}&", url)
+
+    def test_session_token_kept_in_no_cache(self):
+        presign("https://b.example/k", creds=TOKEN_CREDS)
+        eks_token("c", credentials=TOKEN_CREDS, region="us-east-1")
+        encoded = urllib.parse.quote(TOKEN, safe="-_.~")
+        for name, value in vars(minicreds).items():
+            if isinstance(value, dict):
+                with self.subTest(cache=name):
+                    text = repr(list(value.items()))
+                    self.assertNotIn(TOKEN, text)
+                    self.assertNotIn(encoded, text)
+
     def test_caches_emptied_between_reads(self):
         url = "https://b.example/a?b=c"
         expected = presign(url, creds=TOKEN_CREDS)
