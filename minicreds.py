@@ -759,8 +759,8 @@ def _proxy_route(
 
 def _proxy_setting(scheme: str, host: str, environ: Env) -> tuple[str, str] | None:
     """The proxy URL for the scheme and where it was found: https_proxy or
-    http_proxy (either case; README, Choices where the specification was silent),
-    else the system's settings; None to connect directly."""
+    http_proxy (either case; README, "Choices where the AWS SDKs differ or are
+    silent"), else the system's settings; None to connect directly."""
     env = os.environ if environ is None else environ
     variable = f"{scheme}_proxy"  # the lower-case name first, as urllib reads them
     variable = variable if env.get(variable) else variable.upper()

@@ -444,7 +444,7 @@ class AWSConfigCompatTest(_CompatTestCase):
         self.assertIsNone(ours)
 
     def test_raw_percent(self):
-        """README, "Choices where the specification was silent" (raw values, no %
+        """README, "Choices where the AWS SDKs differ or are silent" (raw values, no %
         interpolation): the SDK's ConfigParser
         interpolates and fails on a secret with a lone %."""
         secret = "ab%cd%(x)s"

@@ -25,7 +25,7 @@ Inputs where the two legitimately differ, and which are therefore not generated:
   cannot hold them); botocore sorts the URL's (key, value) pairs, so they are generated.
 - Headers botocore never signs (User-Agent, Expect, Connection, Transfer-Encoding,
   X-Amzn-Trace-Id and the other hop-by-hop names): minicreds signs every header it
-  returns (README, "Choices where the specification was silent"), botocore's
+  returns (README, "Choices where the AWS SDKs differ or are silent"), botocore's
   canonical request drops them even when
   ``SignedHeaders`` names them.
 - Header values with whitespace other than the space (tabs, NBSP...) or non-ASCII:
