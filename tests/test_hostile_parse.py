@@ -23,7 +23,7 @@ import unittest
 from unittest import mock
 
 import minicreds
-import tests.test_sso as sso
+import tests.sso_support as sso
 from tests import support
 from tests.fakes import (
     ACCOUNT,
@@ -33,8 +33,8 @@ from tests.fakes import (
     FakeClock,
     iso,
 )
+from tests.sso_support import ACCESS_TOKEN, NEW_ACCESS_TOKEN, SESSION, SSOTestBase
 from tests.support import Response
-from tests.test_sso import ACCESS_TOKEN, NEW_ACCESS_TOKEN, SESSION, SSOTestBase
 
 HANG_GUARD = 60.0  # seconds: only stops a hang, says nothing about speed
 NESTED = "[" * 100000  # past any recursion limit

@@ -30,8 +30,7 @@ from minicreds import (
 from tests import support
 from tests.fakes import IMDS_EXTENDED_PATH, IMDS_ROLES_PATH, IMDS_TOKEN_PATH
 from tests.sigv4_reference import parse_authorization
-from tests.support import SecretWatch
-from tests.test_sts import (
+from tests.sts_support import (
     FAR_DT,
     JWT,
     LDAP_PASSWORD,
@@ -42,6 +41,7 @@ from tests.test_sts import (
     STSTestCase,
     check_signature,
 )
+from tests.support import SecretWatch
 
 POLICY = '{"Version":"2012-10-17","Statement":[]}'
 WEEK = 7 * 24 * 3600
