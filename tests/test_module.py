@@ -367,6 +367,35 @@ _PROBE = textwrap.dedent(
 )
 
 
+class TestLayoutTest(unittest.TestCase):
+    """What test modules share lives in support modules (tests/support.py,
+    tests/fakes.py, ...): no test module imports another, so each can be read, run
+    and changed on its own."""
+
+    def test_no_test_module_imports_another(self):
+        import ast
+
+        folders = (os.path.join(REPO, "tests"), os.path.join(REPO, "tests", "interop"))
+        found = []
+        for folder in folders:
+            for entry in sorted(os.listdir(folder)):
+                if not entry.endswith(".py"):
+                    continue
+                with open(os.path.join(folder, entry), encoding="utf-8") as f:
+                    tree = ast.parse(f.read())
+                for node in ast.walk(tree):
+                    names = []
+                    if isinstance(node, ast.Import):
+                        names = [alias.name for alias in node.names]
+                    elif isinstance(node, ast.ImportFrom) and node.module:
+                        names = [node.module]
+                        names += [f"{node.module}.{a.name}" for a in node.names]
+                    for name in names:
+                        if name.split(".")[-1].startswith("test_"):
+                            found.append(f"{entry}:{node.lineno} imports {name}")
+        self.assertEqual(found, [])
+
+
 class ImportBehaviourTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

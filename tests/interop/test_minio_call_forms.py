@@ -27,7 +27,7 @@ import unittest
 import warnings
 
 import minicreds
-from tests.interop.test_minio_sts_compat import (
+from tests.interop.minio_sts_support import (
     EXPIRY,
     TEMP_ACCESS,
     TEMP_SECRET,

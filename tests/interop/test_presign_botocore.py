@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 import minicreds
 from tests import support
-from tests.interop.test_sigv4_botocore import (
+from tests.interop.sigv4_cases import (
     B64,
     ENDPOINTS,
     HEADER_NAMES,
