@@ -825,13 +825,16 @@ def _connection(
     CONNECT tunnel, so the proxy never sees the request."""
     import http.client
 
+    # The port always goes explicitly: given none, http.client reads it from the
+    # host, and takes the last group of an IPv6 literal ("fd00:ec2::254") for one.
+    port = port or (443 if https else 80)
     address, auth = route or ((host, port), {})
     if not https:
         return http.client.HTTPConnection(*address)
     context = _tls_context(ca_file, cert, provider)
     conn = http.client.HTTPSConnection(*address, context=context)
     if route:
-        conn.set_tunnel(host, port or 443, headers=auth)
+        conn.set_tunnel(host, port, headers=auth)
     return conn
 
 

@@ -87,26 +87,6 @@ KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
         ENDPOINT_URL,
         "the [services] section's sts endpoint_url is not read",
     ),
-    ("ecs", "eks pod identity ipv6"): (
-        IPV6,
-        "_http gives http.client the bare literal, which reads 'fd00:ec2:' port 23",
-    ),
-    ("imds-endpoint", "ipv6 endpoint"): (
-        IPV6,
-        "http.client reads [fd00:ec2::254] as 'fd00:ec2:' port 254: 'not on EC2'",
-    ),
-    ("imds-endpoint", "case insensitive endpoint"): (
-        IPV6,
-        "http.client reads [fd00:ec2::254] as 'fd00:ec2:' port 254: 'not on EC2'",
-    ),
-    ("imds-endpoint", "ipv6 endpoint from config"): (
-        IPV6,
-        "http.client reads [fd00:ec2::254] as 'fd00:ec2:' port 254: 'not on EC2'",
-    ),
-    ("imds-endpoint", "explicit mode override"): (
-        IPV6,
-        "http.client reads [fd00:ec2::254] as 'fd00:ec2:' port 254: 'not on EC2'",
-    ),
     ("profile-parser", "Invalid sub-property definitions cause an error."): (
         SUB_PROPERTIES,
         "a line without '=' in the block under s3 = is accepted (botocore: an error)",

@@ -9,6 +9,8 @@ Independent of ``minicreds.py``. Everything listens on 127.0.0.1 only.
   Python 3.13's strict verification; :func:`client_context` builds a client ``SSLContext``.
 * :func:`blackhole` / :func:`full_backlog`: endpoints that never answer / never accept;
   :func:`fifo`: a named pipe that blocks a reader opening it.
+* :func:`dial_only`: a fixed service address (``[fd00:ec2::254]:80``) dialled to a
+  loopback fake instead.
 * :class:`SecretWatch`, :func:`exception_texts`: check that no secret leaks into logs or errors.
 * :func:`env`, :func:`clean_environ`, :func:`minimal_environ`, :func:`temp_home`,
   :func:`free_port`; :func:`command_line` quotes a command line for this system; ``REPO``,
@@ -40,6 +42,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+from unittest import mock
 
 HOST = "127.0.0.1"
 MiB = 1024 * 1024
@@ -707,6 +710,26 @@ def blackhole():
         yield Address(*s.getsockname()[:2])
     finally:
         s.close()
+
+
+@contextlib.contextmanager
+def dial_only(address, to):
+    """While active, ``socket.create_connection`` (which http.client dials with)
+    connects to the loopback address ``to`` when asked for ``address`` (a (host,
+    port) pair such as ``("fd00:ec2::254", 80)``), and refuses any other address.
+    Tests reach a service's fixed address and port this way without leaving
+    loopback. Yields the list of (host, port) pairs dialled."""
+    real = socket.create_connection
+    dialled = []
+
+    def dial(where, *args, **kwargs):
+        dialled.append(tuple(where[:2]))
+        if tuple(where[:2]) != tuple(address):
+            raise ConnectionRefusedError(111, "refused by the test")
+        return real(tuple(to), *args, **kwargs)
+
+    with mock.patch.object(socket, "create_connection", dial):
+        yield dialled
 
 
 @contextlib.contextmanager

@@ -171,6 +171,15 @@ class ContainerTest(unittest.TestCase):
         self.env[FULL] = "http://localhost:%d/creds" % self.server.port
         self.assertEqual(self.provider().retrieve().access_key, "ASIACONT0001")
 
+    def test_eks_pod_identity_over_ipv6(self):
+        # http://[fd00:ec2::23] is port 80 (the fake stands there through dial_only).
+        self.env[FULL] = "http://[fd00:ec2::23]/creds"
+        where = (support.HOST, self.server.port)
+        with support.dial_only(("fd00:ec2::23", 80), where) as dialled:
+            self.assertEqual(self.provider().retrieve().access_key, "ASIACONT0001")
+        self.assertEqual(dialled, [("fd00:ec2::23", 80)])
+        self.assertEqual(self.server.requests[0].headers["Host"], "[fd00:ec2::23]")
+
     def test_relative_uri(self):
         p = self.provider()
         self.assertEqual(p._base, "http://169.254.170.2")  # never contacted here

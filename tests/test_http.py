@@ -266,6 +266,38 @@ class HttpBasics(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 5.0)  # generous: stops a hang only
 
 
+class Ipv6Literals(unittest.TestCase):
+    """A bracketed IPv6 literal without a port (IMDS's ``http://[fd00:ec2::254]``,
+    EKS Pod Identity's ``http://[fd00:ec2::23]``) is dialled at the scheme's port:
+    http.client, given the bare literal and no port, would read its last group as
+    the port."""
+
+    def setUp(self):
+        self.server = FakeServer().start()
+        self.addCleanup(self.server.stop)
+        self.server.route("GET", "/x", (200, b"ok"))
+        self.fake = (support.HOST, self.server.port)
+
+    def test_literal_without_port_dials_port_80(self):
+        with support.dial_only(("fd00:ec2::254", 80), self.fake) as dialled:
+            status, _, body = call("http://[fd00:ec2::254]/x", attempts=1)
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertEqual(dialled, [("fd00:ec2::254", 80)])
+        self.assertEqual(self.server.requests[0].headers["Host"], "[fd00:ec2::254]")
+
+    def test_literal_with_port(self):
+        where = ("fd00:ec2::254", 8080)
+        with support.dial_only(where, self.fake) as dialled:
+            status, _, _ = call("http://[fd00:ec2::254]:8080/x", attempts=1)
+        self.assertEqual((status, dialled), (200, [where]))
+
+    def test_https_literal_without_port_dials_port_443(self):
+        with support.dial_only(("::1", 443), self.fake) as dialled:
+            with self.assertRaises(minicreds.TransportError):  # a plain-http fake
+                call("https://[::1]/x", attempts=1)
+        self.assertEqual(dialled, [("::1", 443)])
+
+
 class Errors(unittest.TestCase):
     def test_refused_connection(self):
         port = support.free_port()

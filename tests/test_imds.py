@@ -245,6 +245,29 @@ class ImdsV2Test(ImdsCase):
         self.assertIsNotNone(self.provider().retrieve())
 
 
+class Ipv6Test(ImdsCase):
+    """IPv6 mode reaches http://[fd00:ec2::254] on port 80 (the fake stands there
+    through ``support.dial_only``)."""
+
+    def test_ipv6_mode_from_the_environment(self):
+        self.env["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] = "IPv6"
+        p = minicreds.IamAwsProvider(environ=self.env, clock=self.clock)
+        where = (support.HOST, self.server.port)
+        with support.dial_only(("fd00:ec2::254", 80), where) as dialled:
+            self.assertEqual(p.retrieve().access_key, "ASIAIMDS0001")
+        self.assertEqual(set(dialled), {("fd00:ec2::254", 80)})
+        self.assertEqual(len(self.server.requests), 3)
+
+    def test_ipv6_endpoint_without_port(self):
+        p = minicreds.IamAwsProvider(
+            environ=self.env, clock=self.clock,
+            ec2_metadata_service_endpoint="http://[fd00:ec2::254]",
+        )  # fmt: skip
+        where = (support.HOST, self.server.port)
+        with support.dial_only(("fd00:ec2::254", 80), where):
+            self.assertEqual(p.retrieve().access_key, "ASIAIMDS0001")
+
+
 class ImdsV1FallbackTest(ImdsCase):
     def test_token_403_404_405_fall_back_to_v1(self):
         for status in (403, 404, 405):
