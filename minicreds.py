@@ -179,6 +179,13 @@ _TOKEN_BYTES = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+
 # What shlex reads as more than a letter (blanks, quotes, escape): a config section's
 # name without them splits on its first blank (see _shell_words).
 _SHELL_SPECIAL = frozenset(" \t\r\n'\"\\")
+# Headers that proxies and HTTP libraries add, drop or rewrite on the way: returned
+# by sign_request but never signed, as botocore leaves them (auth.py,
+# SIGNED_HEADERS_BLACKLIST), so that a proxy rewriting User-Agent breaks nothing.
+_UNSIGNED_HEADERS = frozenset(
+    "connection expect keep-alive proxy-authenticate proxy-authorization te"  # noqa: SIM905
+    " trailer transfer-encoding upgrade user-agent x-amzn-trace-id".split()
+)
 
 # =====================================================================================
 # Errors
@@ -1148,10 +1155,12 @@ def sign_request(
     The result holds the given headers (repeated names joined with ``,``) plus
     ``Host`` when absent, ``X-Amz-Date``, ``X-Amz-Security-Token`` when the
     credentials carry a token, ``X-Amz-Content-Sha256`` for ``s3``, and
-    ``Authorization``; every header but ``Authorization`` is signed. ``url`` is the
-    URL as it will be sent. ``now`` (POSIX seconds or a datetime) is the signing
-    time; None: the current time, corrected for a host that refused a signature for
-    clock skew (README "Clock skew").
+    ``Authorization``. Every header but ``Authorization`` is signed, except the
+    volatile ones that botocore leaves unsigned (``User-Agent``, ``Connection``,
+    ``Expect``, ``X-Amzn-Trace-Id``... README "sign_request"). ``url`` is the URL
+    as it will be sent. ``now`` (POSIX seconds or a datetime) is the signing time;
+    None: the current time, corrected for a host that refused a signature for clock
+    skew (README "Clock skew").
     """
     if isinstance(body, str):
         body = body.encode()
@@ -1413,8 +1422,9 @@ def _payload_hash(body: bytes, given: dict[str, tuple[str, str]], s3: bool) -> s
 
 def _canonical_headers(given: dict[str, tuple[str, str]]) -> tuple[str, str]:
     """The canonical headers and the signed-headers list of SigV4's canonical
-    request: names sorted, values trimmed and inner whitespace runs made one space."""
-    signed = sorted(given)
+    request: names sorted, values trimmed and inner whitespace runs made one space.
+    Volatile headers are left out (``_UNSIGNED_HEADERS``)."""
+    signed = sorted(low for low in given if low not in _UNSIGNED_HEADERS)
     canonical = "".join(
         [f"{low}:{' '.join(given[low][1].split())}\n" for low in signed]
     )

@@ -43,6 +43,20 @@ HEADER_NAMES = (
     "x-mixed-CASE-name",
     "Content-MD5",
 )
+# Headers botocore never signs (auth.py, SIGNED_HEADERS_BLACKLIST), nor minicreds.
+VOLATILE_NAMES = (
+    "Connection",
+    "Expect",
+    "Keep-Alive",
+    "Proxy-Authenticate",
+    "Proxy-Authorization",
+    "TE",
+    "Trailer",
+    "Transfer-Encoding",
+    "Upgrade",
+    "User-Agent",
+    "X-Amzn-Trace-Id",
+)
 VALUE_CHARS = string.ascii_letters + string.digits + "-_.,;:=/\"'()<>?@[]{}!#$%&*+^`|~"
 B64 = string.ascii_letters + string.digits + "+/"
 
@@ -172,6 +186,9 @@ def make_headers(rng, host, amz_date):
         pairs.append((mixed_case(rng, "host"), rng.choice((host, "virtual.example"))))
     if rng.random() < 0.1:
         pairs.append(("x-amz-date", amz_date))
+    if rng.random() < 0.3:
+        for name in rng.sample(VOLATILE_NAMES, rng.randint(1, 3)):
+            pairs.append((mixed_case(rng, name), header_value(rng)))
     rng.shuffle(pairs)
     names = [n.lower() for n, _ in pairs]
     if len(names) == len(set(names)) and rng.random() < 0.5:
