@@ -3545,6 +3545,10 @@ _IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
 # when a listener never replies). Once it has answered, be patient.
 _IMDS_PROBE = (0.25, 0.4)
 _IMDS_PATIENT = (1.0, 1.0)
+# Why an error answer is "no instance role here" until a 200 has come in the lookup:
+# EC2 with IMDS turned off (403), another cloud's metadata service (Azure: 400), a
+# proxy (407, 502) answer at the address too (README "Instance metadata timeouts").
+_NOT_AWS_METADATA = "before any 200: not AWS's instance metadata"
 
 if TYPE_CHECKING:
     from typing import TypeVar
@@ -3750,7 +3754,9 @@ class IamAwsProvider(_RefreshingIfPresent):
         # The credentials path this service serves: None until known (the extended
         # one is tried first), then _IMDS_EXTENDED or _IMDS_ROLES for good.
         self._roles_path: str | None = None
-        self._answered = False  # during a fetch (one at a time): has IMDS answered?
+        # During a fetch (one at a time): has anything answered, and has it proved
+        # itself AWS's instance metadata with a 200 (a token, a role list)?
+        self._answered = self._proven = False
 
     def _minio_form(
         self,
@@ -3881,7 +3887,7 @@ class IamAwsProvider(_RefreshingIfPresent):
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         settings = self._imds_settings(env)
-        self._answered = False
+        self._answered = self._proven = False
         try:
             creds, url = self._role_credentials(settings)
         except CredentialsError as exc:
@@ -3915,6 +3921,8 @@ class IamAwsProvider(_RefreshingIfPresent):
         status, data, path = self._credentials_get(settings, "", new_token=due)
         if status == 404:
             raise _Absent("no IAM role is attached to this instance (HTTP 404)")
+        if status != 200 and not self._proven:
+            raise _Absent(f"role listing: HTTP {status}, {_NOT_AWS_METADATA}")
         roles = data.split()
         if status != 200 or not roles:
             what = f"HTTP {status}" if status != 200 else "the role list is empty"
@@ -3997,6 +4005,8 @@ class IamAwsProvider(_RefreshingIfPresent):
             why += "; IMDSv1 is disabled"
         elif status == 200:
             why = "not a valid header value"
+        elif not self._proven:
+            raise _Absent(f"token request: {why}, {_NOT_AWS_METADATA}")
         url = _safe_url(settings.base + _IMDS_TOKEN)
         raise TransportError(f"token request: {why}", name, url)
 
@@ -4020,6 +4030,7 @@ class IamAwsProvider(_RefreshingIfPresent):
             retry_connect=bool(attempts) or self._answered, proxy=False,
         )  # fmt: skip
         self._answered = True
+        self._proven = self._proven or status == 200
         return status, data
 
 

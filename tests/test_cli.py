@@ -122,11 +122,9 @@ class CliCase(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.home, True)
 
     def environ(self, **variables):
+        defaults = {"AWS_EC2_METADATA_DISABLED": "true", "MINICREDS_CLI_DEPTH": ""}
         return support.clean_environ(
-            HOME=self.home,
-            USERPROFILE=self.home,
-            AWS_EC2_METADATA_DISABLED="true",
-            **dict({"MINICREDS_CLI_DEPTH": ""}, **variables),
+            HOME=self.home, USERPROFILE=self.home, **dict(defaults, **variables)
         )
 
     def run_cli(self, *args, module=False, **variables):
@@ -547,6 +545,22 @@ class Providers(CliCase):
             )
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stdout, EXPECTED["process"].replace(KEY, "AKIDCONTAINER"))
+
+    def test_metadata_address_answering_403_finds_nothing(self):
+        # Something that is not AWS's instance metadata service (EC2 with IMDS
+        # turned off, a proxy, another cloud's service): exit 1, not 2.
+        with support.FakeServer() as server:
+            server.route("*", None, 403)
+            proc = self.run_cli(
+                "--explain",
+                AWS_EC2_METADATA_DISABLED=None,
+                AWS_EC2_METADATA_SERVICE_ENDPOINT=server.url,
+            )
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(
+            ("IamAwsProvider", "not configured"),
+            [row[:2] for row in self.explain_rows(proc.stderr)],
+        )
 
     def test_iam_with_metadata_disabled_finds_nothing(self):
         proc = self.run_cli("--provider", "iam", "--explain")

@@ -295,11 +295,14 @@ class ImdsV1FallbackTest(ImdsCase):
         self.assertEqual([header(r) for r in self.requests("GET")], [None, None])
         self.assertEqual(len(self.requests("PUT")), 1)  # not one per GET
 
-    def test_other_token_errors_are_errors(self):
-        self.server.route("PUT", IMDS_TOKEN_PATH, 400)
+    def test_other_token_errors_after_a_200_are_errors(self):
+        # The role listing's 200 proves the service AWS's: a 401 there renews the
+        # token, and that request's 400 is then an error.
+        self.server.route("PUT", IMDS_TOKEN_PATH, (200, IMDS_TOKEN), 400)
+        self.server.route("GET", IMDS_ROLES_PATH, (200, "web-role"))
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", 401)
         with self.assertRaisesRegex(minicreds.TransportError, "HTTP 400"):
             self.provider().retrieve()
-        self.assertEqual(self.requests("GET"), [])
 
     def test_v1_disabled_and_no_token_is_an_error(self):
         cases = [
@@ -324,11 +327,78 @@ class ImdsV1FallbackTest(ImdsCase):
         p = self.provider(ec2_metadata_v1_disabled=True)
         self.assertIsNotNone(p.retrieve())
 
-    def test_v1_401_is_an_error(self):
+    def test_v1_401_after_a_200_is_an_error(self):
         self.server.route("PUT", IMDS_TOKEN_PATH, 404)
-        self.server.route("GET", IMDS_ROLES_PATH, 401)
+        self.server.route("GET", IMDS_ROLES_PATH, (200, "web-role"))
+        self.server.route("GET", IMDS_ROLES_PATH + "web-role", 401)
         with self.assertRaisesRegex(minicreds.TransportError, "HTTP 401"):
             self.provider().retrieve()
+
+
+class NotAwsMetadataTest(ImdsCase):
+    """Something that is not AWS's instance metadata answers at its address: until
+    it has answered 200 in the lookup (a token, a role list), its errors mean "no
+    instance role here" (README "Instance metadata timeouts")."""
+
+    def assert_none(self, p):
+        self.assertIsNone(p.retrieve())
+        self.assertIn("not AWS's instance metadata", p._reason)
+
+    def test_errors_to_the_role_listing_are_no_role(self):
+        # A 403 to the token request falls back to IMDSv1, as EC2 with IMDS turned
+        # off answers; then the role listing's answer.
+        for status in (400, 403, 407, 502):
+            with self.subTest(status=status):
+                self.server.reset_routes()
+                self.server.route("GET", None, status)
+                self.server.route("PUT", IMDS_TOKEN_PATH, 403)
+                self.assert_none(self.provider())
+                paths = [r.path for r in self.server.requests]
+                self.assertIn(IMDS_ROLES_PATH, paths)
+                self.assertNotIn(IMDS_ROLES_PATH + "web-role", paths)
+
+    def test_errors_to_the_token_request_are_no_role(self):
+        # Azure's metadata service answers 400 without its Metadata header; a proxy
+        # 407 or 502. Only 403, 404 and 405 fall back to IMDSv1.
+        for status in (400, 407, 502):
+            with self.subTest(status=status):
+                self.server.reset_routes()
+                self.server.route("PUT", IMDS_TOKEN_PATH, status)
+                self.assert_none(self.provider())
+                self.assertEqual(self.requests("GET"), [])
+
+    def test_openstack_405_then_404_is_no_role(self):
+        self.server.route("PUT", IMDS_TOKEN_PATH, 405)
+        self.server.route("GET", IMDS_ROLES_PATH, 404)
+        p = self.provider()
+        self.assertIsNone(p.retrieve())
+        self.assertIn("HTTP 404", p._reason)
+
+    def test_working_imds_is_unchanged(self):
+        self.assertEqual(self.provider().retrieve().access_key, "ASIAIMDS0001")
+
+    def test_after_a_token_errors_stay_errors(self):
+        for status in (400, 403, 502):
+            with self.subTest(status=status):
+                self.server.route("GET", IMDS_ROLES_PATH, status)
+                with self.assertRaisesRegex(minicreds.TransportError, f"HTTP {status}"):
+                    self.provider().retrieve()
+
+    def test_with_credentials_in_hand_static_stability(self):
+        p = self.provider()
+        creds = p.retrieve()
+        self.server.route("*", None, 403)
+        self.clock.advance(3600 - 30)  # in the blocking window
+        stable = p.retrieve()
+        self.assertEqual(stable.access_key, creds.access_key)
+        self.assertGreater(stable.expiration.timestamp(), self.clock())
+
+    def test_chain_moves_on(self):
+        self.server.route("*", None, 403)
+        last = minicreds.StaticProvider("AKIDNEXT", "next-secret")
+        chain = minicreds.ChainedProvider([self.provider(), last], strict=True)
+        self.assertEqual(chain.retrieve().access_key, "AKIDNEXT")
+        self.assertEqual(chain.attempts[0][1], "not configured")
 
 
 class StaticStabilityTest(ImdsCase):
