@@ -67,7 +67,7 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     import argparse
     import datetime
     import ssl
-    from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, Union
+    from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, TypedDict, Union
 
     Clock = Callable[[], float]
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]  # as sign_request
@@ -83,6 +83,13 @@ if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run ti
     Fields = Tuple[Tuple[str, str], ...]  # a query's (name, value) pairs, encoded
     # A client certificate: its file, its key's file, and the key's password if any.
     Cert = Union[Tuple[str, str], Tuple[str, str, str]]
+    # A profile's services section: each service's sub-properties, by service id.
+    Services = Mapping[str, Mapping[str, str]]
+
+    class Session(TypedDict, total=False):  # a profile's keywords for STS and SSO
+        profile_settings: Mapping[str, str]
+        profile_services: Services
+
 
 __version__ = "0.1.0"
 
@@ -1464,8 +1471,9 @@ class _STS(RefreshingProvider):
     """A provider calling one STS action: what varies between actions is data."""
 
     _action = ""
-    # The endpoint is resolved as AWS's (botocore's rules, README "Providers"):
-    # variables, region and AWS_STS_REGIONAL_ENDPOINTS. Else it is used as given.
+    # The endpoint is resolved as AWS's (botocore's rules, README "Providers" and
+    # "The AWS config files"): configured endpoints, region, FIPS, dual-stack and
+    # sts_regional_endpoints. Else it is used as given.
     _resolves_aws_endpoint = False
     # The form field holding the action's secret (the JWT goes there, when there is
     # one): scrubbed from an error answer that echoes the request.
@@ -1480,8 +1488,8 @@ class _STS(RefreshingProvider):
         region: str | None = None,
         jwt: Jwt | None = None,
         *,
-        profile_region: str | None = None,
-        sts_regional_endpoints: str | None = None,
+        profile_settings: Mapping[str, str] | None = None,
+        profile_services: Services | None = None,
         source: Provider | None = None,
         mfa_prompt: Prompt = None,
         cert: Cert | None = None,
@@ -1490,7 +1498,12 @@ class _STS(RefreshingProvider):
         shared_cache: _SharedCache | None = None,
         **params: Any,
     ):
-        """``source``: the provider whose credentials sign the call (unsigned
+        """``profile_settings``: a profile's keys (``region``,
+        ``sts_regional_endpoints``, ``endpoint_url``, ``use_fips_endpoint``,
+        ``use_dualstack_endpoint``, ``ignore_configured_endpoint_urls``), below the
+        arguments and the environment, as in botocore; ``profile_services``: its
+        services section, each service's sub-properties (``{"sts": {"endpoint_url":
+        ...}}``); ``source``: the provider whose credentials sign the call (unsigned
         without); ``cert``: the client certificate and key files for mutual TLS;
         ``sign_for``: the region that signs, as given, no variable read (minio-py's
         ``AssumeRoleProvider``); ``jwt_duration``: minio-py's ``duration_seconds``
@@ -1508,9 +1521,8 @@ class _STS(RefreshingProvider):
         # windows move onto it when credentials arrive (_with_windows).
         super().__init__(fetch, clock=clock)
         self._host = ""  # the Host of the last call: its clock offset applies
-        # A profile's settings, below the arguments and the environment (botocore).
-        self._profile_region = profile_region
-        self._regional = sts_regional_endpoints
+        self._profile = profile_settings or {}
+        self._services = profile_services or {}
         self._endpoint = endpoint
         self._ca_file = ca_file
         self._environ = environ
@@ -1596,28 +1608,30 @@ class _STS(RefreshingProvider):
         MinIO's actions use the endpoint as given, and so does a region to sign for
         given as is. AWS's: the region is the argument, else ``AWS_REGION``, else
         ``AWS_DEFAULT_REGION``, else the profile's; the URL is the argument, else
-        ``AWS_ENDPOINT_URL_STS``, else ``AWS_ENDPOINT_URL``, else the region's STS
-        host in the profile's ``sts_regional_endpoints`` mode, else
-        ``AWS_STS_REGIONAL_ENDPOINTS``'s.
+        the configured endpoint (``_configured_endpoint``), else the region's STS
+        host (``_aws_sts_host``) in the ``AWS_STS_REGIONAL_ENDPOINTS`` mode, else the
+        profile's.
         """
         if self._sign_for is not None or not self._resolves_aws_endpoint:
             return self._endpoint or "", self._sign_for
+        profile, services = self._profile, self._services
         region = (
             self._region
             or env.get("AWS_REGION")
             or env.get("AWS_DEFAULT_REGION")
-            or self._profile_region
+            or profile.get("region")
             or None
         )
-        url = (
-            self._endpoint
-            or env.get("AWS_ENDPOINT_URL_STS")
-            or env.get("AWS_ENDPOINT_URL", "")
-        )
+        url = self._endpoint or _configured_endpoint(env, "STS", profile, services)
         if url:
             return url, region
-        mode = self._regional or env.get("AWS_STS_REGIONAL_ENDPOINTS") or "regional"
-        return _aws_sts_host(region, mode.lower(), name)
+        mode = (
+            env.get("AWS_STS_REGIONAL_ENDPOINTS")
+            or profile.get("sts_regional_endpoints")
+            or "regional"
+        )
+        variant = _endpoint_variant(env, profile)
+        return _aws_sts_host(region, mode.lower(), name, variant)
 
     def _source_credentials(self, name: str) -> Credentials | None:
         """The source's credentials, which sign the call; None when unsigned."""
@@ -1651,19 +1665,86 @@ class _STS(RefreshingProvider):
         return form
 
 
-def _aws_sts_host(region: str | None, mode: str, name: str) -> tuple[str, str | None]:
+def _aws_sts_host(
+    region: str | None,
+    mode: str,
+    name: str,
+    variant: tuple[bool, bool] = (False, False),
+) -> tuple[str, str | None]:
     """AWS's STS URL for ``region`` and the region that signs for it, as botocore
-    picks them (``sts_regional_endpoints``): the global host, signed as
-    ``us-east-1``, with no region, for ``aws-global`` and, in ``legacy`` mode, for
-    the legacy regions; else the regional host, ``.amazonaws.com.cn`` in China."""
+    picks them (``sts_regional_endpoints``, its endpoint ruleset for sts): the
+    global host, signed as ``us-east-1``, with no region, for ``aws-global`` and,
+    in ``legacy`` mode, for the legacy regions; else the regional host. With FIPS or
+    dual-stack (``variant``), always the regional host: us-east-1's without a
+    region (botocore names a host of "aws-global", which does not exist)."""
     legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
-    if not region or region == "aws-global" or legacy:
+    if any(variant):  # FIPS and dual-stack hosts are regional only
+        region = region if region and region != "aws-global" else "us-east-1"
+    elif not region or region == "aws-global" or legacy:
         return "https://sts.amazonaws.com", None
     if mode not in ("legacy", "regional"):
         what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
         raise ConfigError(what, name)
-    dns = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://sts.{region}.{dns}", region
+    return f"https://{_aws_host('sts', region, *variant)}", region
+
+
+def _aws_host(service: str, region: str, fips: bool, dualstack: bool) -> str:
+    """The host of an AWS service in a region, as botocore's endpoint rulesets for
+    sts, sso and sso-oidc build it: ``SERVICE[-fips].REGION.`` and the partition's
+    domain, ``amazonaws.com`` or for dual-stack ``api.aws`` (in China
+    ``amazonaws.com.cn``, ``api.amazonwebservices.com.cn``). GovCloud's regular
+    hosts are FIPS hosts: no ``-fips`` there without dual-stack."""
+    china = region.startswith("cn-")
+    if dualstack:
+        domain = "api.amazonwebservices.com.cn" if china else "api.aws"
+    else:
+        domain = "amazonaws.com.cn" if china else "amazonaws.com"
+    if fips and (dualstack or not region.startswith("us-gov-")):
+        service += "-fips"
+    return f"{service}.{region}.{domain}"
+
+
+def _configured_endpoint(
+    env: Mapping[str, str],
+    service: str,
+    profile: Mapping[str, str],
+    services: Services,
+) -> str:
+    """The endpoint configured for an AWS service ("" for none), in botocore's order
+    (configprovider.py, ConfiguredEndpointProvider): ``AWS_ENDPOINT_URL_<SERVICE>``,
+    ``AWS_ENDPOINT_URL``, the ``endpoint_url`` of the service's block in the
+    profile's services section, the profile's ``endpoint_url``. None of them when
+    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` (else the profile's
+    ``ignore_configured_endpoint_urls``) is true."""
+    if _setting_is_true(env, profile, "ignore_configured_endpoint_urls"):
+        return ""
+    block = services.get(service.lower(), {})
+    return (
+        env.get(f"AWS_ENDPOINT_URL_{service}")
+        or env.get("AWS_ENDPOINT_URL")
+        or block.get("endpoint_url")
+        or profile.get("endpoint_url")
+        or ""
+    )
+
+
+def _endpoint_variant(
+    env: Mapping[str, str], profile: Mapping[str, str]
+) -> tuple[bool, bool]:
+    """Whether to use AWS's FIPS endpoints, and its dual-stack ones:
+    ``AWS_USE_FIPS_ENDPOINT``, ``AWS_USE_DUALSTACK_ENDPOINT``, else the profile's
+    ``use_fips_endpoint``, ``use_dualstack_endpoint`` (botocore)."""
+    fips = _setting_is_true(env, profile, "use_fips_endpoint")
+    return fips, _setting_is_true(env, profile, "use_dualstack_endpoint")
+
+
+def _setting_is_true(
+    env: Mapping[str, str], profile: Mapping[str, str], key: str
+) -> bool:
+    """Whether a true-or-false setting is "true" (any case): ``AWS_<KEY>`` when set,
+    else the profile's ``key``, as botocore's config chain reads them."""
+    value = env.get(f"AWS_{key.upper()}") or profile.get(key) or ""
+    return value.strip().lower() == "true"
 
 
 def _learn_clock_offset(host: str, reply: Reply) -> bool:
@@ -2111,7 +2192,8 @@ def _unblocked_opener(path: str, flags: int) -> int:
 
 
 def _parse_ini(text: str) -> Ini:
-    """Sections of an AWS config or credentials file, read as botocore reads them."""
+    """Sections of an AWS config or credentials file, read as botocore reads them
+    (configloader.py, ``raw_config_parse``), sub-properties checked."""
     import configparser
 
     refusal = _ini_refusal(text)
@@ -2120,12 +2202,19 @@ def _parse_ini(text: str) -> Ini:
     parser = _ini_parser()
     try:
         parser.read_string(text)
-        return {name: dict(parser.items(name, raw=True)) for name in parser.sections()}
     except configparser.Error as exc:
         # The exception's text quotes the offending line, which may hold a secret:
         # keep its line number only, and raise outside the handler.
         line = getattr(exc, "lineno", 0) or getattr(exc, "errors", [[0]])[0][0]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"
+    else:
+        return {
+            name: {
+                key: _checked_value(name, key, value)
+                for key, value in parser.items(name, raw=True)
+            }
+            for name in parser.sections()
+        }
     raise ConfigError(f"cannot parse ({what} error at line {line})")
 
 
@@ -2177,6 +2266,25 @@ def _ini_refusal(text: str) -> str:
             return f"a setting name over {_MAX_INI_NAME} characters at line {number}"
         value_indent = indent
     return ""
+
+
+def _checked_value(section: str, key: str, value: str) -> str:
+    """A value as botocore reads it. One that starts on the next line (``s3 =`` and
+    an indented block) holds sub-properties: each line must be ``key = value``;
+    it is kept as text, a stripped line each, blank lines dropped."""
+    if not value.startswith("\n"):
+        return value
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if not all("=" in line for line in lines):
+        where = f"the sub-properties of {key!r} in [{section}]"
+        raise ConfigError(f"cannot parse (a line without '=' in {where})")
+    return "\n" + "\n".join(lines)
+
+
+def _sub_properties(block: str) -> dict[str, str]:
+    """A block of sub-properties as a mapping (none in a plain value)."""
+    pairs = [line.partition("=") for line in block.splitlines()]
+    return {key.strip(): value.strip() for key, sep, value in pairs if sep}
 
 
 class AWSConfigProvider(Provider):
@@ -2332,20 +2440,22 @@ def _parse_config(text: str) -> Ini:
 
 
 def _config_sections(sections: Ini) -> Ini:
-    """The config file's profiles by name, and its sso-sessions as "sso-session NAME".
+    """The config file's profiles by name, its sso-sessions as "sso-session NAME" and
+    its services sections as "services NAME".
 
-    As botocore reads them: "default", else a section starting with "profile" or
-    "sso-session" that splits, as a shell line, into exactly two words.
+    As botocore reads them: "default", else a section starting with "profile",
+    "sso-session" or "services" that splits, as a shell line, into exactly two words.
     """
+    kinds = ("profile", "sso-session", "services")
     found = {}
     for section, values in sections.items():
         if section == "default":
             found[section] = values
-        elif section.startswith(("profile", "sso-session")):
+        elif section.startswith(kinds):
             words = _shell_words(section)
             if len(words) == 2:
-                kind = "" if section.startswith("profile") else "sso-session "
-                found[kind + words[1]] = values
+                kind = next(k for k in kinds if section.startswith(k))
+                found[("" if kind == "profile" else f"{kind} ") + words[1]] = values
     return found
 
 
@@ -2373,7 +2483,7 @@ def _profile_settings(profile: str, creds: Ini, config: Ini) -> dict[str, str]:
 
 def _source_inputs(profile: str, creds: Ini, config: Ini) -> list[Any]:
     """What a profile's source is built from: the names and sections of the profiles
-    along its source_profile links, with their sso-session sections."""
+    along its source_profile links, with their sso-session and services sections."""
     inputs: list[Any] = []
     visited: list[str] = []
     name: str | None = profile
@@ -2381,7 +2491,9 @@ def _source_inputs(profile: str, creds: Ini, config: Ini) -> list[Any]:
         visited.append(name)
         settings = _profile_settings(name, creds, config)
         session = f"sso-session {settings.get('sso_session')}"
+        services = f"services {settings.get('services')}"
         inputs += [name, creds.get(name), config.get(name), config.get(session)]
+        inputs.append(config.get(services))
         name = settings.get("source_profile")
     return inputs
 
@@ -2396,14 +2508,13 @@ def _profile_source(
     """The source of a profile's credentials, in botocore's order (README, "The AWS
     config files"); None when it has none, or belongs to the other link of
     default_provider's chain."""
-    # The selected profile's region, STS endpoint mode and CA bundle apply along the
-    # whole chain, as in botocore (they are settings of the session).
+    name = _name(config_provider)
     selected = _profile_settings(profile, creds, config)
+    session = _session(name, profile, selected, config)
     is_role = "role_arn" in selected and "web_identity_token_file" not in selected
     link = config_provider._link  # default_provider's "role" link, or the "other"
     if link and (link == "role") != is_role:
         return None
-    name = _name(config_provider)
     # The environ= and clock= keywords every source built from the profile gets.
     inject = {"environ": config_provider._environ, "clock": config_provider._clock}
     chain = [profile]  # the profiles followed through source_profile, in order
@@ -2419,10 +2530,38 @@ def _profile_source(
         roles.append(settings)
     cache_dir = config_provider._credential_cache_dir
     source = _innermost_source(
-        name, chain, settings, creds, config, paths, selected, inject, cache_dir
+        name, chain, settings, creds, config, paths, session, inject, cache_dir
     )
     mfa_prompt = config_provider._mfa_prompt
-    return _wrap_in_roles(source, roles, selected, mfa_prompt, inject, cache_dir)
+    return _wrap_in_roles(source, roles, session, mfa_prompt, inject, cache_dir)
+
+
+def _session(
+    provider: str, profile: str, settings: Mapping[str, str], config: Ini
+) -> Session:
+    """The selected profile's settings and services section, as the keywords of the
+    STS and SSO providers: they apply along the whole chain, as botocore applies
+    its session's (region, endpoints, CA bundle...)."""
+    return {
+        "profile_settings": settings,
+        "profile_services": _services_section(provider, profile, settings, config),
+    }
+
+
+def _services_section(
+    provider: str, profile: str, settings: Mapping[str, str], config: Ini
+) -> dict[str, dict[str, str]]:
+    """The sub-properties of each service in the profile's services section
+    (``services = NAME``, ``[services NAME]``); none without one. A section named
+    but missing or empty is an error (botocore's ConfiguredEndpointProvider)."""
+    section = settings.get("services")
+    if section is None:
+        return {}
+    blocks = config.get(f"services {section}")
+    if not blocks:
+        what = f"services section {section!r} does not exist"
+        raise ConfigError(what, provider, f"profile {profile!r}")
+    return {service: _sub_properties(block) for service, block in blocks.items()}
 
 
 def _has_static_keys(settings: Mapping[str, str]) -> bool:
@@ -2476,7 +2615,7 @@ def _innermost_source(
     creds: Ini,
     config: Ini,
     paths: tuple[str, str],
-    selected: Mapping[str, str],
+    session: Session,
     inject: Mapping[str, Any],
     cache_dir: str | None,
 ) -> Any:
@@ -2488,11 +2627,11 @@ def _innermost_source(
     if "web_identity_token_file" in settings:
         return _web_identity_token(provider, profile, settings)
     if _assumes_role(settings, is_source=len(chain) > 1):
+        selected = session["profile_settings"]
         return _credential_source(provider, profile, settings, selected, inject)
     if "sso_account_id" in settings or "sso_role_name" in settings:
-        ca_file = selected.get("ca_bundle")
         return _sso_source(
-            provider, profile, settings, config, ca_file, inject, cache_dir
+            provider, profile, settings, config, session, inject, cache_dir
         )
     return _keys_or_process(provider, chain, settings, creds, config, paths, inject)
 
@@ -2543,13 +2682,14 @@ def _sso_source(
     profile: str,
     settings: Mapping[str, str],
     config: Ini,
-    ca_file: str | None,
+    session: Session,
     inject: Mapping[str, Any],
     cache_dir: str | None,
 ) -> SSOProvider:
     """An SSO profile's source, with the settings of its sso-session, if it names
-    one; ``aws sso login --profile PROFILE`` renews its token. Its credentials go
-    through the AWS CLI cache in ``cache_dir``, if given."""
+    one, and the selected profile's (``session``); ``aws sso login --profile
+    PROFILE`` renews its token. Its credentials go through the AWS CLI cache in
+    ``cache_dir``, if given."""
     where = f"profile {profile!r}"
     shared = _sso_session_settings(provider, where, settings, config)
     values = {**settings, **shared}
@@ -2558,14 +2698,16 @@ def _sso_source(
     if missing:
         raise ConfigError(f"SSO needs {missing}", provider, where)
     start_url, sso_region, account_id, role_name = map(values.__getitem__, need)
-    session = settings.get("sso_session")
+    session_name = settings.get("sso_session")
     entry = None
     if cache_dir is not None:
-        key = _sso_cache_key(start_url, account_id, role_name, session)
+        key = _sso_cache_key(start_url, account_id, role_name, session_name)
         entry = _SharedCache(cache_dir, key, account_id)
+    ca_file = session["profile_settings"].get("ca_bundle")
     return SSOProvider(
-        start_url, sso_region, account_id, role_name, session_name=session,
-        ca_file=ca_file, _login_profile=profile, _shared_cache=entry, **inject,
+        start_url, sso_region, account_id, role_name, session_name=session_name,
+        ca_file=ca_file, _login_profile=profile, _shared_cache=entry, **session,
+        **inject,
     )  # fmt: skip
 
 
@@ -2651,7 +2793,7 @@ def _static_keys(
 def _wrap_in_roles(
     source: Any,
     roles: list[dict[str, str]],
-    selected: Mapping[str, str],
+    session: Session,
     mfa_prompt: Prompt,
     inject: Mapping[str, Any],
     cache_dir: str | None,
@@ -2660,42 +2802,40 @@ def _wrap_in_roles(
     has its own entry in the AWS CLI cache in ``cache_dir``, if given."""
     for role in reversed(roles):
         shared = None if cache_dir is None else _role_cache(cache_dir, role)
-        source = _role_provider(source, role, selected, mfa_prompt, inject, shared)
+        source = _role_provider(source, role, session, mfa_prompt, inject, shared)
     return source  # type: ignore[no-any-return]
 
 
 def _role_provider(
     source: Any,
     role: Mapping[str, str],
-    selected: Mapping[str, str],
+    session: Session,
     mfa_prompt: Prompt,
     inject: Mapping[str, Any],
     shared: _SharedCache | None,
 ) -> Provider:
     """One role of the chain, assumed with ``source``: a web identity token reader
-    or a Provider. The selected profile's region, STS endpoint mode and CA bundle
-    apply to every role, as botocore applies its session's settings. ``shared``:
+    or a Provider. The selected profile's settings (``session``: region, endpoints,
+    CA bundle) apply to every role, as botocore applies its session's. ``shared``:
     the role's entry in the AWS CLI cache, if any."""
-    session = role.get("role_session_name") or f"minicreds-{int(time.time())}"
-    ca_file, region = selected.get("ca_bundle"), selected.get("region")
-    regional = selected.get("sts_regional_endpoints")
+    session_name = role.get("role_session_name") or f"minicreds-{int(time.time())}"
+    ca_file = session["profile_settings"].get("ca_bundle")
     if "web_identity_token_file" in role:
         return WebIdentityProvider(
-            source, role["role_arn"], session, ca_file=ca_file, profile_region=region,
-            sts_regional_endpoints=regional, _shared_cache=shared, **inject,
+            source, role["role_arn"], session_name, ca_file=ca_file,
+            _shared_cache=shared, **session, **inject,
         )  # fmt: skip
     return AssumeRoleProvider(
         source,
         role["role_arn"],
-        session,
+        session_name,
         _duration_seconds(role),
         external_id=role.get("external_id"),
         mfa_serial=role.get("mfa_serial"),
         mfa_prompt=mfa_prompt,
         ca_file=ca_file,
-        profile_region=region,
-        sts_regional_endpoints=regional,
         _shared_cache=shared,
+        **session,
         **inject,
     )
 
@@ -3080,9 +3220,12 @@ class SSOProvider(RefreshingProvider):
 
     The token is read from ``~/.aws/sso/cache/<sha1>.json`` (sha1 of ``session_name``
     for an ``[sso-session]``, else of ``start_url``) and traded at the SSO portal
-    (``AWS_ENDPOINT_URL_SSO``, else ``AWS_ENDPOINT_URL``, else AWS's). With a
-    ``session_name``, a token due within 15 minutes is renewed with its refresh token
-    (``AWS_ENDPOINT_URL_SSO_OIDC``...) and written back to the cache.
+    (``AWS_ENDPOINT_URL_SSO``, else ``AWS_ENDPOINT_URL``, else AWS's, FIPS or
+    dual-stack as ``AWS_USE_FIPS_ENDPOINT`` and ``AWS_USE_DUALSTACK_ENDPOINT`` say).
+    With a ``session_name``, a token due within 15 minutes is renewed with its
+    refresh token (``AWS_ENDPOINT_URL_SSO_OIDC``...) and written back to the cache.
+    ``profile_settings`` and ``profile_services``: a profile's, as for
+    ``AssumeRoleProvider``.
     """
 
     def __init__(
@@ -3097,6 +3240,8 @@ class SSOProvider(RefreshingProvider):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
+        profile_settings: Mapping[str, str] | None = None,
+        profile_services: Services | None = None,
         _login_profile: str | None = None,
         _shared_cache: _SharedCache | None = None,
     ):
@@ -3109,11 +3254,9 @@ class SSOProvider(RefreshingProvider):
         super().__init__(fetch, clock=clock)
         self._query = {"role_name": role_name, "account_id": account_id}
         self._account_id = account_id
-        self._session = session_name
-        # AWS's hosts: portal.sso.<domain>, oidc.<domain>.
-        self._domain = sso_region + (
-            ".amazonaws.com.cn" if sso_region.startswith("cn-") else ".amazonaws.com"
-        )
+        self._session, self._region = session_name, sso_region
+        self._profile = profile_settings or {}
+        self._services = profile_services or {}
         self._ca_file, self._environ = ca_file, environ
         digest = hashlib.sha1((session_name or start_url).encode()).hexdigest()
         folder = cache_dir or os.path.join("~", ".aws", "sso", "cache")
@@ -3250,12 +3393,15 @@ class SSOProvider(RefreshingProvider):
         query: str = "",
         **options: Any,
     ) -> tuple[Reply, str]:
-        """One call to an SSO service, and its URL without the query: the host is
-        AWS_ENDPOINT_URL_<service>, else AWS_ENDPOINT_URL, else AWS's; the CA bundle
-        is the one given, else AWS_CA_BUNDLE."""
+        """One call to an SSO service, and its URL without the query: the endpoint
+        configured (``_configured_endpoint``), else AWS's; the CA bundle is the one
+        given, else AWS_CA_BUNDLE."""
         env = os.environ if self._environ is None else self._environ
-        base = env.get(f"AWS_ENDPOINT_URL_{service}") or env.get("AWS_ENDPOINT_URL")
-        url = (base or f"https://{host}.{self._domain}").rstrip("/") + path
+        base = _configured_endpoint(env, service, self._profile, self._services)
+        if not base:
+            variant = _endpoint_variant(env, self._profile)
+            base = f"https://{_aws_host(host, self._region, *variant)}"
+        url = base.rstrip("/") + path
         ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")
         target = f"{url}?{query}" if query else url
         reply = _http(name, method, target, environ=env, ca_file=ca_file, **options)
@@ -3545,9 +3691,9 @@ _IMDS_TTL = 21600  # seconds: the longest an IMDSv2 token lives
 # when a listener never replies). Once it has answered, be patient.
 _IMDS_PROBE = (0.25, 0.4)
 _IMDS_PATIENT = (1.0, 1.0)
-# Why an error answer is "no instance role here" until a 200 has come in the lookup:
-# EC2 with IMDS turned off (403), another cloud's metadata service (Azure: 400), a
-# proxy (407, 502) answer at the address too (README "Instance metadata timeouts").
+# Why an error answer is "no instance role here" until the service has once answered
+# 200: EC2 with IMDS turned off (403), another cloud's metadata service (Azure: 400),
+# a proxy (407, 502) answer at the address too (README "Instance metadata timeouts").
 _NOT_AWS_METADATA = "before any 200: not AWS's instance metadata"
 
 if TYPE_CHECKING:
@@ -3754,9 +3900,10 @@ class IamAwsProvider(_RefreshingIfPresent):
         # The credentials path this service serves: None until known (the extended
         # one is tried first), then _IMDS_EXTENDED or _IMDS_ROLES for good.
         self._roles_path: str | None = None
-        # During a fetch (one at a time): has anything answered, and has it proved
-        # itself AWS's instance metadata with a 200 (a token, a role list)?
-        self._answered = self._proven = False
+        self._answered = False  # during a fetch (one at a time): has IMDS answered?
+        # Has the service ever answered 200 (a token, a role list)? Then it is AWS's
+        # instance metadata, and its error answers are errors.
+        self._proven = False
 
     def _minio_form(
         self,
@@ -3887,7 +4034,7 @@ class IamAwsProvider(_RefreshingIfPresent):
         if env.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
             raise _Absent("AWS_EC2_METADATA_DISABLED is true")
         settings = self._imds_settings(env)
-        self._answered = self._proven = False
+        self._answered = False
         try:
             creds, url = self._role_credentials(settings)
         except CredentialsError as exc:
@@ -4116,8 +4263,8 @@ class AssumeRoleProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-        profile_region: str | None = None,
-        sts_regional_endpoints: str | None = None,
+        profile_settings: Mapping[str, str] | None = None,
+        profile_services: Services | None = None,
         _shared_cache: _SharedCache | None = None,
     ) -> None:
         # minio-py's form with an endpoint lacking http(s):// lands here too.
@@ -4125,9 +4272,9 @@ class AssumeRoleProvider(_STS):
             raise TypeError("credentials must be a Provider (it has no retrieve())")
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region,
-            profile_region=profile_region,
-            sts_regional_endpoints=sts_regional_endpoints, source=credentials,
-            mfa_prompt=mfa_prompt, shared_cache=_shared_cache, RoleArn=role_arn,
+            profile_settings=profile_settings, profile_services=profile_services,
+            source=credentials, mfa_prompt=mfa_prompt, shared_cache=_shared_cache,
+            RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration,
             Policy=policy, ExternalId=external_id, SerialNumber=mfa_serial,
         )  # fmt: skip
@@ -4196,14 +4343,13 @@ class WebIdentityProvider(_STS):
         ca_file: str | None = None,
         clock: Clock = time.time,
         environ: Env = None,
-        profile_region: str | None = None,
-        sts_regional_endpoints: str | None = None,
+        profile_settings: Mapping[str, str] | None = None,
+        profile_services: Services | None = None,
         _shared_cache: _SharedCache | None = None,
     ) -> None:
         super().__init__(
             sts_endpoint, ca_file, clock, environ, region, jwt_token,
-            profile_region=profile_region,
-            sts_regional_endpoints=sts_regional_endpoints,
+            profile_settings=profile_settings, profile_services=profile_services,
             shared_cache=_shared_cache, RoleArn=role_arn,
             RoleSessionName=role_session_name, DurationSeconds=duration, Policy=policy,
             TokenRevokeType=token_revoke_type,
@@ -4533,35 +4679,38 @@ def default_provider(
     )  # fmt: skip
     role = linked(_link="role")
     other = linked(_link="other", _loaded_by=role)
-    settings = {}
+    settings: Mapping[str, str] = {}
+    session: Session = {}
     try:  # botocore too reads the instance metadata settings when it makes the chain
         loaded = role._load()
+        if loaded is not None:
+            name, files = loaded
+            settings = _profile_settings(name, files.creds, files.config)
+            session = _session(_name(role), name, settings, files.config)
     except CredentialsError:
-        loaded = None  # the profile's links will report it
-    if loaded is not None:
-        name, files = loaded
-        settings = _profile_settings(name, files.creds, files.config)
+        pass  # the profile's links will report it
     container = ContainerProvider(environ=environ, clock=clock)
     links = [role, other, container, _imds(settings, environ=environ, clock=clock)]
     if not profile:  # a profile given explicitly turns the environment sources off
         keys = [EnvAWSProvider(environ=environ), EnvMinioProvider(environ=environ)]
-        web_identity = _EnvWebIdentity(settings, environ=environ, clock=clock)
+        web_identity = _EnvWebIdentity(session, environ=environ, clock=clock)
         links[:1] = [*keys, role, web_identity]
     return ChainedProvider(links, strict=True)
 
 
 class _EnvWebIdentity(Provider):
     """Web identity from ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN``, with
-    the profile's region, STS endpoint mode and CA bundle (``settings``)."""
+    the profile's settings (``session``, as ``_session`` makes it: region,
+    endpoints, CA bundle)."""
 
     def __init__(
         self,
-        settings: Mapping[str, str],
+        session: Session,
         *,
         environ: Env = None,
         clock: Clock = time.time,
     ):
-        self._settings, self._environ, self._clock = settings, environ, clock
+        self._session, self._environ, self._clock = session, environ, clock
         self._variables: Any = None  # those the cached source was built from
         self._source: Any = None
 
@@ -4575,7 +4724,7 @@ class _EnvWebIdentity(Provider):
             return None
         if variables != self._variables:
             source = _web_identity(
-                _name(self), env, self._settings, self._clock, self._environ
+                _name(self), env, self._session, self._clock, self._environ
             )
             self._variables, self._source = variables, source
         return self._source.retrieve()  # type: ignore[no-any-return]
@@ -4584,24 +4733,24 @@ class _EnvWebIdentity(Provider):
 def _web_identity(
     name: str,
     env: Mapping[str, str],
-    settings: Mapping[str, str],
+    session: Session,
     clock: Clock = time.time,
     environ: Env = None,
 ) -> WebIdentityProvider:
     """Web identity from the environment's token file and role, as botocore's
-    ``AssumeRoleWithWebIdentityProvider`` reads them (README "Providers")."""
+    ``AssumeRoleWithWebIdentityProvider`` reads them (README "Providers"), with a
+    profile's settings (``session``, as ``_session`` makes it; may be empty)."""
     from functools import partial
 
     path = env["AWS_WEB_IDENTITY_TOKEN_FILE"]
     if not env.get("AWS_ROLE_ARN"):
         what = "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"
         raise ConfigError(what, name, "environment")
-    session = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+    session_name = env.get("AWS_ROLE_SESSION_NAME") or f"minicreds-{time.time():.0f}"
+    ca_file = session.get("profile_settings", {}).get("ca_bundle")
     return WebIdentityProvider(
-        partial(_read_token, name, path), env["AWS_ROLE_ARN"], session,
-        ca_file=settings.get("ca_bundle"), clock=clock, environ=environ,
-        profile_region=settings.get("region"),
-        sts_regional_endpoints=settings.get("sts_regional_endpoints"),
+        partial(_read_token, name, path), env["AWS_ROLE_ARN"], session_name,
+        ca_file=ca_file, clock=clock, environ=environ, **session,
     )  # fmt: skip
 
 

@@ -54,48 +54,13 @@ PARSER_DATA = os.path.join(
     DATA, "aws-runtime", "test-data", "profile-parser-tests.json"
 )
 
-# Causes of the known failures, one per bug to fix.
-IPV6 = "IPv6 literal hosts without a port"
-ENDPOINT_URL = "endpoint_url / services sections / ignore_configured_endpoint_urls"
-FIPS = "FIPS / dual-stack host names"
-SUB_PROPERTIES = "sub-properties parsing"
-NON_AWS_METADATA = "non-AWS metadata answers"
+# Causes of the known failures, one per bug to fix: none at present (the IPv6,
+# endpoint_url, FIPS/dual-stack and sub-property bugs this harness found are fixed).
 OTHER = "other"
 
 # (suite, case): (cause, what goes wrong). Each case runs as an expected failure: once
 # fixed, it passes, the run reports an unexpected success, and the entry goes.
-KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
-    ("default-chain", "e2e_fips_and_dual_stack_sso"): (
-        FIPS,
-        (
-            "AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT are not read: the"
-            " SSO portal must be portal.sso-fips.us-east-2.api.aws"
-        ),
-    ),
-    ("profile-provider", "e2e_fips_and_dual_stack_sts"): (
-        FIPS,
-        (
-            "use_fips_endpoint and use_dualstack_endpoint are not read: STS must be"
-            " sts-fips.us-east-1.api.aws"
-        ),
-    ),
-    ("profile-provider", "assume_role_override_global_profile_url"): (
-        ENDPOINT_URL,
-        "the profile's endpoint_url is not read: STS goes to sts.us-east-1",
-    ),
-    ("profile-provider", "assume_role_override_service_profile_url"): (
-        ENDPOINT_URL,
-        "the [services] section's sts endpoint_url is not read",
-    ),
-    ("profile-parser", "Invalid sub-property definitions cause an error."): (
-        SUB_PROPERTIES,
-        "a line without '=' in the block under s3 = is accepted (botocore: an error)",
-    ),
-    ("profile-parser", "Sub-properties can have blank lines that are ignored"): (
-        SUB_PROPERTIES,
-        "the blank line stays in the block's text",
-    ),
-}
+KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {}
 
 # (suite, case): why minicreds differs on purpose, with botocore. Skipped with that
 # reason; a listed case that agrees fails, so that the entry goes.
@@ -1077,7 +1042,7 @@ def parsed_profiles(env: dict) -> dict:
         for name, values in config.items()
         if name.startswith("sso-session ")
     }
-    names = [n for n in config if not n.startswith("sso-session ")]
+    names = [n for n in config if not n.startswith(("sso-session ", "services "))]
     names += [n for n in creds if n not in config and n != _PROBE]
     profiles = {n: {**config.get(n, {}), **creds.get(n, {})} for n in names}
     return {"profiles": profiles, "sso_sessions": sessions}

@@ -11,6 +11,7 @@ import tempfile
 import unittest
 from unittest import mock
 
+import minicreds
 from minicreds import AWSConfigProvider, ConfigError, Credentials
 from tests import support
 
@@ -419,6 +420,17 @@ class ValuesTest(_FilesTestCase):
         self.write(self.credentials_path, text.encode("ascii"), mode="wb")
         self.assertEqual(AWSConfigProvider().retrieve(), Credentials(ACCESS, SECRET))
 
+    def test_sub_properties_beside_keys(self):
+        # Blank lines inside the block are dropped, as botocore drops them.
+        text = "[profile p]\ns3 =\n  addressing_style = path\n\t \n  region = x\n"
+        self.write_config(text)
+        self.write_credentials(_profile("p"))
+        self.assertEqual(AWSConfigProvider(profile="p").retrieve().access_key, ACCESS)
+        parsed = minicreds._parse_ini(text)
+        self.assertEqual(
+            parsed["profile p"]["s3"], "\naddressing_style = path\nregion = x"
+        )
+
     def test_values_with_equals_and_spaces(self):
         secret = "a=b c==d/e+f"
         self.write_credentials(
@@ -485,6 +497,21 @@ class MalformedFileTest(_FilesTestCase):
             f"aws_secret_access_key = {SECRET2}\n"
         )
         self.assertConfigError(AWSConfigProvider(), path=path, line=4)
+
+    def test_sub_property_line_without_equals(self):
+        # botocore's config loader reads an indented block under a key as
+        # sub-properties: a line without "=" there makes the file an error.
+        block = "s3 =\n  addressing_style = path\n  not-a-property\n"
+        for write in (self.write_config, self.write_credentials):
+            with self.subTest(file=write.__name__):
+                self.tearDown_files()
+                path = write(_profile("default") + block)
+                self.assertConfigError(AWSConfigProvider(), path=path, contains=["s3"])
+
+    def tearDown_files(self):
+        for path in (self.config_path, self.credentials_path):
+            if os.path.exists(path):
+                os.remove(path)
 
     def test_malformed_config_file(self):
         path = self.write_config(f"[default\naws_secret_access_key = {SECRET}\n")

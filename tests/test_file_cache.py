@@ -203,8 +203,8 @@ class KeptSourcesTest(FilesTestBase):
 
 class SectionNamesTest(unittest.TestCase):
     def test_names_split_as_botocore_splits_them(self):
-        # botocore: a config section starting with "profile" or "sso-session" that
-        # shlex splits into exactly two words; "default" as it is.
+        # botocore: a config section starting with "profile", "sso-session" or
+        # "services" that shlex splits into exactly two words; "default" as it is.
         names = [
             "default", "profile a", "profile  spaced ", "profile\ttab",
             'profile "a b"', "profile 'q'", "profile a\\ b", "profile a b",
@@ -227,6 +227,8 @@ class SectionNamesTest(unittest.TestCase):
                 expected[words[1]] = values
             elif len(words) == 2 and name.startswith("sso-session"):
                 expected["sso-session " + words[1]] = values
+            elif len(words) == 2 and name.startswith("services"):
+                expected["services " + words[1]] = values
         self.assertEqual(minicreds._config_sections(sections), expected)
 
 

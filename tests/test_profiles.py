@@ -612,6 +612,107 @@ class DefaultProviderTest(ProfileTestBase):
             self.assertEqual(chain.retrieve().access_key, "ASIAIMDS")
 
 
+class EndpointSettingsTest(ProfileTestBase):
+    """The selected profile's endpoint settings (README "The AWS config files"):
+    endpoint_url, its services section, ignore_configured_endpoint_urls, FIPS and
+    dual-stack, for every role of its chain."""
+
+    ROLE = "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = src\n"
+
+    def setUp(self):
+        super().setUp()
+        del os.environ["AWS_ENDPOINT_URL_STS"]  # restored by support.env
+        self.write(
+            "credentials",
+            "[src]\naws_access_key_id = AKSOURCE\n"
+            f"aws_secret_access_key = {SOURCE_SECRET}\n",
+        )
+
+    def first_url(self, profile="role"):
+        """The URL of the first STS call, which is not made (no network)."""
+        calls = []
+
+        def fake_http(provider, method, url, **kw):
+            calls.append(url)
+            raise minicreds.TransportError("stopped by the test", provider, url)
+
+        with mock.patch.object(minicreds, "_http", fake_http):
+            with self.assertRaises(minicreds.TransportError):
+                self.get(profile)
+        return calls[0]
+
+    def test_profile_endpoint_url(self):
+        self.write("config", self.ROLE + f"endpoint_url = {self.sts.url}\n")
+        self.assertEqual(self.get("role").access_key, "ASIAROLE1")
+        self.assertEqual(len(self.calls()), 1)
+
+    def test_services_section_wins_over_the_profile(self):
+        self.write(
+            "config",
+            self.ROLE
+            + "endpoint_url = http://127.0.0.1:1/never\nservices = local\n"
+            + "[services local]\ns3 =\n  addressing_style = path\n"
+            + f"sts =\n  endpoint_url = {self.sts.url}\n  region = x\n",
+        )
+        self.assertEqual(self.get("role").access_key, "ASIAROLE1")
+
+    def test_variables_win_over_the_files(self):
+        self.write(
+            "config",
+            self.ROLE + "endpoint_url = http://127.0.0.1:1/never\nservices = s\n"
+            "[services s]\nsts =\n  endpoint_url = http://127.0.0.1:1/never\n",
+        )
+        os.environ["AWS_ENDPOINT_URL"] = self.sts.url
+        self.assertEqual(self.get("role").access_key, "ASIAROLE1")
+
+    def test_ignore_configured_endpoint_urls(self):
+        self.write(
+            "config",
+            self.ROLE + "region = eu-west-1\nignore_configured_endpoint_urls = true\n"
+            "endpoint_url = http://127.0.0.1:1/never\n",
+        )
+        os.environ["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:1/never"
+        self.assertEqual(self.first_url(), "https://sts.eu-west-1.amazonaws.com")
+
+    def test_fips_and_dual_stack(self):
+        self.write(
+            "config",
+            self.ROLE + "region = us-east-1\nuse_fips_endpoint = true\n"
+            "use_dualstack_endpoint = true\n",
+        )
+        self.assertEqual(self.first_url(), "https://sts-fips.us-east-1.api.aws")
+
+    def test_the_selected_profiles_settings_apply_along_the_chain(self):
+        # As botocore's session settings: the source role's own are not read.
+        self.write(
+            "config",
+            self.ROLE.replace("source_profile = src", "source_profile = mid")
+            + f"endpoint_url = {self.sts.url}\n"
+            + "[profile mid]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = src\n"
+            + "endpoint_url = http://127.0.0.1:1/never\n",
+        )
+        self.assertEqual(self.get("role").access_key, "ASIAROLE2")
+        self.assertEqual(len(self.calls()), 2)
+
+    def test_services_section_that_does_not_exist(self):
+        # botocore: InvalidConfigError when it makes a client.
+        self.write("config", self.ROLE + "services = nowhere\n")
+        self.fails("role", "services section 'nowhere' does not exist")
+        self.assertEqual(self.calls(), [])
+
+    def test_services_section_change_rebuilds_the_source(self):
+        config = self.ROLE + "services = s\n[services s]\nsts =\n  endpoint_url = {}\n"
+        self.write("config", config.format(self.sts.url))
+        provider = minicreds.AWSConfigProvider(profile="role")
+        self.assertEqual(provider.retrieve().access_key, "ASIAROLE1")
+        with support.FakeServer() as other:
+            other.route("POST", "/", (200, "not xml"))
+            self.write("config", config.format(other.url) + "# changed\n")
+            with self.assertRaises(minicreds.TransportError):
+                provider.retrieve()
+            self.assertEqual(len(other.requests), 1)
+
+
 class EnvWebIdentitySettingsTest(unittest.TestCase):
     """default_provider()'s web identity from the environment takes the profile's
     region, STS endpoint mode and CA bundle, as botocore's session does."""
@@ -628,6 +729,18 @@ class EnvWebIdentitySettingsTest(unittest.TestCase):
             f"region = us-west-2\nca_bundle = {ca}\n": (
                 "https://sts.us-west-2.amazonaws.com",
                 ca,
+            ),
+            "endpoint_url = http://127.0.0.1:7/profile\n": (
+                "http://127.0.0.1:7/profile",
+                None,
+            ),
+            "services = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:8/\n": (
+                "http://127.0.0.1:8/",
+                None,
+            ),
+            "region = us-east-1\nuse_fips_endpoint = true\n": (
+                "https://sts-fips.us-east-1.amazonaws.com",
+                None,
             ),
         }
         for settings, (url, ca_file) in cases.items():

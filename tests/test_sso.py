@@ -302,5 +302,101 @@ class SSOProviderTest(SSOTestBase):
         self.assertEqual(len(self.portal_requests()), 1)
 
 
+class SSOEndpointTest(SSOTestBase):
+    """The portal's and OIDC's hosts: configured endpoints, FIPS and dual-stack, as
+    botocore's endpoint rulesets for sso and sso-oidc name them. No request is
+    made: ``_http`` records the URL and refuses."""
+
+    def setUp(self):
+        super().setUp()
+        del os.environ["AWS_ENDPOINT_URL_SSO"]  # restored by support.env
+        del os.environ["AWS_ENDPOINT_URL_SSO_OIDC"]
+
+    def called(self, provider):
+        """The URLs (without query) ``provider.retrieve()`` calls."""
+        calls = []
+
+        def fake_http(name, method, url, **kw):
+            calls.append(url.partition("?")[0])
+            raise minicreds.TransportError("stopped by the test", name, url)
+
+        with mock.patch.object(minicreds, "_http", fake_http):
+            with self.assertRaises(minicreds.TransportError):
+                provider.retrieve()
+        return calls
+
+    def session_provider(self, region, **kw):
+        self.write_token("s", expires_in=60)  # due: renewed at OIDC first
+        return minicreds.SSOProvider(
+            SSO_START_URL, region, "111122223333", "Admin", session_name="s", **kw
+        )
+
+    def test_fips_and_dual_stack(self):
+        fips = {"AWS_USE_FIPS_ENDPOINT": "true"}
+        dual = {"AWS_USE_DUALSTACK_ENDPOINT": "true"}
+        both = dict(fips, **dual)
+        cases = (
+            ("us-east-2", {}, "portal.sso.us-east-2.amazonaws.com", "oidc.us-east-2.amazonaws.com"),
+            ("us-east-2", both, "portal.sso-fips.us-east-2.api.aws", "oidc-fips.us-east-2.api.aws"),
+            ("eu-west-1", fips, "portal.sso-fips.eu-west-1.amazonaws.com", "oidc-fips.eu-west-1.amazonaws.com"),
+            ("eu-west-1", dual, "portal.sso.eu-west-1.api.aws", "oidc.eu-west-1.api.aws"),
+            ("cn-north-1", dual, "portal.sso.cn-north-1.api.amazonwebservices.com.cn", "oidc.cn-north-1.api.amazonwebservices.com.cn"),
+            ("cn-north-1", fips, "portal.sso-fips.cn-north-1.amazonaws.com.cn", "oidc-fips.cn-north-1.amazonaws.com.cn"),
+            ("us-gov-west-1", fips, "portal.sso.us-gov-west-1.amazonaws.com", "oidc.us-gov-west-1.amazonaws.com"),
+            ("us-gov-west-1", both, "portal.sso-fips.us-gov-west-1.api.aws", "oidc-fips.us-gov-west-1.api.aws"),
+        )  # fmt: skip
+        for region, environ, portal, oidc in cases:
+            with self.subTest(region=region, environ=environ):
+                provider = self.session_provider(region, environ=environ)
+                self.assertEqual(
+                    self.called(provider),
+                    [
+                        f"https://{oidc}/token",
+                        f"https://{portal}/federation/credentials",
+                    ],
+                )
+
+    def test_profile_settings(self):
+        self.config(
+            LEGACY + "use_fips_endpoint = true\nuse_dualstack_endpoint = true\n"
+        )
+        self.write_token(SSO_START_URL)
+        provider = minicreds.AWSConfigProvider(profile="legacy")
+        self.assertEqual(
+            self.called(provider),
+            ["https://portal.sso-fips.us-east-1.api.aws/federation/credentials"],
+        )
+        os.environ["AWS_USE_FIPS_ENDPOINT"] = "false"
+        self.assertEqual(
+            self.called(provider),
+            ["https://portal.sso.us-east-1.api.aws/federation/credentials"],
+        )
+
+    def test_configured_endpoints(self):
+        self.config(
+            SESSION.replace(
+                "sso_role_name = Developer\n",
+                "sso_role_name = Developer\n    services = local\n"
+                "    endpoint_url = http://127.0.0.1:1/profile\n",
+            )
+            + "    [services local]\n"
+            + "    sso =\n      endpoint_url = http://127.0.0.1:2/sso\n"
+        )
+        self.write_token("corp", expires_in=60)
+        provider = minicreds.AWSConfigProvider(profile="dev")
+        self.assertEqual(
+            self.called(provider),
+            ["http://127.0.0.1:1/profile/token", "http://127.0.0.1:2/sso/federation/credentials"],
+        )  # fmt: skip
+        os.environ["AWS_ENDPOINT_URL_SSO_OIDC"] = "http://127.0.0.1:3/oidc"
+        self.assertEqual(self.called(provider)[0], "http://127.0.0.1:3/oidc/token")
+        os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+        self.assertEqual(
+            self.called(provider),
+            ["https://oidc.eu-central-1.amazonaws.com/token",
+             "https://portal.sso.eu-central-1.amazonaws.com/federation/credentials"],
+        )  # fmt: skip
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -132,21 +132,113 @@ class EndpointResolution(unittest.TestCase):
                 got = self.resolve(WebIdentityProvider, region, endpoint, environ)
                 self.assertEqual(got, (url, None))  # unsigned
 
-    def test_profile_region_and_regional_setting(self):
+    def test_profile_settings(self):
+        # The profile's region and sts_regional_endpoints, below the arguments and
+        # the environment (botocore's config chain: variable, then profile).
+        legacy = {"sts_regional_endpoints": "legacy"}
         cases = (
             ({}, {}, "https://sts.eu-central-1.amazonaws.com", "eu-central-1"),
             ({"AWS_REGION": "us-west-1"}, {}, "https://sts.us-west-1.amazonaws.com", "us-west-1"),
-            ({}, {"sts_regional_endpoints": "legacy"}, self.GLOBAL, "us-east-1"),
-            ({"AWS_REGION": "eu-south-1"}, {"sts_regional_endpoints": "legacy"}, "https://sts.eu-south-1.amazonaws.com", "eu-south-1"),
-            ({"AWS_REGION": "eu-west-2"}, {"sts_regional_endpoints": "legacy"}, self.GLOBAL, "us-east-1"),
+            ({}, legacy, self.GLOBAL, "us-east-1"),
+            ({"AWS_REGION": "eu-south-1"}, legacy, "https://sts.eu-south-1.amazonaws.com", "eu-south-1"),
+            ({"AWS_REGION": "eu-west-2"}, legacy, self.GLOBAL, "us-east-1"),
+            ({"AWS_STS_REGIONAL_ENDPOINTS": "regional"}, legacy, "https://sts.eu-central-1.amazonaws.com", "eu-central-1"),
+            ({"AWS_STS_REGIONAL_ENDPOINTS": "legacy"}, {"sts_regional_endpoints": "regional"}, self.GLOBAL, "us-east-1"),
         )  # fmt: skip
-        for environ, attrs, url, signing in cases:
-            with self.subTest(environ=environ, attrs=attrs):
+        for environ, settings, url, signing in cases:
+            with self.subTest(environ=environ, settings=settings):
+                settings = dict(settings, region="eu-central-1")
                 got = self.resolve(
-                    AssumeRoleProvider, None, None, environ,
-                    profile_region="eu-central-1", **attrs,
-                )  # fmt: skip
+                    AssumeRoleProvider, None, None, environ, profile_settings=settings
+                )
                 self.assertEqual(got, (url, signing))
+
+    def test_configured_endpoints_in_botocore_order(self):
+        # AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the services section's sts block,
+        # the profile's endpoint_url (botocore configprovider.py,
+        # ConfiguredEndpointProvider); the ignore flag turns them all off.
+        env_sts, env_all, profile = self.L1, self.L2, "http://127.0.0.1:4/profile"
+        block = "http://127.0.0.1:5/services"
+        services = {"sts": {"endpoint_url": block}, "s3": {"endpoint_url": "x"}}
+        regional = "https://sts.eu-west-1.amazonaws.com"
+        ignore = {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+        cases = (
+            ({}, {"endpoint_url": profile}, {}, profile),
+            ({}, {"endpoint_url": profile}, {"s3": {"endpoint_url": "x"}}, profile),
+            ({}, {"endpoint_url": profile}, services, block),
+            ({}, {}, services, block),
+            ({"AWS_ENDPOINT_URL": env_all}, {"endpoint_url": profile}, services, env_all),
+            ({"AWS_ENDPOINT_URL_STS": env_sts, "AWS_ENDPOINT_URL": env_all}, {}, services, env_sts),
+            (ignore, {"endpoint_url": profile}, services, regional),
+            (dict(ignore, AWS_ENDPOINT_URL_STS=env_sts), {}, {}, regional),
+            ({}, {"endpoint_url": profile, "ignore_configured_endpoint_urls": "True"}, services, regional),
+            ({"AWS_ENDPOINT_URL": env_all}, {"ignore_configured_endpoint_urls": "true"}, {}, regional),
+            ({"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false"}, {"endpoint_url": profile, "ignore_configured_endpoint_urls": "true"}, {}, profile),
+        )  # fmt: skip
+        for environ, settings, sections, url in cases:
+            with self.subTest(environ=environ, settings=settings, services=sections):
+                for cls in (AssumeRoleProvider, WebIdentityProvider):
+                    got = self.resolve(
+                        cls, "eu-west-1", None, environ, profile_settings=settings,
+                        profile_services=sections,
+                    )  # fmt: skip
+                    self.assertEqual(got[0], url)
+
+    def test_sts_endpoint_argument_is_never_ignored(self):
+        environ = {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}
+        got = self.resolve(AssumeRoleProvider, "eu-west-1", self.L3, environ)
+        self.assertEqual(got, (self.L3, "eu-west-1"))
+
+    def test_fips_and_dual_stack(self):
+        # botocore's endpoint ruleset for sts (data/sts/2011-06-15).
+        fips = {"AWS_USE_FIPS_ENDPOINT": "true"}
+        dual = {"AWS_USE_DUALSTACK_ENDPOINT": "true"}
+        both = dict(fips, **dual)
+        legacy = {"AWS_STS_REGIONAL_ENDPOINTS": "legacy"}
+        cases = (
+            ("us-east-1", fips, "https://sts-fips.us-east-1.amazonaws.com"),
+            ("us-east-1", dual, "https://sts.us-east-1.api.aws"),
+            ("us-east-1", both, "https://sts-fips.us-east-1.api.aws"),
+            ("us-west-2", dict(fips, **legacy), "https://sts-fips.us-west-2.amazonaws.com"),
+            ("eu-west-1", dict(dual, **legacy), "https://sts.eu-west-1.api.aws"),
+            ("cn-north-1", fips, "https://sts-fips.cn-north-1.amazonaws.com.cn"),
+            ("cn-north-1", dual, "https://sts.cn-north-1.api.amazonwebservices.com.cn"),
+            ("cn-north-1", both, "https://sts-fips.cn-north-1.api.amazonwebservices.com.cn"),
+            ("us-gov-west-1", fips, "https://sts.us-gov-west-1.amazonaws.com"),
+            ("us-gov-west-1", both, "https://sts-fips.us-gov-west-1.api.aws"),
+            ("us-east-1", {"AWS_USE_FIPS_ENDPOINT": "false"}, "https://sts.us-east-1.amazonaws.com"),
+            ("us-east-1", dict(fips, AWS_ENDPOINT_URL_STS=self.L1), self.L1),
+        )  # fmt: skip
+        for region, environ, url in cases:
+            with self.subTest(region=region, environ=environ):
+                got = self.resolve(AssumeRoleProvider, region, None, environ)
+                self.assertEqual(got, (url, region))
+
+    def test_fips_and_dual_stack_from_the_profile(self):
+        fips = {"use_fips_endpoint": "true", "use_dualstack_endpoint": "true"}
+        cases = (
+            ({}, fips, "https://sts-fips.us-east-1.api.aws"),
+            ({"AWS_USE_FIPS_ENDPOINT": "false"}, fips, "https://sts.us-east-1.api.aws"),
+            ({"AWS_USE_DUALSTACK_ENDPOINT": "true"}, {}, "https://sts.us-east-1.api.aws"),
+        )  # fmt: skip
+        for environ, settings, url in cases:
+            with self.subTest(environ=environ, settings=settings):
+                got = self.resolve(
+                    AssumeRoleProvider, "us-east-1", None, environ,
+                    profile_settings=settings,
+                )  # fmt: skip
+                self.assertEqual(got, (url, "us-east-1"))
+
+    def test_fips_without_a_region_is_us_east_1(self):
+        # botocore would name sts-fips.aws-global.amazonaws.com, which does not
+        # exist; the global endpoint is served from us-east-1.
+        for region in (None, "aws-global"):
+            with self.subTest(region=region):
+                environ = {"AWS_USE_FIPS_ENDPOINT": "true"}
+                got = self.resolve(AssumeRoleProvider, region, None, environ)
+                self.assertEqual(
+                    got, ("https://sts-fips.us-east-1.amazonaws.com", "us-east-1")
+                )
 
     def test_bad_regional_setting(self):
         environ = {"AWS_STS_REGIONAL_ENDPOINTS": "sometimes"}

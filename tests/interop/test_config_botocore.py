@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import unittest
+from unittest import mock
 
 from tests import support
 from tests.fakes import SSO_START_URL, iso_in, role_arn, sts_success_xml, xml_response
@@ -582,6 +583,13 @@ class RoleDifferentialTest(ConfigDifferentialTest):
     def test_corpus(self):
         self.check(ROLE_CASES, self.identity)
 
+    def test_endpoint_settings(self):
+        # No AWS_ENDPOINT_URL_STS: the files (or AWS_ENDPOINT_URL) lead to moto.
+        subs = dict(self.subs, endpoint=self.server.url)
+        del subs["sts"]
+        with mock.patch.object(self, "subs", subs):
+            self.check(ENDPOINT_CASES, self.identity)
+
     def test_roles_need_no_sts_call_per_retrieve(self):
         # Not a botocore comparison: the answer of moto is kept for its lifetime.
         sys.path.insert(0, support.REPO)
@@ -612,6 +620,38 @@ class RoleDifferentialTest(ConfigDifferentialTest):
                 mh.session_arn(ROLE2, "s2"),
             )
 
+
+ALICE = (
+    "[alice]\naws_access_key_id = {alice_key}\naws_secret_access_key = {alice_secret}\n"
+)
+ONE = "[profile one]\nrole_arn = {role1}\nsource_profile = alice\nrole_session_name = s1\n"
+NEVER = "http://127.0.0.1:9/never"  # the discard port: nothing answers there
+# AWS's own https hosts, were either library to choose one, reached only through a
+# proxy where nothing answers: no request leaves 127.0.0.1.
+GUARD = {"HTTPS_PROXY": NEVER}
+# (name, credentials, config, profile, env, identity or "error"): STS is reached only
+# through the endpoint settings of the files or of the variables the case sets.
+ENDPOINT_CASES = [
+    ("the profile's endpoint_url", ALICE, ONE + "endpoint_url = {endpoint}\n", "one",
+     GUARD, mh.session_arn(ROLE1, "s1")),
+    ("the services section's sts block over the profile's", ALICE,
+     ONE + f"endpoint_url = {NEVER}\nservices = local\n[services local]\n"
+     "s3 =\n  addressing_style = path\nsts =\n  endpoint_url = {endpoint}\n",
+     "one", GUARD, mh.session_arn(ROLE1, "s1")),
+    ("AWS_ENDPOINT_URL over the files", ALICE,
+     ONE + f"endpoint_url = {NEVER}\nservices = s\n[services s]\nsts =\n"
+     f"  endpoint_url = {NEVER}\n", "one", dict(GUARD, AWS_ENDPOINT_URL="{endpoint}"),
+     mh.session_arn(ROLE1, "s1")),
+    ("the selected profile's endpoint along the chain", ALICE,
+     ONE + f"endpoint_url = {NEVER}\n[profile two]\nrole_arn = {{role2}}\n"
+     "source_profile = one\nrole_session_name = s2\nendpoint_url = {endpoint}\n",
+     "two", GUARD, mh.session_arn(ROLE2, "s2")),
+    ("a services section that does not exist", ALICE, ONE + "services = nowhere\n",
+     "one", GUARD, "error"),
+    ("a sub-property line without =", ALICE,
+     ONE + "endpoint_url = {endpoint}\ns3 =\n  addressing_style = path\n  bad\n",
+     "one", GUARD, "error"),
+]  # fmt: skip
 
 KEYS = "[p]\naws_access_key_id = AKPROFILE\naws_secret_access_key = profile-secret\n"
 DEFAULT_KEYS = KEYS.replace("[p]", "[default]")
