@@ -1164,7 +1164,7 @@ def sign_request(
     credentials carry a token, ``X-Amz-Content-Sha256`` for ``s3``, and
     ``Authorization``. Every header but ``Authorization`` is signed, except the
     volatile ones that botocore leaves unsigned (``User-Agent``, ``Connection``,
-    ``Expect``, ``X-Amzn-Trace-Id``... README "sign_request"). ``url`` is the URL
+    ``Expect``, ``X-Amzn-Trace-Id``... README "Quick start"). ``url`` is the URL
     as it will be sent. ``now`` (POSIX seconds or a datetime) is the signing time;
     None: the current time, corrected for a host that refused a signature for clock
     skew (README "Clock skew").
@@ -1209,10 +1209,10 @@ def presign_url(
     ``X-Amz-Credential``, ``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-SignedHeaders``,
     ``X-Amz-Security-Token`` when the credentials carry a token, and
     ``X-Amz-Signature``, as botocore's presigned URLs have them. ``Host`` and
-    ``headers`` are signed: the request must send those headers. ``s3`` signs
-    ``UNSIGNED-PAYLOAD`` (or a given ``X-Amz-Content-Sha256``), other services the
-    empty body. ``expires``: seconds (or a timedelta), 1 to 604800 (7 days).
-    ``now`` as in ``sign_request``.
+    ``headers`` are signed (but the volatile ones, as in ``sign_request``): the
+    request must send those headers. ``s3`` signs ``UNSIGNED-PAYLOAD`` (or a given
+    ``X-Amz-Content-Sha256``), other services the empty body. ``expires``: seconds
+    (or a timedelta), 1 to 604800 (7 days). ``now`` as in ``sign_request``.
     """
     seconds = _presign_seconds(expires)
     s3 = service == "s3"
