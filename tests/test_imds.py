@@ -388,7 +388,9 @@ class NotAwsMetadataTest(ImdsCase):
         creds = p.retrieve()
         self.server.route("*", None, 403)
         self.clock.advance(3600 - 30)  # in the blocking window
-        stable = p.retrieve()
+        with self.assertLogs("minicreds", "WARNING") as logs:
+            stable = p.retrieve()
+        self.assertIn("static stability", logs.output[0])
         self.assertEqual(stable.access_key, creds.access_key)
         self.assertGreater(stable.expiration.timestamp(), self.clock())
 
