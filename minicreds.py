@@ -1677,6 +1677,8 @@ def _aws_sts_host(
     in ``legacy`` mode, for the legacy regions; else the regional host. With FIPS or
     dual-stack (``variant``), always the regional host: us-east-1's without a
     region (botocore names a host of "aws-global", which does not exist)."""
+    if region:
+        _check_region(region, name)
     legacy = mode == "legacy" and region in _LEGACY_STS_REGIONS
     if any(variant):  # FIPS and dual-stack hosts are regional only
         region = region if region and region != "aws-global" else "us-east-1"
@@ -1686,6 +1688,22 @@ def _aws_sts_host(
         what = f"sts_regional_endpoints {mode!r} is not legacy or regional"
         raise ConfigError(what, name)
     return f"https://{_aws_host('sts', region, *variant)}", region
+
+
+def _check_region(region: str, name: str) -> None:
+    """A region goes into a host name: refuse one that could name another host
+    ("evil.example#", "us-east-1:8443"), as botocore's validate_region_name does."""
+    stripped = region.replace("-", "")
+    if not (
+        len(region) <= 63
+        and stripped.isascii()
+        and stripped.isalnum()
+        and region[0] != "-"
+        and region[-1] != "-"
+    ):
+        # Not echoed: a call with its arguments out of order may put a secret here.
+        what = "the region is not a valid region name (letters, digits, inner -)"
+        raise ConfigError(what, name)
 
 
 def _aws_host(service: str, region: str, fips: bool, dualstack: bool) -> str:
@@ -3400,6 +3418,7 @@ class SSOProvider(RefreshingProvider):
         base = _configured_endpoint(env, service, self._profile, self._services)
         if not base:
             variant = _endpoint_variant(env, self._profile)
+            _check_region(self._region, name)
             base = f"https://{_aws_host(host, self._region, *variant)}"
         url = base.rstrip("/") + path
         ca_file = self._ca_file or env.get("AWS_CA_BUNDLE")

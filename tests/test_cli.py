@@ -592,6 +592,15 @@ class EksToken(CliCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return proc, (before, after)
 
+    def test_region_that_is_not_a_region_name_is_a_one_line_error(self):
+        for region in ("us-east-1:x", "evil.example#"):
+            proc = self.run_cli("--format", "eks-token", "--cluster", "c",
+                                "--region", region, **ENV_CREDS)  # fmt: skip
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertNotIn("Traceback", proc.stderr)
+            self.assertIn("not a valid region name", proc.stderr)
+            self.assertEqual(proc.stdout, "")
+
     def test_exec_credential_as_the_aws_cli_prints_it(self):
         proc, (before, after) = self.run_eks("--region", "us-west-2")
         self.assertEqual(proc.stderr, "")

@@ -246,6 +246,17 @@ class EndpointResolution(unittest.TestCase):
             self.resolve(AssumeRoleProvider, "eu-west-1", None, environ)
         self.assertIn("sometimes", str(cm.exception))
 
+    def test_region_that_is_not_a_region_name_is_refused(self):
+        # botocore's validate_region_name: a region that could change the host
+        # ("evil.example#" makes https://sts.evil.example#...) is refused before any
+        # call, wherever it comes from.
+        for region in ("evil.example#", "us-east-1:8443", "a/b", "x@y", "-us", "us "):
+            for args in ((region, {}), (None, {"AWS_REGION": region})):
+                with self.subTest(region=region, source=args[1] and "environment"):
+                    with self.assertRaises(ConfigError) as cm:
+                        self.resolve(AssumeRoleProvider, args[0], None, args[1])
+                    self.assertIn("not a valid region name", str(cm.exception))
+
     def test_os_environ_used_by_default(self):
         with support.env(AWS_ENDPOINT_URL_STS=self.L1, AWS_REGION="eu-west-1"):
             got = self.resolve(AssumeRoleProvider, None, None, None)
