@@ -3143,6 +3143,10 @@ def _shared_cache_key(args: Mapping[str, Any], compact: bool) -> str:
 # Process and SSO
 # =====================================================================================
 
+# README "Failure behaviour", credential_process.
+_PROCESS_GRACE = 0.5  # seconds its stdout may stay open once the command has exited
+_PROCESS_POLL = 0.05  # seconds between looks at whether the command has exited
+
 
 class ProcessProvider(RefreshingProvider):
     """Credentials printed by a command, as ``credential_process`` runs it.
@@ -3150,10 +3154,10 @@ class ProcessProvider(RefreshingProvider):
     The command is split like a shell line (Windows rules on Windows) and run without
     a shell; its stdin and stderr are the caller's, so it can prompt. It must print
     the version 1 JSON (``Version``, ``AccessKeyId``, ``SecretAccessKey``, optional
-    ``SessionToken``, ``Expiration`` and ``AccountId``) within ``timeout`` seconds,
-    or it is killed. Credentials with an ``Expiration`` are refreshed by running it
-    again. ``account_id``: the account ID when the output has none (botocore: the
-    profile's ``aws_account_id``).
+    ``SessionToken``, ``Expiration`` and ``AccountId``), at most 1 MiB, within
+    ``timeout`` seconds, or it is killed. Credentials with an ``Expiration`` are
+    refreshed by running it again. ``account_id``: the account ID when the output
+    has none (botocore: the profile's ``aws_account_id``).
     """
 
     def __init__(
@@ -3172,8 +3176,9 @@ class ProcessProvider(RefreshingProvider):
         """Credentials from one run of the command."""
         name = _name(self)
         argv, program = self._argv(name)
-        output = self._output(name, argv, program)
-        return self._credentials(name, program, output)
+        output, status = self._output(name, argv, program)
+        data = self._json(name, program, output, status)
+        return self._credentials(name, program, data)
 
     def _argv(self, name: str) -> tuple[Any, str]:
         """What to run (on Windows, the line itself) and the program's name, the only
@@ -3191,29 +3196,37 @@ class ProcessProvider(RefreshingProvider):
         what = "the command is empty or badly quoted"
         raise ConfigError(what, name, "credential_process")
 
-    def _output(self, name: str, argv: Any, program: str) -> Any:
-        """The command's output as JSON, from a run that succeeded in time."""
-        import subprocess
-
-        kind: type[CredentialsError] = TransportError
+    def _output(self, name: str, argv: Any, program: str) -> tuple[bytes, int]:
+        """What the command printed, and its exit status. A TransportError when it
+        is stopped: no answer within the timeout, or more than 1 MiB of output."""
+        # Its own session (a group to kill whole) unless a person may be typing to
+        # it: then it stays where ^C reaches it and a prompt can read the terminal.
+        session = os.name != "nt" and not _stdin_is_terminal()
+        command = _start(name, argv, program, session)
+        pipe = _pipe_reader(command.stdout)
+        end = time.monotonic() + self._timeout
         try:
-            done = subprocess.run(
-                argv, check=False, stdout=subprocess.PIPE, timeout=self._timeout
+            output, stopped = _read_output(command, pipe, end)
+            stopped = stopped or _wait_for_exit(command, end)
+        finally:
+            _stop(command, session)
+            pipe.close()
+        if stopped == "timeout":
+            raise TransportError(
+                f"no answer in {self._timeout:g} s, killed", name, program
             )
-        except subprocess.TimeoutExpired:  # run() has killed it
-            error = f"no answer in {self._timeout:g} s, killed"
-        except (OSError, ValueError) as exc:  # ValueError: a NUL in the command
-            error, kind = f"cannot run ({_os_reason(exc)})", ConfigError
-        else:
-            data, error = _json_or_error(done.stdout)
-            error = error and f"output is not JSON ({error})"
-            if done.returncode:
-                error = f"exited with status {done.returncode} (see its stderr)"
-                kind = CredentialsError
-        # Raised outside the handlers: their exceptions quote the command line or the
-        # output, which may hold secrets.
+        if stopped:
+            raise TransportError("output larger than 1 MiB, stopped", name, program)
+        return output, command.returncode
+
+    def _json(self, name: str, program: str, output: bytes, status: int) -> Any:
+        """The output as JSON, from a command that exited with status 0."""
+        if status:
+            what = f"exited with status {status} (see its stderr)"
+            raise CredentialsError(what, name, program)
+        data, error = _json_or_error(output)
         if error:
-            raise kind(error, name, program)
+            raise TransportError(f"output is not JSON ({error})", name, program)
         return data
 
     def _credentials(self, name: str, program: str, data: Any) -> Credentials:
@@ -3231,6 +3244,148 @@ class ProcessProvider(RefreshingProvider):
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             bad = f"lacks {exc.args[0]}" if isinstance(exc, KeyError) else bad
         raise TransportError(f"output {bad}", name, program)
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether the caller's stdin, which a command inherits, is a terminal."""
+    return os.isatty(0)
+
+
+def _start(name: str, argv: Any, program: str, session: bool) -> Any:
+    """The command started with its stdout piped to us; stdin and stderr are the
+    caller's, so that a prompt shows. Raised outside the handler: the exception
+    quotes the command line, which may hold a secret."""
+    import subprocess
+
+    try:
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, start_new_session=session)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the command
+        error = f"cannot run ({_os_reason(exc)})"
+    raise ConfigError(error, name, program)
+
+
+def _pipe_reader(pipe: Any) -> _SelectPipe | _ThreadPipe:
+    """A reader of a command's stdout that waits a bounded time for each chunk."""
+    return _ThreadPipe(pipe) if os.name == "nt" else _SelectPipe(pipe)
+
+
+def _read_output(command: Any, pipe: Any, end: float) -> tuple[bytes, str]:
+    """What the command printed, and why reading stopped short: "timeout", "too
+    large", or "" when it did not.
+
+    Reads to the end of the output, or until the ``end`` deadline (monotonic time),
+    or past 1 MiB. Once the command has exited, what it printed within a short grace
+    period is taken even if a background child of it holds the pipe open.
+    """
+    output = bytearray()
+    exited_at = None
+    while len(output) <= _MAX_BODY:
+        now = time.monotonic()
+        if exited_at is None and command.poll() is not None:
+            exited_at = now
+        limit = end if exited_at is None else min(end, exited_at + _PROCESS_GRACE)
+        if now >= limit:
+            return bytes(output), "" if exited_at is not None else "timeout"
+        chunk = pipe.read(min(limit - now, _PROCESS_POLL))
+        if chunk == b"":  # the end of the output
+            return bytes(output), ""
+        output += chunk or b""
+    return bytes(output), "too large"
+
+
+def _wait_for_exit(command: Any, end: float) -> str:
+    """After the end of its output, the command's exit, awaited until ``end``:
+    "" once it has exited, else "timeout"."""
+    import subprocess
+
+    try:
+        command.wait(max(end - time.monotonic(), 0.0))
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return ""
+
+
+def _stop(command: Any, session: bool) -> None:
+    """Kill the command if it still runs, with its whole group when it leads one,
+    and reap it; every wait is bounded (on Windows, subprocess.run() waits on the
+    pipes without a time-out after kill())."""
+    import subprocess
+
+    if command.poll() is None:
+        try:
+            if session:
+                import signal
+
+                os.killpg(command.pid, signal.SIGKILL)
+            else:
+                command.kill()
+        except OSError:  # it has exited meanwhile
+            pass
+    try:
+        command.wait(5.0)  # SIGKILL is not refused: only a stuck kernel call waits
+    except subprocess.TimeoutExpired:
+        pass  # left to the OS; the caller has its answer
+
+
+class _SelectPipe:
+    """A command's stdout, read as it comes with select (POSIX)."""
+
+    def __init__(self, pipe: Any):
+        import selectors
+
+        self._pipe = pipe
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(pipe, selectors.EVENT_READ)
+
+    def read(self, seconds: float) -> bytes | None:
+        """The next chunk: b"" at the end of the output, None if none came in time."""
+        if not self._selector.select(seconds):
+            return None
+        return os.read(self._pipe.fileno(), 65536)
+
+    def close(self) -> None:
+        """Close the pipe: a background child still writing to it gets EPIPE."""
+        self._selector.close()
+        self._pipe.close()
+
+
+class _ThreadPipe:
+    """A command's stdout, read as it comes by a thread: Windows cannot select on a
+    pipe. The thread closes the pipe itself, after its last read returns, so that no
+    read is cut from under it."""
+
+    def __init__(self, pipe: Any):
+        import queue
+        import threading
+
+        self._chunks: queue.Queue[bytes] = queue.Queue()
+        self._closed = threading.Event()
+        threading.Thread(target=self._pump, args=(pipe,), daemon=True).start()
+
+    def _pump(self, pipe: Any) -> None:
+        """The thread: chunks into the queue until the end, or until closed."""
+        chunk = b"..."
+        try:
+            while chunk and not self._closed.is_set():
+                chunk = os.read(pipe.fileno(), 65536)
+                self._chunks.put(chunk)
+        except OSError:
+            self._chunks.put(b"")
+        finally:
+            pipe.close()
+
+    def read(self, seconds: float) -> bytes | None:
+        """The next chunk: b"" at the end of the output, None if none came in time."""
+        import queue
+
+        try:
+            return self._chunks.get(timeout=seconds)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Stop reading: the thread closes the pipe when its read returns."""
+        self._closed.set()
 
 
 class SSOProvider(RefreshingProvider):

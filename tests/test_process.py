@@ -3,10 +3,13 @@
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import time
 import unittest
 from unittest import mock
 
@@ -16,6 +19,7 @@ from tests.fakes import FakeClock
 
 SECRET = "process-secret-Zq81xV"
 TOKEN = "process-token-Yw72uT"
+HANG_GUARD = 20.0  # seconds: only stops a hang, says nothing about speed
 
 
 def script(directory, body, name="helper.py"):
@@ -156,15 +160,16 @@ class ProcessProviderTest(unittest.TestCase):
         # (a quoted path with spaces, backslashes kept). Only the program is named.
         line = '"C:\\Program Files\\Tools\\creds.exe" --name "a b" --key ' + SECRET
         seen = []
+        popen = subprocess.Popen
 
-        def run(argv, **kw):
-            seen.append(argv)
-            return subprocess.CompletedProcess(argv, 3, b"")
+        def start(argv, **kw):  # runs a command that exits with status 3 instead
+            seen.append((argv, kw.get("start_new_session")))
+            return popen([sys.executable, "-c", "import sys; sys.exit(3)"], **kw)
 
         with mock.patch.object(minicreds.os, "name", "nt"):
-            with mock.patch.object(subprocess, "run", run):
+            with mock.patch.object(subprocess, "Popen", start):
                 error = self.assertFails(line, minicreds.CredentialsError, "status 3")
-        self.assertEqual(seen, [line])
+        self.assertEqual(seen, [(line, False)])  # no session: POSIX only
         self.assertEqual(error.source, "C:\\Program Files\\Tools\\creds.exe")
 
     def test_expired_output_is_an_error(self):
@@ -236,6 +241,174 @@ class ProcessProviderTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(done.stdout.strip(), b"AK123456")
         self.assertIn(b"MFA code please: ", done.stderr)
+
+
+def wait_gone(pid, guard=10.0):
+    """Whether process ``pid`` is gone (a zombie counts) within the hang guard."""
+    end = time.monotonic() + guard
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie waits for its parent (or init) to reap it: gone all the same
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rpartition(")")[2].split()[0] == "Z":
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return False
+
+
+def kill_quietly(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def read_numbers(path):
+    """The numbers a helper script wrote to ``path``, one a line."""
+    with open(path) as f:
+        return [int(n) for n in f.read().split()]
+
+
+def executable(directory, body, name="helper"):
+    """An executable script (shebang line) whose path alone is the command: a line
+    that both the POSIX and the Windows branches of ProcessProvider can run here."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(f"#!{sys.executable}\n" + textwrap.dedent(body))
+    os.chmod(path, 0o755)
+    return path
+
+
+# A background child that inherits stdout and outlives the command: it holds the
+# pipe open, so the end of the output never comes (issue: a credential_process that
+# starts an agent and forgets to close its stdout).
+BACKGROUND_CHILD = """
+import json, os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+with open({pidfile!r}, "w") as f:
+    f.write("%d %d %d" % (os.getpid(), child.pid, os.getpgrp()))
+sys.stdout.write(json.dumps({{"Version": 1, "AccessKeyId": "AKBG",
+                             "SecretAccessKey": {secret!r}}}))
+sys.stdout.flush()
+{then}
+"""
+
+
+@unittest.skipIf(os.name == "nt", "POSIX process groups and shebang scripts")
+class ProcessLifeTest(unittest.TestCase):
+    """Output capped, time bounded, the command stopped (README "Failure behaviour",
+    credential_process)."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="minicreds-proc-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.pidfile = os.path.join(self.dir, "pids")
+
+    def background(self, then="", command=script):
+        body = BACKGROUND_CHILD.format(pidfile=self.pidfile, secret=SECRET, then=then)
+        return command(self.dir, body)
+
+    def pids(self):
+        numbers = read_numbers(self.pidfile)
+        for pid in numbers[:2]:
+            self.addCleanup(kill_quietly, pid)
+        return numbers
+
+    def retrieve(self, cmd, terminal=False, **kw):
+        """retrieve() with stdin taken for a terminal or not; its outcome, under a
+        hang guard."""
+        provider = minicreds.ProcessProvider(cmd, **kw)
+        outcome = []
+
+        def call():
+            try:
+                outcome.append(provider.retrieve())
+            except Exception as exc:
+                outcome.append(exc)
+
+        with mock.patch.object(minicreds, "_stdin_is_terminal", lambda: terminal):
+            worker = threading.Thread(target=call, daemon=True)
+            worker.start()
+            worker.join(HANG_GUARD)
+        self.assertFalse(worker.is_alive(), "retrieve() hung")
+        return outcome[0]
+
+    def test_endless_output_is_capped_and_the_command_stopped(self):
+        cmd = script(
+            self.dir,
+            f"""
+            import os, sys, time
+            with open({self.pidfile!r}, "w") as f:
+                f.write(str(os.getpid()))
+            for _ in range(128):  # 8 MiB, then silence
+                sys.stdout.buffer.write(b"y" * 65536)
+            sys.stdout.flush()
+            time.sleep(60)
+            """,
+        )
+        for terminal in (False, True):
+            with self.subTest(terminal=terminal):
+                error = self.retrieve(cmd, terminal, timeout=5.0)
+                self.assertIsInstance(error, minicreds.TransportError)
+                self.assertIn("larger than 1 MiB", str(error))
+                (pid,) = self.pids()
+                self.assertTrue(wait_gone(pid), "the command was not stopped")
+
+    def test_output_kept_when_a_background_child_holds_stdout(self):
+        creds = self.retrieve(self.background(), timeout=HANG_GUARD - 2)
+        self.assertEqual(creds, minicreds.Credentials("AKBG", SECRET))
+
+    def test_timeout_kills_the_whole_group_without_a_terminal(self):
+        error = self.retrieve(self.background("time.sleep(60)"), timeout=1.0)
+        self.assertIsInstance(error, minicreds.TransportError)
+        self.assertIn("killed", str(error))
+        command, child, group = self.pids()
+        self.assertEqual(group, command, "the command leads a group of its own")
+        self.assertTrue(wait_gone(command))
+        self.assertTrue(wait_gone(child), "the background child was not killed")
+
+    def test_timeout_kills_the_command_alone_with_a_terminal(self):
+        # In the caller's group, where ^C from the terminal reaches it and a prompt
+        # can read the terminal; killing that group would kill the caller.
+        cmd = self.background("time.sleep(60)")
+        error = self.retrieve(cmd, terminal=True, timeout=1.0)
+        self.assertIn("killed", str(error))
+        command, child, group = self.pids()
+        self.assertEqual(group, os.getpgrp())
+        self.assertTrue(wait_gone(command))
+        self.assertFalse(wait_gone(child, guard=0.2), "only the command is killed")
+
+
+@unittest.skipIf(os.name == "nt", "runs the Windows branch on a POSIX system")
+class WindowsBranchTest(ProcessLifeTest):
+    """The same, with ``os.name`` patched to "nt": no process group (the command
+    alone is killed), stdout read by a thread (Windows cannot select on a pipe), and
+    every wait bounded (subprocess.run() waits on the pipes without a time-out on
+    Windows after kill())."""
+
+    def retrieve(self, cmd, terminal=False, **kw):
+        with mock.patch.object(minicreds.os, "name", "nt"):
+            return super().retrieve(cmd, terminal, **kw)
+
+    def background(self, then="", command=executable):
+        return super().background(then, command)
+
+    def test_endless_output_is_capped_and_the_command_stopped(self):
+        self.skipTest("covered on POSIX; the cap is the same code")
+
+    def test_timeout_kills_the_whole_group_without_a_terminal(self):
+        # No group on Windows: the command alone is killed, and the background
+        # child's open pipe holds up nothing.
+        error = self.retrieve(self.background("time.sleep(60)"), timeout=1.0)
+        self.assertIn("killed", str(error))
+        command, child, _ = self.pids()
+        self.assertTrue(wait_gone(command))
+        self.assertFalse(wait_gone(child, guard=0.2))
 
 
 class CredentialProcessProfileTest(unittest.TestCase):
