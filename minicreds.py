@@ -506,10 +506,14 @@ class RefreshingProvider(Provider):
     _failure: BaseException | None = None
 
     def __init__(self, fetch: Callable[[], Credentials], *, clock: Clock = time.time):
-        import threading
-
         self._fetch = fetch
         self._clock = clock
+        self._make_locks()
+
+    def _make_locks(self) -> None:
+        """Fresh locks, unheld: at construction (and, in a subclass, its own too)."""
+        import threading
+
         self._lock = threading.Lock()
 
     def retrieve(self) -> Credentials:
@@ -527,14 +531,15 @@ class RefreshingProvider(Provider):
         caller's (single flight); in the early window, nobody waits."""
         seen = self._fetches
         early = state is not None and self._clock() < state.block_at
+        lock = self._lock  # released below even if replaced meanwhile
         # Early window: whoever gets the lock refreshes; nobody waits.
-        if not self._lock.acquire(blocking=not early):
+        if not lock.acquire(blocking=not early):
             return state.credentials  # type: ignore[union-attr]
         try:
             # The count moved: a fetch ended while this caller waited for the lock.
             return self._refresh(early, waited=seen != self._fetches)
         finally:
-            self._lock.release()
+            lock.release()
 
     def _refresh(self, early: bool, waited: bool) -> Credentials:
         """Under the lock: the cache if it still serves, else a fetch, or the
@@ -2331,8 +2336,6 @@ class AWSConfigProvider(Provider):
         _link: str = "",
         _loaded_by: AWSConfigProvider | None = None,
     ):
-        import threading
-
         # default_provider() splits a profile in two links of its chain: "role"
         # (role_arn without web_identity_token_file) and "other" (the rest). The
         # "other" link runs only in a call of the chain where the "role" link has
@@ -2343,11 +2346,18 @@ class AWSConfigProvider(Provider):
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         self._credential_cache_dir = credential_cache_dir
-        # The source built for the profile, and what it was built from (see
-        # _source_inputs): rebuilt only when that changes.
-        self._source: Provider | None = None
-        self._built_from: list[Any] | None = None
-        self._lock = threading.Lock()  # one build at a time: one STS call, not two
+        self._make_locks()
+
+    # The source built for the profile, and what it was built from (see
+    # _source_inputs): rebuilt only when that changes.
+    _source: Provider | None = None
+    _built_from: list[Any] | None = None
+
+    def _make_locks(self) -> None:
+        """A fresh lock, unheld: one build at a time, so one STS call, not two."""
+        import threading
+
+        self._lock = threading.Lock()
 
     def _load(self) -> tuple[str, _ProfileFiles] | None:
         """(profile name, the files as profiles read them); None when no profile is
@@ -4067,17 +4077,26 @@ class IamAwsProvider(_RefreshingIfPresent):
             "ec2_metadata_service_endpoint_mode": ec2_metadata_service_endpoint_mode,
             "ec2_metadata_v1_disabled": ec2_metadata_v1_disabled,
         }
-        # The source, picked at the first retrieve() and kept with its cache: web
-        # identity, the container endpoint, or this instance's metadata (self).
-        self._picked: Provider | None = self if _metadata_only else None
-        self._token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
-        # The credentials path this service serves: None until known (the extended
-        # one is tried first), then _IMDS_EXTENDED or _IMDS_ROLES for good.
-        self._roles_path: str | None = None
-        self._answered = False  # during a fetch (one at a time): has IMDS answered?
-        # Has the service ever answered 200 (a token, a role list)? Then it is AWS's
-        # instance metadata, and its error answers are errors.
-        self._proven = False
+        self._metadata_only = _metadata_only
+
+    # The source, picked at the first retrieve() and kept with its cache: web
+    # identity, the container endpoint, or this instance's metadata (self).
+    _picked: Provider | None = None
+    _token = ("", 0.0)  # IMDSv2 token ("": none, IMDSv1), renew time
+    # The credentials path this service serves: None until known (the extended
+    # one is tried first), then _IMDS_EXTENDED or _IMDS_ROLES for good.
+    _roles_path: str | None = None
+    _answered = False  # during a fetch (one at a time): has IMDS answered?
+    # Has the service ever answered 200 (a token, a role list)? Then it is AWS's
+    # instance metadata, and its error answers are errors.
+    _proven = False
+
+    def _make_locks(self) -> None:
+        """The refresh lock, and the lock of the choice of source."""
+        import threading
+
+        super()._make_locks()
+        self._choosing = threading.Lock()  # one choice of source: one fetch
 
     def _minio_form(
         self,
@@ -4111,20 +4130,27 @@ class IamAwsProvider(_RefreshingIfPresent):
         return picked.retrieve()
 
     def _pick_source(self) -> Provider:
+        """The source, picked once under a lock: callers racing to the first
+        retrieve() share one choice, so one fetch."""
+        with self._choosing:
+            if self._picked is None:
+                self._picked = self if self._metadata_only else self._source_here()
+            return self._picked
+
+    def _source_here(self) -> Provider:
         """Web identity, else the container endpoint, else instance metadata, by the
-        environment (botocore's default chain tries them in that order)."""
+        environment (botocore's default chain tries them in that order); minio-py's
+        choice for its form."""
         env = os.environ if self._environ is None else self._environ
-        picked: Provider = self
         if self._minio is not None:
-            picked = self._minio_source(env, self._minio)
-        elif env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-            picked = _web_identity(_name(self), env, {}, self._clock, self._environ)
-        elif env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
+            return self._minio_source(env, self._minio)
+        if env.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+            return _web_identity(_name(self), env, {}, self._clock, self._environ)
+        if env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get(
             "AWS_CONTAINER_CREDENTIALS_FULL_URI"
         ):
-            picked = ContainerProvider(environ=self._environ, clock=self._clock)
-        self._picked = picked
-        return picked
+            return ContainerProvider(environ=self._environ, clock=self._clock)
+        return self
 
     def _minio_source(
         self, env: Mapping[str, str], given: Mapping[str, str | None]
@@ -4885,8 +4911,16 @@ class _EnvWebIdentity(Provider):
         clock: Clock = time.time,
     ):
         self._session, self._environ, self._clock = session, environ, clock
-        self._variables: Any = None  # those the cached source was built from
-        self._source: Any = None
+        self._make_locks()
+
+    # The source and the variables it was built from, replaced whole.
+    _built: tuple[tuple[str | None, ...], WebIdentityProvider] | None = None
+
+    def _make_locks(self) -> None:
+        """A fresh lock, unheld: one build at a time, so one STS call, not many."""
+        import threading
+
+        self._lock = threading.Lock()
 
     @_boundary
     def retrieve(self) -> Credentials | None:
@@ -4896,12 +4930,24 @@ class _EnvWebIdentity(Provider):
         if not variables[0]:
             self._reason = "AWS_WEB_IDENTITY_TOKEN_FILE is not set"
             return None
-        if variables != self._variables:
-            source = _web_identity(
-                _name(self), env, self._session, self._clock, self._environ
-            )
-            self._variables, self._source = variables, source
-        return self._source.retrieve()  # type: ignore[no-any-return]
+        built = self._built  # one read: another thread may replace it
+        if built is None or built[0] != variables:
+            built = self._build(variables, env)
+        return built[1].retrieve()
+
+    def _build(
+        self, variables: tuple[str | None, ...], env: Mapping[str, str]
+    ) -> tuple[tuple[str | None, ...], WebIdentityProvider]:
+        """The source for these variables, built under the lock unless a caller that
+        held it first has just built it."""
+        with self._lock:
+            built = self._built
+            if built is None or built[0] != variables:
+                source = _web_identity(
+                    _name(self), env, self._session, self._clock, self._environ
+                )
+                built = self._built = (variables, source)
+            return built
 
 
 def _web_identity(

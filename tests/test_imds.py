@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 import unittest
 
@@ -606,7 +607,9 @@ class SettingsTest(unittest.TestCase):
             self.assertLess(time.monotonic() - start, HANG_GUARD)
 
 
-class DelegationTest(ImdsCase):
+class WebIdentityCase(ImdsCase):
+    """Also a fake STS and a web identity token file."""
+
     def setUp(self):
         super().setUp()
         self.sts = FakeServer().start()
@@ -633,6 +636,8 @@ class DelegationTest(ImdsCase):
         with open(self.token_file, "w") as f:
             f.write(text + "\n")
 
+
+class DelegationTest(WebIdentityCase):
     def test_web_identity_from_the_environment(self):
         self.env.update(
             AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
@@ -726,6 +731,76 @@ class DelegationTest(ImdsCase):
         imds = minicreds._imds(settings, environ=self.env)
         self.assertEqual(imds.retrieve().access_key, "ASIAIMDS0001")
         self.assertEqual(self.sts.requests, [])
+
+
+class SlowEnviron(dict):
+    """An environment whose every read lets the other threads run: callers racing
+    to a first retrieve() all read it before any of them has chosen a source."""
+
+    def get(self, key, default=None):
+        time.sleep(0.002)
+        return super().get(key, default)
+
+
+class FirstUseTest(WebIdentityCase):
+    """16 callers at once on a new provider: one choice of source, one fetch."""
+
+    THREADS = 16
+
+    def all_at_once(self, retrieve):
+        barrier = threading.Barrier(self.THREADS)
+        found, errors = [], []
+
+        def call():
+            try:
+                barrier.wait(HANG_GUARD)
+                found.append(retrieve())
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=call) for _ in range(self.THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(HANG_GUARD)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(found), self.THREADS)
+        return found
+
+    def test_container_source_chosen_once(self):
+        with FakeServer() as container:
+            container.route("GET", "/creds", Response(200, {
+                "AccessKeyId": "ASIACONTAINER", "SecretAccessKey": SECRET_KEY,
+                "Token": SESSION_TOKEN, "Expiration": iso(self.clock() + 3600),
+            }))  # fmt: skip
+            env = SlowEnviron(
+                AWS_CONTAINER_CREDENTIALS_FULL_URI=container.url + "/creds"
+            )
+            p = minicreds.IamAwsProvider(self.server.url, environ=env, clock=self.clock)
+            found = self.all_at_once(p.retrieve)
+            self.assertEqual({c.access_key for c in found}, {"ASIACONTAINER"})
+            self.assertEqual(len(container.requests), 1)
+        self.assertEqual(self.server.requests, [])
+
+    def test_web_identity_source_chosen_once(self):
+        env = SlowEnviron(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN=POD_ROLE,
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+        )
+        p = minicreds.IamAwsProvider(self.server.url, environ=env, clock=self.clock)
+        self.all_at_once(p.retrieve)
+        self.assertEqual(len(self.sts.requests), 1)
+
+    def test_web_identity_link_of_the_chain_built_once(self):
+        env = SlowEnviron(
+            AWS_WEB_IDENTITY_TOKEN_FILE=self.token_file,
+            AWS_ROLE_ARN=POD_ROLE,
+            AWS_ENDPOINT_URL_STS=self.sts.url,
+        )
+        link = minicreds._EnvWebIdentity({}, environ=env, clock=self.clock)
+        self.all_at_once(link.retrieve)
+        self.assertEqual(len(self.sts.requests), 1)
 
 
 if __name__ == "__main__":
