@@ -487,6 +487,33 @@ class _Cached:
         self.block_at, self.expires_at = block_at, expires_at
 
 
+# The providers that hold locks, by weak reference, and whether the fork hook that
+# gives them fresh locks in a child is registered: set up when the first of them is
+# made (importing the module registers nothing).
+_AT_FORK: dict[str, Any] = {}
+
+
+def _fork_safe(holder: Any) -> None:
+    """Have a child made by ``os.fork()`` call ``holder._make_locks()``: a lock that
+    a thread of the parent held at the fork stays held in the child, where that
+    thread does not exist, and the child's first caller would wait for ever."""
+    import weakref
+
+    holders = _AT_FORK.get("holders")
+    if holders is None:
+        new: weakref.WeakSet[Any] = weakref.WeakSet()
+        holders = _AT_FORK.setdefault("holders", new)  # one wins, even in a race
+        if holders is new and hasattr(os, "register_at_fork"):  # POSIX only
+            os.register_at_fork(after_in_child=_new_locks_after_fork)
+    holders.add(holder)
+
+
+def _new_locks_after_fork() -> None:
+    """In a child made by ``os.fork()``: fresh locks for every provider."""
+    for holder in list(_AT_FORK["holders"]):
+        holder._make_locks()
+
+
 class RefreshingProvider(Provider):
     """Caches what ``fetch()`` returns and refreshes it by the AWS SDKs' rules.
 
@@ -509,9 +536,12 @@ class RefreshingProvider(Provider):
         self._fetch = fetch
         self._clock = clock
         self._make_locks()
+        _fork_safe(self)
 
     def _make_locks(self) -> None:
-        """Fresh locks, unheld: at construction (and, in a subclass, its own too)."""
+        """Fresh locks, unheld (a subclass adds its own): at construction and in a
+        child made by fork(), where a lock held by a thread of the parent would
+        never be released."""
         import threading
 
         self._lock = threading.Lock()
@@ -2347,6 +2377,7 @@ class AWSConfigProvider(Provider):
         self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         self._credential_cache_dir = credential_cache_dir
         self._make_locks()
+        _fork_safe(self)
 
     # The source built for the profile, and what it was built from (see
     # _source_inputs): rebuilt only when that changes.
@@ -4912,6 +4943,7 @@ class _EnvWebIdentity(Provider):
     ):
         self._session, self._environ, self._clock = session, environ, clock
         self._make_locks()
+        _fork_safe(self)
 
     # The source and the variables it was built from, replaced whole.
     _built: tuple[tuple[str | None, ...], WebIdentityProvider] | None = None
