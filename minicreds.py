@@ -514,6 +514,21 @@ def _new_locks_after_fork() -> None:
         holder._make_locks()
 
 
+def _copied_state(holder: Any) -> dict[str, Any]:
+    """``__getstate__`` of the providers that hold locks: a copy (pickle, a worker
+    process) takes their configuration; what ``_uncopied`` names stays behind."""
+    uncopied = holder._uncopied
+    return {k: v for k, v in holder.__dict__.items() if k not in uncopied}
+
+
+def _restore_copy(holder: Any, state: dict[str, Any]) -> None:
+    """``__setstate__`` of the providers that hold locks: the configuration, fresh
+    locks, and the cache of a new provider (the class's defaults)."""
+    holder.__dict__.update(state)
+    holder._make_locks()
+    _fork_safe(holder)
+
+
 class RefreshingProvider(Provider):
     """Caches what ``fetch()`` returns and refreshes it by the AWS SDKs' rules.
 
@@ -531,6 +546,10 @@ class RefreshingProvider(Provider):
     # waited on that fetch and shares its outcome (single flight).
     _fetches = 0
     _failure: BaseException | None = None
+    # What a copy (pickle) leaves behind: it starts with fresh locks, empty.
+    _uncopied: tuple[str, ...] = ("_lock", "_state", "_fetches", "_failure")
+    __getstate__ = _copied_state
+    __setstate__ = _restore_copy
 
     def __init__(self, fetch: Callable[[], Credentials], *, clock: Clock = time.time):
         self._fetch = fetch
@@ -2383,6 +2402,10 @@ class AWSConfigProvider(Provider):
     # _source_inputs): rebuilt only when that changes.
     _source: Provider | None = None
     _built_from: list[Any] | None = None
+    # What a copy (pickle) leaves behind: it starts with a fresh lock, unbuilt.
+    _uncopied = ("_lock", "_source", "_built_from")
+    __getstate__ = _copied_state
+    __setstate__ = _restore_copy
 
     def _make_locks(self) -> None:
         """A fresh lock, unheld: one build at a time, so one STS call, not two."""
@@ -4121,6 +4144,10 @@ class IamAwsProvider(_RefreshingIfPresent):
     # Has the service ever answered 200 (a token, a role list)? Then it is AWS's
     # instance metadata, and its error answers are errors.
     _proven = False
+    _uncopied = (  # what a copy (pickle) leaves behind: all of the above
+        *RefreshingProvider._uncopied, "_choosing", "_picked", "_token",
+        "_roles_path", "_answered", "_proven",
+    )  # fmt: skip
 
     def _make_locks(self) -> None:
         """The refresh lock, and the lock of the choice of source."""
@@ -4947,6 +4974,9 @@ class _EnvWebIdentity(Provider):
 
     # The source and the variables it was built from, replaced whole.
     _built: tuple[tuple[str | None, ...], WebIdentityProvider] | None = None
+    _uncopied = ("_lock", "_built")  # a copy (pickle) starts unbuilt
+    __getstate__ = _copied_state
+    __setstate__ = _restore_copy
 
     def _make_locks(self) -> None:
         """A fresh lock, unheld: one build at a time, so one STS call, not many."""
