@@ -3933,6 +3933,9 @@ _IMDS_PATIENT = (1.0, 1.0)
 # 200: EC2 with IMDS turned off (403), another cloud's metadata service (Azure: 400),
 # a proxy (407, 502) answer at the address too (README "Instance metadata timeouts").
 _NOT_AWS_METADATA = "before any 200: not AWS's instance metadata"
+# One deadline for a whole lookup, every call and retry of it included (an IMDS
+# lookup makes up to five calls): README "Instance metadata timeouts".
+_LOOKUP_DEADLINE = 10.0
 
 if TYPE_CHECKING:
     from typing import TypeVar
@@ -4057,7 +4060,7 @@ class ContainerProvider(_RefreshingIfPresent):
             headers["Authorization"] = token
         status, _, data = _http(
             name, "GET", url, timeout=2.0, connect_timeout=1.0, proxy=False,
-            headers=headers,
+            headers=headers, deadline=_LOOKUP_DEADLINE,
         )  # fmt: skip
         return _json_credentials(name, url, status, data, token)
 
@@ -4066,7 +4069,7 @@ class _ImdsSettings:
     """One fetch's instance metadata settings, each checked (see
     ``IamAwsProvider._imds_settings``)."""
 
-    __slots__ = ("attempts", "base", "timeout", "v1_disabled")
+    __slots__ = ("attempts", "base", "end", "timeout", "v1_disabled")
 
     def __init__(
         self,
@@ -4074,9 +4077,11 @@ class _ImdsSettings:
         timeout: float | None,  # connect and read; None: _IMDS_PROBE, _IMDS_PATIENT
         attempts: int | None,  # for every kind of failure; None: 3, answered ones
         v1_disabled: bool,  # no IMDSv1 fallback when no token comes
+        end: float,  # time.monotonic() at which the whole lookup gives up
     ):
         self.base, self.timeout = base, timeout
         self.attempts, self.v1_disabled = attempts, v1_disabled
+        self.end = end
 
 
 def _iam_aws_forms(args: tuple[Any, ...]) -> tuple[str, ...]:
@@ -4249,7 +4254,8 @@ class IamAwsProvider(_RefreshingIfPresent):
         base = (self._endpoint or endpoint or f"http://{host}").rstrip("/")
         v1 = self._setting(env, "ec2_metadata_v1_disabled")[0]
         v1_disabled = str(v1).strip().lower() == "true"  # True, or "true" in any case
-        return _ImdsSettings(base, timeout, attempts, v1_disabled)
+        end = time.monotonic() + _LOOKUP_DEADLINE
+        return _ImdsSettings(base, timeout, attempts, v1_disabled, end)
 
     def _setting(self, env: Mapping[str, str], key: str) -> tuple[Any, str]:
         """A setting and where it comes from: ``AWS_<KEY>`` if set, else the file."""
@@ -4423,15 +4429,20 @@ class IamAwsProvider(_RefreshingIfPresent):
         headers: Mapping[str, str],
     ) -> tuple[int, bytes]:
         """One IMDS exchange. Answered errors are retried; transport errors too once
-        IMDS has answered in this fetch, or when the number of attempts is set."""
+        IMDS has answered in this fetch, or when the number of attempts is set. It
+        ends by the lookup's deadline at the latest."""
         usual = _IMDS_PATIENT if self._answered else _IMDS_PROBE
         limit, attempts = settings.timeout, settings.attempts
         connect, read = (limit, limit) if limit else usual
         tries = attempts or 3
+        url, left = settings.base + path, settings.end - time.monotonic()
+        if left <= 0:
+            what = f"timed out (lookup deadline, {_LOOKUP_DEADLINE:g} s)"
+            raise TransportError(what, _name(self), _safe_url(url), kind="read")
         status, _, data = _http(
-            _name(self), method, settings.base + path, headers=headers,
-            timeout=read, connect_timeout=connect, attempts=tries,
-            deadline=tries * (connect + read + 1.0),
+            _name(self), method, url, headers=headers, timeout=read,
+            connect_timeout=connect, attempts=tries,
+            deadline=min(tries * (connect + read + 1.0), left),
             retry_connect=bool(attempts) or self._answered, proxy=False,
         )  # fmt: skip
         self._answered = True

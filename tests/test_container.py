@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 import minicreds
 from tests import support
@@ -54,6 +55,13 @@ class ContainerTest(unittest.TestCase):
 
     def auth_headers(self):
         return [r.headers.get("Authorization") for r in self.server.requests]
+
+    def test_one_deadline_for_the_lookup(self):
+        # Within the read timeout (2 s), past the lookup's deadline (0.3 s here).
+        self.server.route("GET", "/creds", support.Response(200, {}, delay=0.6))
+        with mock.patch.object(minicreds, "_LOOKUP_DEADLINE", 0.3):
+            with self.assertRaisesRegex(minicreds.TransportError, "deadline"):
+                self.provider().retrieve()
 
     def test_not_configured(self):
         self.env.clear()

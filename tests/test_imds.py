@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import unittest
+from unittest import mock
 
 import minicreds
 from tests import support
@@ -528,6 +529,27 @@ class OffEc2Test(unittest.TestCase):
         name, outcome, detail, _ = chain.attempts[0]
         self.assertEqual((name, outcome), ("IamAwsProvider", "not configured"))
         self.assertIn("AWS_EC2_METADATA_DISABLED", detail)
+
+
+class LookupDeadlineTest(ImdsCase):
+    """One deadline bounds a whole lookup, however many calls it makes (README
+    "Instance metadata timeouts"): here 0.5 s, and every answer takes 0.3 s."""
+
+    def setUp(self):
+        super().setUp()
+        slow = Response(200, "web-role\n", delay=0.3)
+        self.server.route("PUT", IMDS_TOKEN_PATH, Response(200, IMDS_TOKEN, delay=0.3))
+        self.server.route("GET", IMDS_ROLES_PATH, slow)
+        patch = mock.patch.object(minicreds, "_LOOKUP_DEADLINE", 0.5)
+        patch.start()
+        self.addCleanup(patch.stop)
+
+    def test_a_slow_but_answering_service(self):
+        # Each call alone is well within its own timeouts and deadline.
+        p = self.provider(metadata_service_timeout=5)
+        with self.assertRaisesRegex(minicreds.TransportError, "deadline"):
+            p.retrieve()
+        self.assertLessEqual(len(self.server.requests), 2)  # never the credentials
 
 
 class SettingsTest(unittest.TestCase):
