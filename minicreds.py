@@ -50,6 +50,11 @@ environment access. Run ``python3 minicreds.py --help`` for the command line.
 #   `except` blocks (or `from None`), so no chained exception quotes a secret.
 # - Time is aware UTC: every datetime carries timezone.utc; a naive one given to us
 #   is taken as UTC.
+# - Threads (free-threaded builds included): a module cache is read once, with
+#   dict.get(), as another thread may empty it at any time; state read without a
+#   lock is one attribute holding an object replaced whole; every check-then-act on
+#   shared state (a refresh, a profile's source, a choice of source) holds a lock.
+#   Lock holders get fresh locks in a child made by fork() and in a pickled copy.
 # - Sections, each opened by a banner, in this order: Constants; Errors; Credentials
 #   and Provider; Refresh engine; HTTP; SigV4; STS; then one per provider family:
 #   Environment, Files, Process and SSO (with `aws login`), Container and instance

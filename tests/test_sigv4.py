@@ -15,6 +15,8 @@ in the folder that ``MINICREDS_SHARED`` names. Without them, the vector tests sk
 import datetime
 import hashlib
 import os
+import sys
+import threading
 import unittest
 from unittest import mock
 
@@ -582,6 +584,9 @@ class EmptiedAfterLookup(dict):
         return found
 
 
+ROUNDS = 25  # per thread, over the 80 requests
+
+
 class CacheTests(unittest.TestCase):
     """sign_request's caches may be emptied by another thread at any moment."""
 
@@ -594,6 +599,42 @@ class CacheTests(unittest.TestCase):
                 self.assertTrue(cache, "the first signature filled it")
                 with mock.patch.object(minicreds, name, cache):
                     self.assertEqual(sign(url, token=TOKEN), expected)
+
+    def test_threads_with_a_tiny_switch_interval(self):
+        # 8 threads over 80 requests: more URLs, seconds and regions than the caches
+        # hold (64), so they are emptied while other threads read them. A switch
+        # interval of a microsecond makes the interleavings that free-threaded
+        # builds make real (before the single reads: KeyError on 3.8).
+        requests = [
+            (f"https://sts.example.com/p{i}?q={i}", NOW.timestamp() + i, f"r-{i}")
+            for i in range(80)
+        ]
+        expected = [sign(u, token=TOKEN, now=t, region=r) for u, t, r in requests]
+        failures = []
+
+        def worker(start):  # each thread starts at a different request
+            for n in range(start, start + ROUNDS * len(requests)):
+                n %= len(requests)
+                url, now, region = requests[n]
+                try:
+                    if sign(url, token=TOKEN, now=now, region=region) != expected[n]:
+                        failures.append(url)
+                except Exception as exc:
+                    failures.append(repr(exc))
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            threads = [
+                threading.Thread(target=worker, args=(i * 10,)) for i in range(8)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            sys.setswitchinterval(interval)
+        self.assertEqual(failures, [])
 
 
 if __name__ == "__main__":
