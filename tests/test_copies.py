@@ -226,6 +226,9 @@ class PickleTest(unittest.TestCase):
             ),
             "ClientGrantsProvider": minicreds.ClientGrantsProvider("jwt", url),
             "LdapIdentityProvider": minicreds.LdapIdentityProvider("u", SECRET, url),
+            "CustomTokenIdentityProvider": minicreds.CustomTokenIdentityProvider(
+                "token", role_arn("r"), url
+            ),
             "CertificateIdentityProvider": minicreds.CertificateIdentityProvider(
                 cert["client_cert"], cert["client_key"], "https://127.0.0.1:1"
             ),
