@@ -2396,19 +2396,19 @@ class AWSConfigProvider(Provider):
         # just loaded the files and found no role: it takes what that link loaded
         # (_loaded_by), so that a call of the chain reads each file's stat once.
         self._link, self._loaded_by = _link, _loaded_by
-        self._loaded: tuple[str, _ProfileFiles] | None = None  # the last _load()
         self._filename, self._profile = filename, profile
         self._mfa_prompt, self._environ, self._clock = mfa_prompt, environ, clock
         self._credential_cache_dir = credential_cache_dir
         self._make_locks()
         _fork_safe(self)
 
+    _loaded: tuple[str, _ProfileFiles] | None = None  # the last _load()
     # The source built for the profile, and what it was built from (see
     # _source_inputs): rebuilt only when that changes.
     _source: Provider | None = None
     _built_from: list[Any] | None = None
     # What a copy (pickle) leaves behind: it starts with a fresh lock, unbuilt.
-    _uncopied = ("_lock", "_source", "_built_from")
+    _uncopied = ("_lock", "_loaded", "_source", "_built_from")
     __getstate__ = _copied_state
     __setstate__ = _restore_copy
 
