@@ -208,6 +208,9 @@ class PickleTest(unittest.TestCase):
                 self.file("config.json", json.dumps(mc)), environ={}
             ),
             "ProcessProvider": minicreds.ProcessProvider(f"{sys.executable} {printer}"),
+            "LoginProvider": minicreds.LoginProvider(
+                "arn:aws:iam::123456789012:user/u", cache_dir=self.dir
+            ),
             "SSOProvider": minicreds.SSOProvider(
                 SSO_START_URL, "us-east-1", ACCOUNT, "role", cache_dir=self.dir
             ),
