@@ -2326,12 +2326,13 @@ def _ini_refusal(text: str) -> str:
     in_section, value_indent = False, -1  # -1: no value to continue
     for number, line in enumerate(text.split("\n"), 1):
         clean = line.strip()
-        if not clean or clean.startswith(("#", ";")):
+        if not clean or clean[0] in "#;":
             continue
-        indent = len(line) - len(line.lstrip())
+        # Measured only when the line starts with a blank: most lines do not.
+        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
         if value_indent >= 0 and indent > value_indent:
             continue
-        if is_header(clean):
+        if clean[0] == "[" and is_header(clean):  # SECTCRE starts with "["
             in_section, value_indent = True, -1
             continue
         if not in_section:
