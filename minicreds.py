@@ -69,10 +69,19 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run time
-    import argparse
     import datetime
     import ssl
-    from typing import Any, Callable, Dict, Iterable, Mapping, Tuple, TypedDict, Union
+    from typing import (
+        Any,
+        Callable,
+        Dict,
+        Iterable,
+        Mapping,
+        NoReturn,
+        Tuple,
+        TypedDict,
+        Union,
+    )
 
     Clock = Callable[[], float]
     Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]  # as sign_request
@@ -318,9 +327,7 @@ class Credentials:
                 raise ValueError(f"the {what} must be a string")
         stamp = None
         if expiration is not None:
-            from datetime import timezone
-
-            utc = timezone.utc  # a naive expiration is taken as UTC
+            utc = _datetime_utc()[1]  # a naive expiration is taken as UTC
             expiration = expiration.replace(tzinfo=expiration.tzinfo or utc)
             expiration = expiration.astimezone(utc)
             stamp = expiration.timestamp()
@@ -438,6 +445,18 @@ def _scrub(text: str, secrets: Iterable[str | None]) -> str:
     return text[:500]
 
 
+def _datetime_utc() -> tuple[type[datetime.datetime], datetime.timezone]:
+    """The ``datetime`` class and UTC, from CPython's C module where there is one:
+    ``import datetime`` on Python 3.8-3.11 builds the module's pure-Python twin
+    first, ~0.8 ms of every command-line run. They are the very classes that
+    ``datetime`` exports (which, from 3.12, imports the C module alone)."""
+    try:
+        from _datetime import datetime, timezone  # type: ignore[import-not-found]
+    except ImportError:  # another Python, or a build without it
+        from datetime import datetime, timezone
+    return datetime, timezone.utc
+
+
 def _parse_time(text: str) -> datetime.datetime:
     """ISO 8601 with 0-9 fractional digits and ``Z`` or an offset, on every Python.
 
@@ -447,7 +466,6 @@ def _parse_time(text: str) -> datetime.datetime:
     the pattern backtrack (a server sends the text: README "Failure behaviour").
     """
     import re
-    from datetime import datetime, timezone
 
     if len(text) > _MAX_TIME_TEXT:
         raise ValueError(f"longer than {_MAX_TIME_TEXT} characters")
@@ -464,8 +482,9 @@ def _parse_time(text: str) -> datetime.datetime:
     stamp = (
         f"{day}T{clock}.{fraction.ljust(6, '0')[:6]}{hours or '+00'}:{minutes or '00'}"
     )
+    datetime, utc = _datetime_utc()
     try:
-        return datetime.fromisoformat(stamp).astimezone(timezone.utc)
+        return datetime.fromisoformat(stamp).astimezone(utc)
     except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
         raise ValueError("date out of range") from None
 
@@ -1843,9 +1862,7 @@ def _learn_clock_offset(host: str, reply: Reply) -> bool:
     except (TypeError, ValueError, IndexError, OverflowError):  # not an HTTP date
         return False
     if date.tzinfo is None:  # "-0000": UTC, of unknown origin
-        from datetime import timezone
-
-        date = date.replace(tzinfo=timezone.utc)
+        date = date.replace(tzinfo=_datetime_utc()[1])
     server = date.timestamp()
     if abs(server - _host_time(host)) <= 240:
         return False
@@ -2226,7 +2243,7 @@ def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
             if st.st_size > _MAX_FILE:
                 raise ConfigError("file larger than 4 MiB")
             raw = _read_regular_file(path)
-            parsed = parse(raw.decode("utf-8-sig"))
+            parsed = parse(_utf8_text(raw))
             cached = _file_cache[path, parse] = (stamp, parsed)
         return cached[1]
     except FileNotFoundError:
@@ -2239,6 +2256,14 @@ def _read_file(provider: str, path: str, parse: Callable[[str], Any]) -> Any:
         error = exc.what
     # Raised outside the handler, so no chained exception quotes the file.
     raise ConfigError(error, provider, path)
+
+
+def _utf8_text(raw: bytes) -> str:
+    """UTF-8 text without a leading byte order mark, as the ``utf-8-sig`` codec
+    reads it, without loading that codec's module (~0.2 ms of a command-line run).
+    """
+    text = raw.decode()
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _read_regular_file(path: str) -> bytes:
@@ -2960,7 +2985,7 @@ def _read_token(provider: str, path: str) -> str:
     """A token file (web identity, container authorization), read at each refresh."""
     try:
         raw = _read_regular_file(path)
-        token = raw.decode("utf-8-sig").strip()  # a BOM is no part of a token
+        token = _utf8_text(raw).strip()  # a BOM is no part of a token
         error = "the token file is empty" if not token else ""
         if len(raw) > _MAX_FILE:
             error = "file larger than 4 MiB"
@@ -3600,9 +3625,9 @@ class SSOProvider(RefreshingProvider):
 
     def _role_credentials(self, name: str, access: str) -> Credentials:
         """The role's credentials from the portal's GetRoleCredentials."""
-        from datetime import datetime, timezone
         from urllib.parse import urlencode
 
+        datetime, utc = _datetime_utc()
         (status, headers, data), url = self._call(
             name, "GET", "SSO", "portal.sso", "/federation/credentials",
             query=urlencode(self._query),
@@ -3616,7 +3641,7 @@ class SSOProvider(RefreshingProvider):
             raise _portal_error(name, url, status, headers, answer, access)
         try:
             found = answer["roleCredentials"]
-            when = datetime.fromtimestamp(found["expiration"] / 1000, timezone.utc)
+            when = datetime.fromtimestamp(found["expiration"] / 1000, utc)
             return Credentials(
                 found["accessKeyId"], found["secretAccessKey"],
                 found.get("sessionToken"), when, account_id=self._account_id,
@@ -4370,12 +4395,11 @@ class IamAwsProvider(_RefreshingIfPresent):
     ) -> Credentials:
         """In an IMDS outage, serve these credentials a jittered 5-10 minutes more
         rather than fail every caller at once (the refresh engine retries sooner)."""
-        from datetime import datetime, timezone
-
+        datetime, utc = _datetime_utc()
         log = "%s: %s%s; static stability: serving the last credentials 5-10 min more"
         where = f" [{source}]" if source else ""
         _logger().warning(log, _name(self), why, where)
-        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), timezone.utc)
+        expiry = datetime.fromtimestamp(_retry_at(self._clock(), 1e300), utc)
         return Credentials(
             creds.access_key, creds.secret_key, creds.session_token, expiry,
             account_id=creds.account_id,
@@ -5395,6 +5419,13 @@ _CLI_LINES = {"env": "export {}={}\n", "env-no-export": "{}={}\n",
               "powershell": '$Env:{}="{}"\n', "windows-cmd": "set {}={}\n"}  # fmt: skip
 _CLI_CLASSES = {"env": EnvAWSProvider, "minio-env": EnvMinioProvider,
                 "iam": IamAwsProvider, "container": ContainerProvider}  # fmt: skip
+_CLI_PROVIDERS = ("default", "aws-config", "mc-config", *_CLI_CLASSES)
+_CLI_FORMATS = ("summary", *_CLI_LINES, "process", "json", "eks-token")
+# What a plain command line holds, read without argparse: options that take a value
+# (from their choices; None: any) and flags.
+_CLI_VALUES = {"--profile": None, "--provider": _CLI_PROVIDERS,
+               "--format": _CLI_FORMATS, "--cluster": None, "--region": None}  # fmt: skip
+_CLI_FLAGS = ("--no-cache", "--explain")
 _K8S_AUTH = "client.authentication.k8s.io/"  # kubectl's exec plugin API group
 
 
@@ -5411,29 +5442,82 @@ def _main(argv: list[str] | None = None) -> int:
     Returns 0 once the credentials are printed; exits with 1 when none are found, 2
     on an error or bad usage, with one line on stderr.
     """
-    args, parser = _cli_parse(argv)
+    args = _cli_parse(sys.argv[1:] if argv is None else argv)
     if not _cli_enter():
-        parser.exit(2, "minicreds: error: credential_process loops into minicreds\n")
+        _cli_exit(2, "minicreds: error: credential_process loops into minicreds\n")
     cache_dir = None if args.no_cache else _SHARED_CACHE_DIR
     chain, creds, error = _cli_retrieve(args.provider, args.profile, cache_dir)
     if args.explain and chain is not None:
         _cli_explain(chain.attempts)
     if error:
-        parser.exit(2, f"minicreds: error: {error}\n")
+        _cli_exit(2, f"minicreds: error: {error}\n")
     if creds is None or chain is None:  # no chain comes without an error
         hint = "" if args.explain else " (--explain shows where minicreds looked)"
-        parser.exit(1, f"minicreds: no credentials found{hint}\n")
+        _cli_exit(1, f"minicreds: no credentials found{hint}\n")
     text, error = _cli_render(args, creds, source=chain.attempts[-1][0])
     error = error or _cli_write(args.format, text)
     if error:
-        parser.exit(2, f"minicreds: error: {error}\n")
+        _cli_exit(2, f"minicreds: error: {error}\n")
     return 0
 
 
-def _cli_parse(
-    argv: list[str] | None,
-) -> tuple[argparse.Namespace, argparse.ArgumentParser]:
-    """The arguments, checked; the parser too, for its ``exit()``."""
+def _cli_exit(status: int, message: str) -> NoReturn:
+    """End the run with ``status`` and a message on stderr, as argparse's exit()."""
+    if sys.stderr:  # None under pythonw
+        sys.stderr.write(message)
+    raise SystemExit(status)
+
+
+class _CliArgs:
+    """The command line's options, at their defaults until the command line sets
+    them (``_cli_scan``, or argparse as this object's namespace)."""
+
+    profile: str | None = None
+    provider = "default"
+    format = "summary"
+    cluster: str | None = None
+    region: str | None = None
+    no_cache = False
+    explain = False
+
+
+def _cli_parse(argv: list[str]) -> _CliArgs:
+    """The arguments, checked; bad usage exits with 2 and one line."""
+    args = _cli_scan(argv)
+    if args is None:
+        args = _cli_argparse(argv)
+    problem = _cli_usage_problem(args)
+    if problem:
+        _cli_exit(2, f"minicreds: error: {problem} (see --help)\n")
+    return args
+
+
+def _cli_scan(argv: list[str]) -> _CliArgs | None:
+    """A plain command line (whole option names, each value after its option and
+    among its choices) read without argparse, whose import and set-up cost ~2 ms of
+    every credential_process run; None for anything else (--help, --version, an
+    abbreviation, ``--name=value``, an error), which argparse reads as it always has.
+    """
+    args = _CliArgs()
+    words = iter(argv)
+    for word in words:
+        name = word[2:].replace("-", "_")
+        if word in _CLI_FLAGS:
+            setattr(args, name, True)
+            continue
+        if word not in _CLI_VALUES:
+            return None
+        value = next(words, None)
+        choices = _CLI_VALUES[word]
+        if value is None or value.startswith("-") or choices and value not in choices:
+            return None  # argparse says what is wrong, or reads "-1" as a value
+        setattr(args, name, value)
+    return args
+
+
+def _cli_argparse(argv: list[str]) -> _CliArgs:
+    """The arguments as argparse reads them (it prints --help and --version, and
+    exits with 2 and one line on an error)."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -5444,16 +5528,14 @@ def _cli_parse(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # Errors in one line, without argparse's usage lines before them.
-    parser.error = lambda message: parser.exit(  # type: ignore[method-assign]
+    parser.error = lambda message: _cli_exit(  # type: ignore[method-assign]
         2, f"minicreds: error: {message} (see --help)\n"
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
-    add("--provider", default="default", metavar="NAME",
-        choices=("default", "aws-config", "mc-config", *_CLI_CLASSES),
+    add("--provider", default="default", metavar="NAME", choices=_CLI_PROVIDERS,
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
-    add("--format", default="summary",
-        choices=("summary", *_CLI_LINES, "process", "json", "eks-token"),
+    add("--format", default="summary", choices=_CLI_FORMATS,
         help="summary (the default; secret masked); the others print the secrets, "
         "the export formats as `aws configure export-credentials` does, eks-token "
         "an EKS token as `aws eks get-token` does")  # fmt: skip
@@ -5465,14 +5547,18 @@ def _cli_parse(
         "shared with the AWS CLI (~/.aws/cli/cache)")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
     add("--version", action="version", version=f"minicreds {__version__}")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv, namespace=_CliArgs())
+
+
+def _cli_usage_problem(args: _CliArgs) -> str:
+    """What is wrong with a combination of options, or ""."""
     if args.profile and args.provider in _CLI_CLASSES:
-        parser.error(f"--profile does not apply to --provider {args.provider}")
+        return f"--profile does not apply to --provider {args.provider}"
     if args.format == "eks-token" and not args.cluster:
-        parser.error("--format eks-token needs --cluster NAME")
+        return "--format eks-token needs --cluster NAME"
     if args.format != "eks-token" and (args.cluster or args.region):
-        parser.error("--cluster and --region apply to --format eks-token only")
-    return args, parser
+        return "--cluster and --region apply to --format eks-token only"
+    return ""
 
 
 def _cli_enter() -> bool:
@@ -5540,9 +5626,7 @@ def _cli_explain(attempts: Iterable[tuple[str, str, str, float]]) -> None:
         print(line.rstrip(), file=sys.stderr)
 
 
-def _cli_render(
-    args: argparse.Namespace, creds: Credentials, source: str
-) -> tuple[str, str]:
+def _cli_render(args: _CliArgs, creds: Credentials, source: str) -> tuple[str, str]:
     """The credentials in the ``--format`` asked for, and an error line (or "")."""
     fmt = args.format
     if fmt == "summary":
@@ -5620,9 +5704,7 @@ def _cli_json(fmt: str, rows: list[tuple[str, str | None]], source: str) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _cli_exec_credential(
-    args: argparse.Namespace, creds: Credentials
-) -> tuple[str, str]:
+def _cli_exec_credential(args: _CliArgs, creds: Credentials) -> tuple[str, str]:
     """``--format eks-token``: the ExecCredential that ``aws eks get-token`` prints
     (its JSON, a newline and an empty line), and an error line (or "")."""
     import json
@@ -5630,7 +5712,8 @@ def _cli_exec_credential(
     try:
         region = args.region or _cli_region(args.provider, args.profile)
         # Signed on STS's time, should STS have refused this host's clock.
-        token = eks_token(args.cluster, credentials=creds, region=region)
+        cluster = args.cluster or ""  # never empty: _cli_usage_problem checks
+        token = eks_token(cluster, credentials=creds, region=region)
     except CredentialsError as exc:
         return "", str(exc)
     api_version, warning = _cli_exec_api_version()

@@ -32,18 +32,22 @@ AccountId always present (null when absent) and ``Provider``, the class that ans
 The account ID, which AWS CLI v2 does not print, is tested in tests/test_account_id.py.
 """
 
+import ast
 import base64
 import calendar
+import contextlib
 import datetime
 import http.client
 import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import unittest
 import urllib.parse
@@ -815,6 +819,33 @@ class Entry(CliCase):
         )
         self.assertEqual(proc.stdout, "False\n")
 
+    def test_a_plain_run_loads_no_parser_and_no_pure_python_datetime(self):
+        # A credential_process run: argparse (with gettext and locale) and the
+        # pure-Python twin that datetime.py builds on 3.8-3.11 cost ~3 ms of it.
+        child = textwrap.dedent(
+            """\
+            import contextlib, io, sys
+            import minicreds
+            before = set(sys.modules)
+            with contextlib.redirect_stdout(io.StringIO()):
+                minicreds._main(["--format", "process", "--no-cache"])
+            print(sorted(set(sys.modules) - before))
+            """
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", child],
+            env=self.environ(**ENV_CREDS),
+            cwd=support.REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        loaded = set(ast.literal_eval(proc.stdout))
+        self.assertTrue(loaded, "the run loads modules of its own")
+        self.assertFalse(loaded & {"argparse", "gettext", "locale", "datetime"})
+
     def test_main_in_process_restores_the_environment(self):
         import contextlib
         import io
@@ -830,3 +861,68 @@ class Entry(CliCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ArgumentScan(unittest.TestCase):
+    """A plain command line is read without argparse; argparse reads the rest."""
+
+    OPTIONS = ("--profile", "--provider", "--format", "--cluster", "--region")
+    FLAGS = ("--no-cache", "--explain")
+    WORDS = (
+        "dev", "", "env", "aws-config", "mc-config", "default", "process", "json",
+        "eks-token", "yaml", "-x", "--", "--prof", "--format=json", "--version",
+        "-h", "--explain=1", "us-east-1", "\u00e9t\u00e9",
+    )  # fmt: skip
+
+    def argparse_reads(self, argv):
+        """What argparse makes of ``argv``, or None when it refuses it."""
+        stderr = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(
+                io.StringIO()
+            ):
+                return self.fields(minicreds._cli_argparse(argv))
+        except SystemExit:
+            return None
+
+    @staticmethod
+    def fields(args):
+        names = ("profile", "provider", "format", "cluster", "region", "no_cache",
+                 "explain")  # fmt: skip
+        return {name: getattr(args, name) for name in names}
+
+    def test_every_plain_command_line_reads_as_argparse_reads_it(self):
+        rng = random.Random(20261207)
+        tokens = self.OPTIONS + self.FLAGS + self.WORDS
+        scanned = 0
+        for _ in range(3000):
+            argv = [rng.choice(tokens) for _ in range(rng.randrange(7))]
+            args = minicreds._cli_scan(argv)
+            if args is None:
+                continue
+            scanned += 1
+            with self.subTest(argv=argv):
+                self.assertEqual(self.fields(args), self.argparse_reads(argv))
+        self.assertGreater(scanned, 300)  # the scan is not a refusal of everything
+
+    def test_each_option_is_scanned(self):
+        for option in self.OPTIONS:
+            value = {"--provider": "aws-config", "--format": "json"}.get(option, "x")
+            with self.subTest(option=option):
+                args = minicreds._cli_scan([option, value])
+                self.assertIsNotNone(args)
+                self.assertEqual(
+                    self.fields(args), self.argparse_reads([option, value])
+                )
+        for flag in self.FLAGS:
+            with self.subTest(flag=flag):
+                self.assertEqual(
+                    self.fields(minicreds._cli_scan([flag])),
+                    self.argparse_reads([flag]),
+                )
+
+    def test_help_version_and_abbreviations_go_to_argparse(self):
+        for argv in (["--help"], ["-h"], ["--version"], ["--prof", "x"],
+                     ["--format=json"], ["--format", "yaml"], ["--profile"]):  # fmt: skip
+            with self.subTest(argv=argv):
+                self.assertIsNone(minicreds._cli_scan(argv))
