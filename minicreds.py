@@ -154,7 +154,6 @@ _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refresh
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
-_MAX_INI_NAME = 128  # longest setting name read: README "Failure behaviour"
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
@@ -2295,80 +2294,82 @@ def _unblocked_opener(path: str, flags: int) -> int:
 
 def _parse_ini(text: str) -> Ini:
     """Sections of an AWS config or credentials file, read as botocore reads them
-    (configloader.py, ``raw_config_parse``), sub-properties checked."""
-    import configparser
-
-    refusal = _ini_refusal(text)
-    if refusal:
-        raise ConfigError(f"cannot parse ({refusal})")
-    parser = _ini_parser()
-    try:
-        parser.read_string(text)
-    except configparser.Error as exc:
-        # The exception's text quotes the offending line, which may hold a secret:
-        # keep its line number only, and raise outside the handler.
-        line = getattr(exc, "lineno", 0) or getattr(exc, "errors", [[0]])[0][0]
-        what = type(exc).__name__.replace("Error", "").lower() or "syntax"
-    else:
-        return {
-            name: {
-                key: _checked_value(name, key, value)
-                for key, value in parser.items(name, raw=True)
-            }
-            for name in parser.sections()
+    (configloader.py, ``raw_config_parse``), sub-properties checked. The values of
+    a ``[DEFAULT]`` section reach every section, as configparser's ``items`` gives
+    them; it is no section itself."""
+    sections = _ini_sections(text)
+    defaults = sections.pop("DEFAULT", {})
+    return {
+        name: {
+            key: _checked_value(name, key, "\n".join(lines).rstrip())
+            for key, lines in {**defaults, **options}.items()
         }
-    raise ConfigError(f"cannot parse ({what} error at line {line})")
+        for name, options in sections.items()
+    }
 
 
-def _ini_parser() -> Any:
-    """A RawConfigParser (raw: a % in a secret is literal) whose sections carry no
-    typed getters: binding getint, getfloat and getboolean to every section, which
-    configparser does for each one it reads, takes half the time of a large file."""
-    import configparser
-
-    class Parser(configparser.RawConfigParser):
-        converters: Any = ()  # what each section binds a getter for: nothing
-
-    return Parser()
+# Where a section header's name ends: at its last "]" since Python 3.10 (bpo-38741,
+# configparser's SECTCRE), at its first before. Breakpoint: Python 3.9.
+_INI_NAME_END = str.rfind if sys.version_info >= (3, 10) else str.find
 
 
-def _ini_refusal(text: str) -> str:
-    """Why configparser must not see the text: its first bad line, or a setting name
-    over 128 characters; "" for neither. Both cost configparser quadratic time: it
-    adds the text of each bad line to one growing message, and backtracks through
-    a run of blanks inside a name (a 4 MiB file could take a day; README "Failure
-    behaviour").
-
-    configparser's rules: blank and comment lines are skipped; a line indented
-    deeper than an option's continues its value; a section header is what SECTCRE
-    matches; any other line needs a name, then "=" or ":".
+def _ini_sections(text: str) -> dict[str, dict[str, list[str]]]:
+    """Each section's options, a value as its lines ([DEFAULT] as "DEFAULT"), read
+    as botocore's parser reads them: ``configparser.RawConfigParser()``, strict, "="
+    and ":", "#" and ";" comments on lines of their own, blank lines kept in values.
+    A text is read, or refused at a line, as configparser reads or refuses it, in
+    time linear in its length: configparser's own grows with the square of a run of
+    blanks inside a name and of the number of bad lines (README "Failure behaviour").
     """
-    import configparser
-    import re
+    import io
 
-    is_header = configparser.RawConfigParser.SECTCRE.match
-    find_delimiter = re.compile("[=:]").search
-    in_section, value_indent = False, -1  # -1: no value to continue
-    for number, line in enumerate(text.split("\n"), 1):
+    sections: dict[str, dict[str, list[str]]] = {}  # [DEFAULT] as "DEFAULT"
+    section: dict[str, list[str]] | None = None  # the options of the last header
+    lines: list[str] | None = None  # the lines of the value an indent continues
+    indent = 0  # of the last line that was not blank, a comment or a continuation
+    bad = 0  # the first bad line
+    # Lines split at "\n" only, as configparser's read_string splits them, one at a
+    # time: a file of 4 MiB of short lines is never a list of millions.
+    for number, line in enumerate(io.StringIO(text), 1):
         clean = line.strip()
         if not clean or clean[0] in "#;":
+            if not clean and lines is not None:
+                lines.append("")  # trailing blank lines are dropped when joined
             continue
-        # Measured only when the line starts with a blank: most lines do not.
-        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
-        if value_indent >= 0 and indent > value_indent:
+        # The first non-blank, measured only when the line starts with a blank.
+        here = len(line) - len(line.lstrip()) if line[0].isspace() else 0
+        if lines is not None and here > indent:
+            lines.append(clean)
             continue
-        if clean[0] == "[" and is_header(clean):  # SECTCRE starts with "["
-            in_section, value_indent = True, -1
+        indent = here
+        end = _INI_NAME_END(clean, "]") if clean[0] == "[" else -1
+        if end >= 2:  # "[", a name of one character or more, "]", anything
+            name = clean[1:end]
+            if name in sections and name != "DEFAULT":  # [DEFAULT] may repeat
+                raise _ini_error("duplicatesection", number)
+            section, lines = sections.setdefault(name, {}), None
             continue
-        if not in_section:
-            return ""  # configparser stops at this line at once
-        delimiter = find_delimiter(clean)
-        if delimiter is None or delimiter.start() == 0:  # no "=" or ":", or no name
-            return f"parsing error at line {number}"
-        if len(clean[: delimiter.start()].rstrip()) > _MAX_INI_NAME:
-            return f"a setting name over {_MAX_INI_NAME} characters at line {number}"
-        value_indent = indent
-    return ""
+        if section is None:
+            raise _ini_error("missingsectionheader", number)
+        equals, colon = clean.find("="), clean.find(":")
+        at = equals if colon < 0 or 0 <= equals < colon else colon
+        if at < 0:
+            bad = bad or number  # the last option's value goes on after it
+            continue
+        key = clean[:at].rstrip().lower()
+        if key in section:
+            raise _ini_error("duplicateoption", number)
+        value = section[key] = [clean[at + 1 :].lstrip()]
+        lines = value if key else None  # an empty name: a bad line
+        bad = bad or (0 if key else number)
+    if bad:
+        raise _ini_error("parsing", bad)
+    return sections
+
+
+def _ini_error(kind: str, number: int) -> ConfigError:
+    """A refusal by the name configparser gives it, at a line, never quoting it."""
+    return ConfigError(f"cannot parse ({kind} error at line {number})")
 
 
 def _checked_value(section: str, key: str, value: str) -> str:
@@ -2575,7 +2576,7 @@ def _config_sections(sections: Ini) -> Ini:
 def _shell_words(section: str) -> list[str]:
     """A section's name split as shlex splits a shell line; [] when its quotes do not
     balance. A plain "KIND NAME", as nearly all are, is split without shlex, whose
-    cost for one name is about configparser's for one section."""
+    cost for one name is about twice the reader's for one section."""
     kind, _, name = section.partition(" ")
     name = name.strip(" \t\r\n")  # the blanks of shlex, not those of str.strip
     plain = _SHELL_SPECIAL.isdisjoint

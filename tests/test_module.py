@@ -451,6 +451,34 @@ class ImportBehaviourTest(unittest.TestCase):
         self.assertEqual(self.result["threads"], 1)
 
 
+class ProfileRetrieveImportsTest(unittest.TestCase):
+    """README, "Light.": reading the AWS config files needs no configparser (the
+    files are read by minicreds's own reader, as configparser reads them)."""
+
+    def test_profile_retrieve_does_not_load_configparser(self):
+        home = tempfile.mkdtemp(prefix="minicreds-imports-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.mkdir(os.path.join(home, ".aws"))
+        files = {
+            "credentials": "[dev]\naws_access_key_id = AKIAIMPORTS\n"
+            "aws_secret_access_key = imports-secret\n",
+            "config": "[DEFAULT]\nregion = eu-west-1\n[profile dev]\n"
+            "s3 =\n  addressing_style = path\n",
+        }
+        for name, text in files.items():
+            with open(os.path.join(home, ".aws", name), "w") as handle:
+                handle.write(text)
+        code = (
+            f"import sys; sys.path.insert(0, {REPO!r}); import minicreds;"
+            "creds = minicreds.AWSConfigProvider(profile='dev').retrieve();"
+            "chain = minicreds.default_provider(profile='dev').retrieve();"
+            "print(creds.access_key, chain.access_key, 'configparser' in sys.modules)"
+        )
+        proc = _run_python(code, env=support.minimal_environ(home))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, "AKIAIMPORTS AKIAIMPORTS False\n")
+
+
 class CopiedAloneTest(unittest.TestCase):
     def test_single_file_works_isolated(self):
         tmp = tempfile.mkdtemp(prefix="minicreds-alone-")
