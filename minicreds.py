@@ -2359,9 +2359,9 @@ def _ini_sections(text: str) -> dict[str, dict[str, list[str]]]:
         key = clean[:at].rstrip().lower()
         if key in section:
             raise _ini_error("duplicateoption", number)
-        value = section[key] = [clean[at + 1 :].lstrip()]
-        lines = value if key else None  # an empty name: a bad line
-        bad = bad or (0 if key else number)
+        lines = section[key] = [clean[at + 1 :].lstrip()]
+        if not key:  # a bad line, kept: a second one is a duplicate; nothing goes on
+            bad, lines = bad or number, None
     if bad:
         raise _ini_error("parsing", bad)
     return sections
