@@ -72,6 +72,7 @@ SHOULD_NOT_LOAD = ("logging", "datetime", "threading", "json", "re")
 _STDLIB_ALLOWLIST = frozenset(
     [
         "__future__",
+        "_datetime",
         "_sha1",
         "_thread",
         "abc",
