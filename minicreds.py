@@ -2328,9 +2328,10 @@ def _ini_sections(text: str) -> dict[str, dict[str, list[str]]]:
     lines: list[str] | None = None  # the lines of the value an indent continues
     indent = 0  # of the last line that was not blank, a comment or a continuation
     bad = 0  # the first bad line
-    # Lines split at "\n" only, as configparser's read_string splits them, one at a
-    # time: a file of 4 MiB of short lines is never a list of millions.
-    for number, line in enumerate(io.StringIO(text), 1):
+    # Lines end at "\n", "\r\n" or "\r", as in the file botocore's configparser reads
+    # in text mode; read one at a time: 4 MiB of short lines is never a list of
+    # millions.
+    for number, line in enumerate(io.StringIO(text, newline=None), 1):
         clean = line.strip()
         if not clean or clean[0] in "#;":
             if not clean and lines is not None:

@@ -4,13 +4,16 @@ behaviour" and "Choices where the AWS SDKs differ or are silent"): the same sect
 and values for every text configparser reads, the same refusal, at the same line, for
 every text it refuses.
 
-The reference below is the configparser-based reader minicreds used before, run with
-the Python that runs this test: run the module under every Python tox lists.
+The reference below is the configparser-based reader minicreds used before, reading
+the text as botocore's configparser reads a file (universal newlines: "\r" and "\r\n"
+end lines), run with the Python that runs this test: run the module under every Python
+tox lists.
 """
 
 from __future__ import annotations
 
 import configparser
+import io
 import random
 import unittest
 
@@ -25,7 +28,8 @@ def reference(text):
     or the text of its ConfigError."""
     parser = configparser.RawConfigParser()
     try:
-        parser.read_string(text)
+        # As botocore's configparser reads the file: text mode, universal newlines.
+        parser.read_file(io.StringIO(text, newline=None))
     except configparser.Error as exc:
         line = getattr(exc, "lineno", 0) or getattr(exc, "errors", [[0]])[0][0]
         what = type(exc).__name__.replace("Error", "").lower() or "syntax"

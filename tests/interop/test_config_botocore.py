@@ -224,6 +224,14 @@ CASES = [
     ),
     ("no files", None, None, "", {}, "none"),
     (
+        "old Mac line ends (a lone CR)",
+        "[default]\raws_access_key_id = AKCR\raws_secret_access_key = a\r",
+        None,
+        "",
+        {},
+        "creds",
+    ),
+    (
         "explicit profile missing",
         "[a]\naws_access_key_id = A\naws_secret_access_key = a\n",
         None,
