@@ -69,6 +69,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # type checkers only: importing typing costs ~12 ms at run time
+    import argparse
     import datetime
     import ssl
     from typing import (
@@ -154,6 +155,9 @@ _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refresh
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
+# Most values that sections inherit from [DEFAULT] (settings x sections), which
+# botocore would build one by one: README "Failure behaviour".
+_MAX_INI_INHERITED = 1_000_000
 _STS_VERSION = "2011-06-15"
 _FORM_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 # Regions that AWS_STS_REGIONAL_ENDPOINTS=legacy sends to the global STS host.
@@ -2298,14 +2302,37 @@ def _parse_ini(text: str) -> Ini:
     a ``[DEFAULT]`` section reach every section, as configparser's ``items`` gives
     them; it is no section itself."""
     sections = _ini_sections(text)
-    defaults = sections.pop("DEFAULT", {})
+    defaults = {
+        key: "\n".join(lines).rstrip()
+        for key, lines in sections.pop("DEFAULT", {}).items()
+    }
+    if len(defaults) * len(sections) > _MAX_INI_INHERITED:
+        raise ConfigError("cannot parse (too many [DEFAULT] settings for its sections)")
+    checked: dict[str, str] = {}  # [DEFAULT]'s values, each checked once
     return {
-        name: {
-            key: _checked_value(name, key, "\n".join(lines).rstrip())
-            for key, lines in {**defaults, **options}.items()
-        }
+        name: _section_values(name, options, defaults, checked)
         for name, options in sections.items()
     }
+
+
+def _section_values(
+    name: str,
+    options: dict[str, list[str]],
+    defaults: dict[str, str],
+    checked: dict[str, str],
+) -> dict[str, str]:
+    """A section's values in configparser's order (``[DEFAULT]``'s first), each
+    joined and checked. An inherited value is checked once, for the first section
+    that inherits it, where configparser's reader would refuse it."""
+    values = {}
+    for key in {**defaults, **options}:
+        if key in options:
+            values[key] = _checked_value(name, key, "\n".join(options[key]).rstrip())
+        elif key in checked:
+            values[key] = checked[key]
+        else:
+            values[key] = checked[key] = _checked_value(name, key, defaults[key])
+    return values
 
 
 # Where a section header's name ends: at its last "]" since Python 3.10 (bpo-38741,
@@ -2352,16 +2379,21 @@ def _ini_sections(text: str) -> dict[str, dict[str, list[str]]]:
             continue
         if section is None:
             raise _ini_error("missingsectionheader", number)
+        # The name ends at the first "=" or ":".
         equals, colon = clean.find("="), clean.find(":")
         at = equals if colon < 0 or 0 <= equals < colon else colon
         if at < 0:
-            bad = bad or number  # the last option's value goes on after it
+            # A bad line: configparser notes it and reads on; blank and indented
+            # lines after it still continue the last option's value.
+            bad = bad or number
             continue
         key = clean[:at].rstrip().lower()
         if key in section:
             raise _ini_error("duplicateoption", number)
         lines = section[key] = [clean[at + 1 :].lstrip()]
-        if not key:  # a bad line, kept: a second one is a duplicate; nothing goes on
+        if not key:
+            # A bad line too ("= value"), but configparser keeps it as the option
+            # "": a second one is a duplicate; no line continues its value.
             bad, lines = bad or number, None
     if bad:
         raise _ini_error("parsing", bad)
@@ -5464,15 +5496,21 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def _cli_exit(status: int, message: str) -> NoReturn:
-    """End the run with ``status`` and a message on stderr, as argparse's exit()."""
-    if sys.stderr:  # None under pythonw
+    """End the run with ``status`` and a message on stderr, as argparse's exit():
+    a message that stderr cannot take (a full disk, no stderr under pythonw) is
+    dropped, so that the status still says what happened."""
+    try:
         sys.stderr.write(message)
+    except (AttributeError, OSError):
+        pass
     raise SystemExit(status)
 
 
 class _CliArgs:
     """The command line's options, at their defaults until the command line sets
-    them (``_cli_scan``, or argparse as this object's namespace)."""
+    them (``_cli_scan``, or argparse as this object's namespace). Each option is
+    named in three places that go together: here, in _CLI_VALUES or _CLI_FLAGS, and
+    in _cli_parser (tests/test_cli.py checks that they agree)."""
 
     profile: str | None = None
     provider = "default"
@@ -5503,9 +5541,8 @@ def _cli_scan(argv: list[str]) -> _CliArgs | None:
     args = _CliArgs()
     words = iter(argv)
     for word in words:
-        name = word[2:].replace("-", "_")
         if word in _CLI_FLAGS:
-            setattr(args, name, True)
+            setattr(args, _cli_attribute(word), True)
             continue
         if word not in _CLI_VALUES:
             return None
@@ -5513,13 +5550,25 @@ def _cli_scan(argv: list[str]) -> _CliArgs | None:
         choices = _CLI_VALUES[word]
         if value is None or value.startswith("-") or choices and value not in choices:
             return None  # argparse says what is wrong, or reads "-1" as a value
-        setattr(args, name, value)
+        setattr(args, _cli_attribute(word), value)
     return args
+
+
+def _cli_attribute(option: str) -> str:
+    """The attribute an option sets, named as argparse names it: ``--no-cache``,
+    ``no_cache``."""
+    return option[2:].replace("-", "_")
 
 
 def _cli_argparse(argv: list[str]) -> _CliArgs:
     """The arguments as argparse reads them (it prints --help and --version, and
     exits with 2 and one line on an error)."""
+    return _cli_parser().parse_args(argv, namespace=_CliArgs())
+
+
+def _cli_parser() -> argparse.ArgumentParser:
+    """argparse's parser of the command line. The defaults are _CliArgs's, the
+    namespace it parses into (argparse leaves an attribute that is there alone)."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -5535,9 +5584,9 @@ def _cli_argparse(argv: list[str]) -> _CliArgs:
     )
     add = parser.add_argument
     add("--profile", help="the AWS profile (the mc alias with --provider mc-config)")
-    add("--provider", default="default", metavar="NAME", choices=_CLI_PROVIDERS,
+    add("--provider", metavar="NAME", choices=_CLI_PROVIDERS,
         help="one source instead of the default chain: %(choices)s")  # fmt: skip
-    add("--format", default="summary", choices=_CLI_FORMATS,
+    add("--format", choices=_CLI_FORMATS,
         help="summary (the default; secret masked); the others print the secrets, "
         "the export formats as `aws configure export-credentials` does, eks-token "
         "an EKS token as `aws eks get-token` does")  # fmt: skip
@@ -5549,7 +5598,7 @@ def _cli_argparse(argv: list[str]) -> _CliArgs:
         "shared with the AWS CLI (~/.aws/cli/cache)")  # fmt: skip
     add("--explain", action="store_true", help="list each provider tried, on stderr")
     add("--version", action="version", version=f"minicreds {__version__}")
-    return parser.parse_args(argv, namespace=_CliArgs())
+    return parser
 
 
 def _cli_usage_problem(args: _CliArgs) -> str:

@@ -750,6 +750,15 @@ class Output(CliCase):
             self.assertIn(proc.returncode, (0, 141))
             self.assertEqual(proc.stderr, b"")
 
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_an_error_line_that_cannot_be_written_keeps_its_status(self):
+        # As argparse's exit() does: the status says what happened even when
+        # stderr cannot take the line (a full disk).
+        for args, status in ((["--provider", "env", "--profile", "p"], 2), ([], 1)):
+            with self.subTest(args=args), open("/dev/full", "wb") as full:
+                proc = self.run_bytes(*args, stderr=full, PYTHONUNBUFFERED="1")
+                self.assertEqual(proc.returncode, status)
+
     def test_stdout_encoding_that_cannot_hold_a_value(self):
         # A MinIO user name outside cp1252 (Windows' pipes and consoles).
         minio = {"MINIO_ROOT_USER": "user-\u0142", "MINIO_ROOT_PASSWORD": SECRET}
@@ -859,10 +868,6 @@ class Entry(CliCase):
         self.assertEqual(out.getvalue(), EXPECTED["env-no-export"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class ArgumentScan(unittest.TestCase):
     """A plain command line is read without argparse; argparse reads the rest."""
 
@@ -921,8 +926,30 @@ class ArgumentScan(unittest.TestCase):
                     self.argparse_reads([flag]),
                 )
 
+    def test_the_scan_and_argparse_know_the_same_options(self):
+        parser = minicreds._cli_parser()
+        known = {
+            option: action
+            for action in parser._actions
+            for option in action.option_strings
+            if option not in ("-h", "--help", "--version")
+        }
+        self.assertEqual(
+            set(known), set(minicreds._CLI_VALUES) | set(minicreds._CLI_FLAGS)
+        )
+        for option, action in known.items():
+            with self.subTest(option=option):
+                self.assertEqual(action.dest, minicreds._cli_attribute(option))
+                self.assertTrue(hasattr(minicreds._CliArgs, action.dest))
+                if option in minicreds._CLI_VALUES:
+                    self.assertEqual(action.choices, minicreds._CLI_VALUES[option])
+
     def test_help_version_and_abbreviations_go_to_argparse(self):
         for argv in (["--help"], ["-h"], ["--version"], ["--prof", "x"],
                      ["--format=json"], ["--format", "yaml"], ["--profile"]):  # fmt: skip
             with self.subTest(argv=argv):
                 self.assertIsNone(minicreds._cli_scan(argv))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import io
 import json
 import os
 import random
@@ -130,8 +131,8 @@ def _ini_outcome(text):
     """What configparser makes of ``text``: "ok", or the class of its error and,
     for a ParsingError, the line of the first bad line."""
     parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(text)
+    try:  # as botocore reads the file: text mode, universal newlines
+        parser.read_file(io.StringIO(text, newline=None))
     except configparser.MissingSectionHeaderError:  # a ParsingError, fatal at once
         return "MissingSectionHeaderError"
     except configparser.ParsingError as exc:
@@ -187,6 +188,25 @@ class ConfigParseTest(unittest.TestCase):
                 self.assertIn(f"at line {line}", found)
                 self.assertIn(path, found)
                 self.assertNotIn("ab", found.replace(path, ""))  # no line quoted
+
+    def test_default_section_values_are_read_once_for_all_sections(self):
+        # Every section inherits [DEFAULT]'s values: a long value, or a block of
+        # sub-properties, read again for each of 150,000 sections never ends.
+        sections = "".join(f"[s{n}]\n" for n in range(150_000))
+        long_value = "[DEFAULT]\nk = v\n" + "  x\n" * 300_000 + sections
+        sub_properties = "[DEFAULT]\nk =\n" + "  a = b\n" * 200_000 + sections
+        paths = [self.write("long", long_value), self.write("block", sub_properties)]
+        self.assertEqual(self.outcomes(*paths), ["ok: None", "ok: None"])
+
+    def test_default_settings_times_sections_are_bounded(self):
+        # 200,000 [DEFAULT] settings inherited by 200,000 sections would be 4e10
+        # values (botocore would build them all): refused, naming no line.
+        many = "".join(f"k{n} = v\n" for n in range(200_000))
+        text = "[DEFAULT]\n" + many + "".join(f"[s{n}]\n" for n in range(200_000))
+        [found] = self.outcomes(self.write("config", text))
+        self.assertTrue(found.startswith("ConfigError: "), found)
+        self.assertIn("[DEFAULT]", found)
+        self.assertNotIn("k1", found)
 
     def test_long_setting_names_are_read_as_configparser_reads_them(self):
         # botocore has no limit on a name's length, nor has minicreds.

@@ -4,10 +4,11 @@ behaviour" and "Choices where the AWS SDKs differ or are silent"): the same sect
 and values for every text configparser reads, the same refusal, at the same line, for
 every text it refuses.
 
-The reference below is the configparser-based reader minicreds used before, reading
-the text as botocore's configparser reads a file (universal newlines: "\r" and "\r\n"
-end lines), run with the Python that runs this test: run the module under every Python
-tox lists.
+The reference below is configparser reading the text as botocore's configparser reads
+a file (universal newlines: "\r" and "\r\n" end lines; minicreds's configparser-based
+reader before this one split at "\n" only), its values checked as minicreds checks
+them, run with the Python that runs this test: run the module under every Python tox
+lists.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class DifferentialTest(unittest.TestCase):
             "k = v\n[a]\n",
             "  \n\t[a]\n",
             "[a]\r\nk = v\r\n",
-            "[a]\rk = v\r",  # "\r" alone ends no line
+            "[a]\rk = v\r",  # "\r" alone ends a line, as in a text-mode file
             "[a]\nk = v\n[a]\n",
             "[a]\nK = 1\nk = 2\n",
             "[a]\nk\u2028=\u2028v\u2028\n",
