@@ -5567,8 +5567,9 @@ def _cli_argparse(argv: list[str]) -> _CliArgs:
 
 
 def _cli_parser() -> argparse.ArgumentParser:
-    """argparse's parser of the command line. The defaults are _CliArgs's, the
-    namespace it parses into (argparse leaves an attribute that is there alone)."""
+    """argparse's parser of the command line. Its defaults are _CliArgs's, the
+    namespace it parses into: argparse sets no default on an attribute the
+    namespace already has."""
     import argparse
 
     parser = argparse.ArgumentParser(
