@@ -16,21 +16,18 @@ Exit status 0 when the goal is met, 1 when not, 2 when botocore is missing.
 Nothing here is collected by ``unittest`` (no ``test_`` prefix, no ``__init__.py``).
 """
 
-import argparse
 import datetime
-import os
-import platform
-import statistics
 import sys
-import time
 from unittest import mock
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+import timing  # beside this script
+
+sys.path.insert(0, timing.REPO)
 
 import minicreds  # after sys.path is set
 
 GOAL_RATIO = 5.0
+LABELS = {"minicreds": "minicreds.presign_url", "botocore": "botocore S3SigV4QueryAuth"}
 URL = "https://examplebucket.s3.us-east-1.amazonaws.com/photos/2026/cat.jpg"
 EXPIRES = 3600
 ACCESS_KEY = "ASIAEXAMPLEBENCHMARK"
@@ -106,67 +103,14 @@ def check_same_url():
         sys.exit(f"URLs differ:\n  minicreds {ours}\n  botocore  {theirs}")
 
 
-def per_call_ns(call, number):
-    """Nanoseconds per call over ``number`` calls."""
-    loops = range(number)
-    start = time.perf_counter_ns()
-    for _ in loops:
-        call()
-    return (time.perf_counter_ns() - start) / number
-
-
-def calibrate(call, target_s=0.02):
-    number = 10
-    while True:
-        start = time.perf_counter()
-        per_call_ns(call, number)
-        if time.perf_counter() - start >= target_s or number >= 1_000_000:
-            return number
-        number *= 2
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds")
-    args = parser.parse_args(argv)
-
-    calls = {"minicreds": minicreds_call()}
-    try:
-        import botocore
-
-        calls["botocore"] = botocore_call()
-        check_same_url()
-    except ImportError:
-        botocore = None
-    numbers = {name: calibrate(call) for name, call in calls.items()}
-    samples = {name: [] for name in calls}
-    for _ in range(args.rounds):
-        for name, call in calls.items():
-            samples[name].append(per_call_ns(call, numbers[name]))
-
-    print(f"SigV4 presigning of an S3 GET, {args.rounds} interleaved rounds, median")
-    print(f"Python {platform.python_version()} ({sys.executable})")
-    medians = {}
-    for name, label in (
-        ("minicreds", "minicreds.presign_url"),
-        ("botocore", "botocore S3SigV4QueryAuth"),
-    ):
-        if name not in samples:
-            continue
-        medians[name] = statistics.median(samples[name])
-        low, high = min(samples[name]), max(samples[name])
-        print(
-            f"  {label:30} {medians[name] / 1000:8.2f} us"
-            f"  (min {low / 1000:.2f}, max {high / 1000:.2f})"
-        )
-    if botocore is None:
-        print("  botocore: not installed, no ratio")
-        return 2
-    ratio = medians["botocore"] / medians["minicreds"]
-    ok = ratio >= GOAL_RATIO
-    print(f"  botocore {botocore.__version__}: minicreds is {ratio:.2f}x faster")
-    print(f"goal: at least {GOAL_RATIO:.0f}x faster: {'met' if ok else 'MISSED'}")
-    return 0 if ok else 1
+    rounds = timing.rounds_option(__doc__, argv)
+    calls, version = timing.with_botocore(minicreds_call, botocore_call, check_same_url)
+    samples = timing.interleaved(calls, rounds)
+    timing.print_header(
+        f"SigV4 presigning of an S3 GET, {rounds} interleaved rounds, median"
+    )
+    return timing.faster_than_botocore(samples, LABELS, version, GOAL_RATIO)
 
 
 if __name__ == "__main__":
