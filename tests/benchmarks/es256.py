@@ -15,17 +15,15 @@ Exit status 0 when the goal is met, 1 when not.
 Nothing here is collected by ``unittest`` (no ``test_`` prefix, no ``__init__.py``).
 """
 
-import argparse
 import base64
-import os
-import platform
 import statistics
 import sys
 import textwrap
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, ROOT)
+import timing  # beside this script
+
+sys.path.insert(0, timing.REPO)
 
 import minicreds  # after sys.path is set
 
@@ -60,45 +58,13 @@ def calls():
     }
 
 
-def per_call_ns(call, number):
-    """Nanoseconds per call over ``number`` calls."""
-    loops = range(number)
-    start = time.perf_counter_ns()
-    for _ in loops:
-        call()
-    return (time.perf_counter_ns() - start) / number
-
-
-def calibrate(call, target_s=0.02):
-    number = 1
-    while True:
-        start = time.perf_counter()
-        per_call_ns(call, number)
-        if time.perf_counter() - start >= target_s or number >= 1_000_000:
-            return number
-        number *= 2
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds")
-    args = parser.parse_args(argv)
-
-    timed = calls()
-    numbers = {name: calibrate(call) for name, call in timed.items()}
-    samples = {name: [] for name in timed}
-    for _ in range(args.rounds):
-        for name, call in timed.items():
-            samples[name].append(per_call_ns(call, numbers[name]))
-
-    print(f"ES256 for DPoP, {args.rounds} interleaved rounds, median")
-    print(f"Python {platform.python_version()} ({sys.executable})")
+    rounds = timing.rounds_option(__doc__, argv)
+    # Some of these calls take milliseconds: calibration starts from one call.
+    samples = timing.interleaved(calls(), rounds, first=1)
+    timing.print_header(f"ES256 for DPoP, {rounds} interleaved rounds, median")
     for name, values in samples.items():
-        low, high = min(values), max(values)
-        print(
-            f"  {name:24} {statistics.median(values) / 1e6:8.3f} ms"
-            f"  (min {low / 1e6:.3f}, max {high / 1e6:.3f})"
-        )
+        timing.print_spread(name, values, "ms", 24)
     proof_ms = statistics.median(samples["DPoP proof (the goal)"]) / 1e6
     ok = proof_ms <= GOAL_MS
     print(f"goal: one proof in at most {GOAL_MS:.0f} ms: {'met' if ok else 'MISSED'}")

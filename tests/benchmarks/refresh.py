@@ -12,16 +12,13 @@ Exit status 0 when the goals are met, 1 when not, 2 when botocore is missing.
 Nothing here is collected by ``unittest`` (no ``test_`` prefix, no ``__init__.py``).
 """
 
-import argparse
 import datetime
-import os
-import platform
 import statistics
 import sys
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
+import timing  # beside this script
+
+sys.path.insert(0, timing.REPO)
 
 import minicreds  # after sys.path is set
 
@@ -59,55 +56,16 @@ def botocore_call():
     return creds.get_frozen_credentials
 
 
-def per_call_ns(call, number):
-    """Nanoseconds per call over ``number`` calls (loop unrolled by 10)."""
-    loops = range(number // 10)
-    start = time.perf_counter_ns()
-    for _ in loops:
-        call()
-        call()
-        call()
-        call()
-        call()
-        call()
-        call()
-        call()
-        call()
-        call()
-    return (time.perf_counter_ns() - start) / (len(loops) * 10)
-
-
-def calibrate(call, target_s=0.02):
-    number = 10
-    while True:
-        start = time.perf_counter()
-        per_call_ns(call, number)
-        if time.perf_counter() - start >= target_s or number >= 10_000_000:
-            return number
-        number *= 2
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds")
-    args = parser.parse_args(argv)
-
-    calls = {"minicreds": minicreds_call()}
-    try:
-        calls["botocore"] = botocore_call()
-        import botocore
-
-        boto_version = botocore.__version__
-    except ImportError:
-        boto_version = None
-    numbers = {name: calibrate(call) for name, call in calls.items()}
-    samples = {name: [] for name in calls}
-    for _ in range(args.rounds):
-        for name, call in calls.items():
-            samples[name].append(per_call_ns(call, numbers[name]))
-
-    print(f"cached retrieve(), {args.rounds} interleaved rounds, median ns per call")
-    print(f"Python {platform.python_version()} ({sys.executable})")
+    rounds = timing.rounds_option(__doc__, argv)
+    calls, boto_version = timing.with_botocore(minicreds_call, botocore_call)
+    # A call takes tens of nanoseconds: the loop is unrolled, and may run longer.
+    samples = timing.interleaved(
+        calls, rounds, timing.per_call_ns_unrolled, most=10_000_000
+    )
+    timing.print_header(
+        f"cached retrieve(), {rounds} interleaved rounds, median ns per call"
+    )
     mini = statistics.median(samples["minicreds"])
     spread = (min(samples["minicreds"]), max(samples["minicreds"]))
     print(
