@@ -29,9 +29,10 @@ import statistics
 import sys
 import tempfile
 import textwrap
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import timing  # beside this script
+
+ROOT = timing.REPO
 sys.path.insert(0, ROOT)
 
 from tests import support  # noqa: E402 - after sys.path is set
@@ -56,27 +57,6 @@ NOTES = """\
     script by path": `python3 minicreds.py`, compiled at every start. 2 × --rounds
     rounds.
 """
-
-
-def spawn(argv, env, cwd):
-    """Run a child with its output discarded: (wall s, CPU s)."""
-    null = os.open(os.devnull, os.O_RDWR)
-    here = os.getcwd()
-    try:
-        actions = [(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)]
-        os.chdir(cwd)  # posix_spawn has no cwd argument before 3.13
-        try:
-            start = time.perf_counter()
-            pid = os.posix_spawn(PY, [PY, *argv], env, file_actions=actions)
-            _, status, usage = os.wait4(pid, 0)
-            seconds = time.perf_counter() - start
-        finally:
-            os.chdir(here)
-    finally:
-        os.close(null)
-    if status:
-        raise RuntimeError("child failed (%d): %s" % (status, argv))
-    return seconds, usage.ru_utime + usage.ru_stime
 
 
 @contextlib.contextmanager
@@ -124,7 +104,7 @@ def measure(rounds):
     round's ratio to bare, and the STS calls made (1: the first run's only)."""
     with setting() as (sts, env, home, runs):
         for argv in runs.values():  # the first assumes the role; warms the bytecode
-            spawn(argv, env, home)
+            timing.spawn(PY, argv, env, home)
         wall = {name: [] for name in runs}
         cpu = {name: [] for name in runs}
         order = random.Random(7)
@@ -132,7 +112,7 @@ def measure(rounds):
             items = list(runs.items())
             order.shuffle(items)
             for name, argv in items:
-                seconds, used = spawn(argv, env, home)
+                seconds, used, _ = timing.spawn(PY, argv, env, home)
                 wall[name].append(seconds)
                 cpu[name].append(used)
         calls = sum(1 for r in sts.requests if r.method == "POST")

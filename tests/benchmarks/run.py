@@ -47,7 +47,9 @@ import tempfile
 import time
 import timeit
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import timing  # beside this script
+
+REPO = timing.REPO
 sys.path.insert(0, REPO)
 
 import minicreds  # noqa: E402
@@ -132,24 +134,7 @@ class Children:
 
     def spawn(self, code, env, cwd, *flags):
         """Run ``python3 [flags] -c code`` in cwd: (wall s, CPU s, peak RSS KiB)."""
-        argv = [PY, *flags, "-c", code]
-        null = os.open(os.devnull, os.O_RDWR)
-        try:
-            actions = [(os.POSIX_SPAWN_DUP2, null, fd) for fd in (0, 1, 2)]
-            here = os.getcwd()
-            os.chdir(cwd)  # posix_spawn has no cwd argument before 3.13
-            try:
-                start = time.perf_counter()
-                pid = os.posix_spawn(PY, argv, env, file_actions=actions)
-                _, status, usage = os.wait4(pid, 0)
-                seconds = time.perf_counter() - start
-            finally:
-                os.chdir(here)
-        finally:
-            os.close(null)
-        if status:
-            raise RuntimeError("child failed (%d): %s" % (status, code))
-        return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+        return timing.spawn(PY, [*flags, "-c", code], env, cwd)
 
     def run(self, code, env, cwd, *flags):
         """Run a child and return its (stdout, stderr)."""
