@@ -368,14 +368,28 @@ def topic(name):
         return None
 
 
+def per_call_cells(t):
+    """The minicreds, botocore and MinIO SDK cells of a row of medians ``t``."""
+    peers = (us(t[name]) if name in t else ABSENT for name in ("botocore", "minio"))
+    return (us(t["minicreds"]), *peers)
+
+
+def fifth_of_botocore_row(measure, t):
+    """The row of medians ``t`` for a goal of at most a fifth of botocore's time
+    (sign.py, presign.py): met or not only when botocore was timed."""
+    ratio, met = "", None
+    if "botocore" in t:
+        met = t["minicreds"] <= t["botocore"] / 5
+        ratio = "%.3f× botocore" % (t["minicreds"] / t["botocore"])
+    row(measure, *per_call_cells(t), ratio, "≤ 0.20× botocore", met)
+
+
 def cached_retrieve(rounds):
     refresh = topic("refresh")
     if refresh is None:
         row("Cached `retrieve()`", "n/a (tests/benchmarks/refresh.py missing)")
         return
-    contenders = {"minicreds": refresh.minicreds_call()}
-    if HAVE["botocore"]:
-        contenders["botocore"] = refresh.botocore_call()
+    contenders, _ = timing.with_botocore(refresh.minicreds_call, refresh.botocore_call)
     if HAVE["minio"]:
         from minio.credentials import Credentials as MinioCredentials
         from minio.credentials.providers import AssumeRoleProvider
@@ -399,9 +413,7 @@ def cached_retrieve(rounds):
         met = met and t["botocore"] >= 10 * t["minicreds"]
     row(
         "Cached `retrieve()` of a refreshing provider [4]",
-        us(t["minicreds"]),
-        us(t["botocore"]) if "botocore" in t else ABSENT,
-        us(t["minio"]) if "minio" in t else ABSENT,
+        *per_call_cells(t),
         ratio,
         "≤ 2 µs and ≤ 0.10× botocore",
         met,
@@ -413,10 +425,9 @@ def signing(rounds):
     if sign is None:
         row("`sign_request`", "n/a (tests/benchmarks/sign.py missing)")
         return
-    contenders = {"minicreds": sign.minicreds_call()}
-    if HAVE["botocore"]:
-        sign.check_same_signature()
-        contenders["botocore"] = sign.botocore_call()
+    contenders, _ = timing.with_botocore(
+        sign.minicreds_call, sign.botocore_call, sign.check_same_signature
+    )
     if HAVE["minio"]:
         from urllib.parse import urlsplit
 
@@ -438,20 +449,7 @@ def signing(rounds):
             )  # fmt: skip
 
         contenders["minio"] = minio
-    t = per_call(contenders, rounds)
-    ratio, met = "", None
-    if "botocore" in t:
-        met = t["minicreds"] <= t["botocore"] / 5
-        ratio = "%.3f× botocore" % (t["minicreds"] / t["botocore"])
-    row(
-        "`sign_request` [5]",
-        us(t["minicreds"]),
-        us(t["botocore"]) if "botocore" in t else ABSENT,
-        us(t["minio"]) if "minio" in t else ABSENT,
-        ratio,
-        "≤ 0.20× botocore",
-        met,
-    )
+    fifth_of_botocore_row("`sign_request` [5]", per_call(contenders, rounds))
 
 
 def presigning(rounds):
@@ -459,26 +457,12 @@ def presigning(rounds):
     if presign is None:
         row("`presign_url`", "n/a (tests/benchmarks/presign.py missing)")
         return
-    contenders = {"minicreds": presign.minicreds_call()}
-    if HAVE["botocore"]:
-        presign.check_same_url()
-        contenders["botocore"] = presign.botocore_call()
+    contenders, _ = timing.with_botocore(
+        presign.minicreds_call, presign.botocore_call, presign.check_same_url
+    )
     if HAVE["minio"]:
         contenders["minio"] = presign.minio_call()
-    t = per_call(contenders, rounds)
-    ratio, met = "", None
-    if "botocore" in t:
-        met = t["minicreds"] <= t["botocore"] / 5
-        ratio = "%.3f× botocore" % (t["minicreds"] / t["botocore"])
-    row(
-        "`presign_url` [6]",
-        us(t["minicreds"]),
-        us(t["botocore"]) if "botocore" in t else ABSENT,
-        us(t["minio"]) if "minio" in t else ABSENT,
-        ratio,
-        "≤ 0.20× botocore",
-        met,
-    )
+    fifth_of_botocore_row("`presign_url` [6]", per_call(contenders, rounds))
 
 
 def profile_files(rounds):
