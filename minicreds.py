@@ -2062,17 +2062,30 @@ _OWN_THEN_MINIO = ("_own_form", "_minio_form")  # a call that fits both: minicre
 _MINIO_ONLY = ("_minio_form",)
 
 
-class _OwnSignature:
-    """``inspect.signature(cls)`` shows minicreds's own form (``cls._own_form``
-    without ``self``), although ``__init__`` takes any arguments to accept
-    minio-py's too."""
+class _PublicSignature:
+    """``inspect.signature(cls)``, and so ``help()``, shows ``cls.__init__`` without
+    ``self`` and without the keywords named "_...": minicreds's own plumbing
+    between providers, no part of their interface."""
+
+    _shown = "__init__"
 
     def __get__(self, provider: object, cls: type) -> Any:
         import inspect
 
-        signature = inspect.signature(cls._own_form)  # type: ignore[attr-defined]
-        params = list(signature.parameters.values())[1:]
+        signature = inspect.signature(getattr(cls, self._shown))
+        params = [
+            param
+            for param in list(signature.parameters.values())[1:]
+            if not param.name.startswith("_")
+        ]
         return signature.replace(parameters=params, return_annotation=signature.empty)
+
+
+class _OwnSignature(_PublicSignature):
+    """``inspect.signature(cls)`` shows minicreds's own form (``cls._own_form``),
+    although ``__init__`` takes any arguments to accept minio-py's too."""
+
+    _shown = "_own_form"
 
 
 def _init_in_form(
@@ -2437,6 +2450,8 @@ class AWSConfigProvider(Provider):
     ``~/.aws/cli/cache``) where role and SSO credentials are looked up before they
     are fetched, and saved after (README "The AWS CLI's cache"); none by default.
     """
+
+    __signature__ = _PublicSignature()
 
     def __init__(
         self,
@@ -3530,6 +3545,8 @@ class SSOProvider(RefreshingProvider):
     ``AssumeRoleProvider``.
     """
 
+    __signature__ = _PublicSignature()
+
     def __init__(
         self,
         start_url: str,
@@ -3763,6 +3780,8 @@ class LoginProvider(RefreshingProvider):
     DPoP proof signed by the cached key, and the cache is rewritten. A renewal that
     fails while the credentials are valid is logged and they are served.
     """
+
+    __signature__ = _PublicSignature()
 
     def __init__(
         self,

@@ -168,6 +168,22 @@ class ApiTest(unittest.TestCase):
             self.assertIs(param.default, time.time, name)
         self.assertIn("AssumeRoleProvider", found)
 
+    def test_signatures_show_no_private_keywords(self):
+        # Keywords named "_..." are minicreds's own plumbing between providers:
+        # help() and inspect.signature() show every other parameter, unchanged.
+        for name in minicreds.__all__:
+            obj = getattr(minicreds, name)
+            if not isinstance(obj, type) or obj.__init__ is object.__init__:
+                continue
+            with self.subTest(name):
+                shown = inspect.signature(obj).parameters
+                self.assertFalse([p for p in shown if p.startswith("_")])
+                if "_own_form" in vars(obj):  # the MinIO forms: tests/test_minio_forms
+                    continue
+                init = list(inspect.signature(obj.__init__).parameters.values())[1:]
+                public = [p for p in init if not p.name.startswith("_")]
+                self.assertEqual(list(shown.values()), public)
+
     def test_default_clock_is_real_time(self):
         real = FakeClock(time.time())  # only used to date what fetch returns
         p = RefreshingProvider(Fetch(real, 3600))
