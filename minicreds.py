@@ -155,6 +155,17 @@ _BLOCKING_WINDOW = 60.0  # callers wait for a refresh from here: README "Refresh
 _MAX_BODY = 1 << 20  # largest HTTP response body read: README "Failure behaviour"
 _MAX_FILE = 4 << 20  # largest file read (config, token): README "Failure behaviour"
 _MAX_TIME_TEXT = 64  # longest time stamp read: README "Failure behaviour"
+# The AWS partitions whose hosts are not under amazonaws.com and api.aws (botocore's
+# partitions.json): the start of their region names, their domain and their
+# dual-stack domain. China, the European sovereign cloud, the isolated regions.
+_PARTITION_DOMAINS = (
+    ("cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn"),
+    ("eusc-de-", "amazonaws.eu", "api.amazonwebservices.eu"),
+    ("us-iso-", "c2s.ic.gov", "api.aws.ic.gov"),
+    ("us-isob-", "sc2s.sgov.gov", "api.aws.scloud"),
+    ("eu-isoe-", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"),
+    ("us-isof-", "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
+)
 # Most values that sections inherit from [DEFAULT] (settings x sections), which
 # botocore would build one by one: README "Failure behaviour".
 _MAX_INI_INHERITED = 1_000_000
@@ -1789,18 +1800,17 @@ def _check_region(region: str, name: str) -> None:
 
 def _aws_host(service: str, region: str, fips: bool, dualstack: bool) -> str:
     """The host of an AWS service in a region, as botocore's endpoint rulesets for
-    sts, sso and sso-oidc build it: ``SERVICE[-fips].REGION.`` and the partition's
-    domain, ``amazonaws.com`` or for dual-stack ``api.aws`` (in China
-    ``amazonaws.com.cn``, ``api.amazonwebservices.com.cn``). GovCloud's regular
-    hosts are FIPS hosts: no ``-fips`` there without dual-stack."""
-    china = region.startswith("cn-")
-    if dualstack:
-        domain = "api.amazonwebservices.com.cn" if china else "api.aws"
-    else:
-        domain = "amazonaws.com.cn" if china else "amazonaws.com"
+    sts, sso and sso-oidc build it: ``SERVICE[-fips].REGION.`` and the domain, or
+    the dual-stack domain, of the region's partition (``_PARTITION_DOMAINS``).
+    GovCloud's regular hosts are FIPS hosts: no ``-fips`` there without dual-stack.
+    """
+    domain, dualstack_domain = "amazonaws.com", "api.aws"  # aws and aws-us-gov
+    for prefix, partition_domain, partition_dualstack in _PARTITION_DOMAINS:
+        if region.startswith(prefix):
+            domain, dualstack_domain = partition_domain, partition_dualstack
     if fips and (dualstack or not region.startswith("us-gov-")):
         service += "-fips"
-    return f"{service}.{region}.{domain}"
+    return f"{service}.{region}.{dualstack_domain if dualstack else domain}"
 
 
 def _configured_endpoint(

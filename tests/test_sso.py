@@ -344,6 +344,9 @@ class SSOEndpointTest(SSOTestBase):
             ("cn-north-1", fips, "portal.sso-fips.cn-north-1.amazonaws.com.cn", "oidc-fips.cn-north-1.amazonaws.com.cn"),
             ("us-gov-west-1", fips, "portal.sso.us-gov-west-1.amazonaws.com", "oidc.us-gov-west-1.amazonaws.com"),
             ("us-gov-west-1", both, "portal.sso-fips.us-gov-west-1.api.aws", "oidc-fips.us-gov-west-1.api.aws"),
+            ("us-iso-east-1", {}, "portal.sso.us-iso-east-1.c2s.ic.gov", "oidc.us-iso-east-1.c2s.ic.gov"),
+            ("us-isob-east-1", fips, "portal.sso-fips.us-isob-east-1.sc2s.sgov.gov", "oidc-fips.us-isob-east-1.sc2s.sgov.gov"),
+            ("eusc-de-east-1", dual, "portal.sso.eusc-de-east-1.api.amazonwebservices.eu", "oidc.eusc-de-east-1.api.amazonwebservices.eu"),
         )  # fmt: skip
         for region, environ, portal, oidc in cases:
             with self.subTest(region=region, environ=environ):

@@ -214,6 +214,29 @@ class EndpointResolution(unittest.TestCase):
                 got = self.resolve(AssumeRoleProvider, region, None, environ)
                 self.assertEqual(got, (url, region))
 
+    def test_every_partitions_domains(self):
+        # The URLs botocore 1.43's sts client sends to (partitions.json): the
+        # isolated partitions of air-gapped regions and the European sovereign one.
+        fips = {"AWS_USE_FIPS_ENDPOINT": "true"}
+        dual = {"AWS_USE_DUALSTACK_ENDPOINT": "true"}
+        cases = (
+            ("us-iso-east-1", {}, "https://sts.us-iso-east-1.c2s.ic.gov"),
+            ("us-iso-east-1", fips, "https://sts-fips.us-iso-east-1.c2s.ic.gov"),
+            ("us-iso-east-1", dual, "https://sts.us-iso-east-1.api.aws.ic.gov"),
+            ("us-isob-east-1", {}, "https://sts.us-isob-east-1.sc2s.sgov.gov"),
+            ("us-isob-east-1", dual, "https://sts.us-isob-east-1.api.aws.scloud"),
+            ("eu-isoe-west-1", fips, "https://sts-fips.eu-isoe-west-1.cloud.adc-e.uk"),
+            ("us-isof-south-1", {}, "https://sts.us-isof-south-1.csp.hci.ic.gov"),
+            ("eusc-de-east-1", {}, "https://sts.eusc-de-east-1.amazonaws.eu"),
+            ("eusc-de-east-1", dict(fips, **dual),
+             "https://sts-fips.eusc-de-east-1.api.amazonwebservices.eu"),
+            ("il-central-1", {}, "https://sts.il-central-1.amazonaws.com"),
+        )  # fmt: skip
+        for region, environ, url in cases:
+            with self.subTest(region=region, environ=environ):
+                got = self.resolve(AssumeRoleProvider, region, None, environ)
+                self.assertEqual(got, (url, region))
+
     def test_fips_and_dual_stack_from_the_profile(self):
         fips = {"use_fips_endpoint": "true", "use_dualstack_endpoint": "true"}
         cases = (
