@@ -3924,12 +3924,22 @@ class LoginProvider(RefreshingProvider):
         if not region:
             what = "no region for the sign-in service: set the profile's region"
             raise ConfigError(what, name, "login")
-        dns = "aws.amazon.com"
-        if region.startswith("cn-"):
-            dns = "amazonaws.cn"
-        elif region.startswith("us-gov-"):
-            dns = "amazonaws-us-gov.com"
-        return f"https://{region}.signin.{dns}/v1/token"
+        _check_region(region, name)  # else it could name a host for the token
+        return f"https://{_signin_host(region)}/v1/token"
+
+
+def _signin_host(region: str) -> str:
+    """The sign-in service's host in a region, as botocore's endpoint rules for
+    signin name it: ``REGION.signin.`` and a domain of its own in aws, aws-cn and
+    aws-us-gov; ``signin.REGION.`` and the partition's domain in the others."""
+    if region.startswith("cn-"):
+        return f"{region}.signin.amazonaws.cn"
+    if region.startswith("us-gov-"):
+        return f"{region}.signin.amazonaws-us-gov.com"
+    for prefix, domain, _ in _PARTITION_DOMAINS:
+        if region.startswith(prefix):
+            return f"signin.{region}.{domain}"
+    return f"{region}.signin.aws.amazon.com"
 
 
 def _login_key(pem: str, name: str, path: str, advice: str) -> int:

@@ -323,6 +323,29 @@ class EndpointTest(unittest.TestCase):
             "https://us-gov-west-1.signin.amazonaws-us-gov.com/v1/token",
         )
 
+    def test_other_partitions(self):
+        # botocore's endpoint rules for signin: signin.REGION and the partition's
+        # domain outside aws, aws-cn and aws-us-gov (the URLs its client sends to).
+        for region, url in (
+            ("us-iso-east-1", "https://signin.us-iso-east-1.c2s.ic.gov/v1/token"),
+            ("us-isob-east-1", "https://signin.us-isob-east-1.sc2s.sgov.gov/v1/token"),
+            ("eu-isoe-west-1", "https://signin.eu-isoe-west-1.cloud.adc-e.uk/v1/token"),
+            ("us-isof-south-1",
+             "https://signin.us-isof-south-1.csp.hci.ic.gov/v1/token"),
+            ("eusc-de-east-1", "https://signin.eusc-de-east-1.amazonaws.eu/v1/token"),
+        ):  # fmt: skip
+            with self.subTest(region=region):
+                self.assertEqual(self.url(region), url)
+
+    def test_a_region_that_is_no_region_name_is_refused(self):
+        # It would name another host, which would get the refresh token.
+        for region in ("evil.example/x#", "us-east-1:8443", "a b"):
+            with self.subTest(region=region), self.assertRaises(
+                minicreds.ConfigError
+            ) as caught:
+                self.url(AWS_REGION=region)
+            self.assertNotIn(region, str(caught.exception))
+
     def test_no_region(self):
         with self.assertRaises(minicreds.ConfigError):
             self.url()

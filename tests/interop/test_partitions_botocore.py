@@ -1,5 +1,6 @@
-"""The STS, SSO portal and OIDC hosts of every AWS partition, next to the URLs
-botocore's clients send requests to for the same region and FIPS/dual-stack settings.
+"""The STS, SSO portal, OIDC and sign-in hosts of every AWS partition, next to the
+URLs botocore's clients send requests to for the same region and FIPS/dual-stack
+settings.
 
 Each botocore client is stopped in its ``before-send`` event, so nothing leaves the
 process. A region and variant that botocore refuses (dual-stack in some isolated
@@ -32,6 +33,8 @@ CALLS = {  # botocore's service name: minicreds's host prefix, a call to stop
     "sso-oidc": ("oidc", lambda client: client.create_token(
         clientId="c", clientSecret="s", grantType="refresh_token",
         refreshToken="r")),
+    "signin": (None, lambda client: client.create_o_auth2_token(
+        tokenInput={"clientId": "c", "grantType": "refresh_token"})),
 }  # fmt: skip
 
 
@@ -67,6 +70,8 @@ class PartitionHostsTest(unittest.TestCase):
         session = botocore.session.get_session()
         compared = 0
         for service, (prefix, _) in CALLS.items():
+            if prefix is None:  # signin: a host of its own, see below
+                continue
             for region in REGIONS:
                 for fips, dualstack in VARIANTS:
                     theirs = botocore_host(session, service, region, fips, dualstack)
@@ -78,6 +83,16 @@ class PartitionHostsTest(unittest.TestCase):
                                       dualstack=dualstack):  # fmt: skip
                         self.assertEqual(ours, theirs)
         self.assertGreater(compared, 100)
+
+    def test_the_sign_in_host_of_aws_login(self):
+        # minicreds's LoginProvider calls the regular host (no FIPS, no dual-stack).
+        session = botocore.session.get_session()
+        if "signin" not in session.get_available_services():
+            self.skipTest("this botocore has no signin service (before aws login)")
+        for region in REGIONS:
+            with self.subTest(region=region):
+                theirs = botocore_host(session, "signin", region, False, False)
+                self.assertEqual(minicreds._signin_host(region), theirs)
 
 
 if __name__ == "__main__":
