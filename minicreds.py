@@ -166,6 +166,17 @@ _PARTITION_DOMAINS = (
     ("eu-isoe-", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"),
     ("us-isof-", "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
 )
+# The sign-in service of `aws login` has domains of its own (botocore 1.44's endpoint
+# rules for signin); aws: aws.amazon.com.
+_SIGNIN_DOMAINS = (
+    ("cn-", "amazonaws.cn"),
+    ("us-gov-", "amazonaws-us-gov.com"),
+    ("eusc-de-", "amazonaws-eusc.eu"),
+    ("us-iso-", "c2shome.ic.gov"),
+    ("us-isob-", "sc2shome.sgov.gov"),
+    ("eu-isoe-", "csphome.adc-e.uk"),
+    ("us-isof-", "csphome.hci.ic.gov"),
+)
 # Most values that sections inherit from [DEFAULT] (settings x sections), which
 # botocore would build one by one: README "Failure behaviour".
 _MAX_INI_INHERITED = 1_000_000
@@ -3929,17 +3940,13 @@ class LoginProvider(RefreshingProvider):
 
 
 def _signin_host(region: str) -> str:
-    """The sign-in service's host in a region, as botocore's endpoint rules for
-    signin name it: ``REGION.signin.`` and a domain of its own in aws, aws-cn and
-    aws-us-gov; ``signin.REGION.`` and the partition's domain in the others."""
-    if region.startswith("cn-"):
-        return f"{region}.signin.amazonaws.cn"
-    if region.startswith("us-gov-"):
-        return f"{region}.signin.amazonaws-us-gov.com"
-    for prefix, domain, _ in _PARTITION_DOMAINS:
+    """The sign-in service's host in a region, ``REGION.signin.`` and the domain
+    botocore's endpoint rules for signin give the region's partition."""
+    domain = "aws.amazon.com"
+    for prefix, partition_domain in _SIGNIN_DOMAINS:
         if region.startswith(prefix):
-            return f"signin.{region}.{domain}"
-    return f"{region}.signin.aws.amazon.com"
+            domain = partition_domain
+    return f"{region}.signin.{domain}"
 
 
 def _login_key(pem: str, name: str, path: str, advice: str) -> int:

@@ -324,15 +324,17 @@ class EndpointTest(unittest.TestCase):
         )
 
     def test_other_partitions(self):
-        # botocore's endpoint rules for signin: signin.REGION and the partition's
-        # domain outside aws, aws-cn and aws-us-gov (the URLs its client sends to).
+        # botocore 1.44's endpoint rules for signin (the URLs its client sends to).
         for region, url in (
-            ("us-iso-east-1", "https://signin.us-iso-east-1.c2s.ic.gov/v1/token"),
-            ("us-isob-east-1", "https://signin.us-isob-east-1.sc2s.sgov.gov/v1/token"),
-            ("eu-isoe-west-1", "https://signin.eu-isoe-west-1.cloud.adc-e.uk/v1/token"),
+            ("us-iso-east-1", "https://us-iso-east-1.signin.c2shome.ic.gov/v1/token"),
+            ("us-isob-east-1",
+             "https://us-isob-east-1.signin.sc2shome.sgov.gov/v1/token"),
+            ("eu-isoe-west-1",
+             "https://eu-isoe-west-1.signin.csphome.adc-e.uk/v1/token"),
             ("us-isof-south-1",
-             "https://signin.us-isof-south-1.csp.hci.ic.gov/v1/token"),
-            ("eusc-de-east-1", "https://signin.eusc-de-east-1.amazonaws.eu/v1/token"),
+             "https://us-isof-south-1.signin.csphome.hci.ic.gov/v1/token"),
+            ("eusc-de-east-1",
+             "https://eusc-de-east-1.signin.amazonaws-eusc.eu/v1/token"),
         ):  # fmt: skip
             with self.subTest(region=region):
                 self.assertEqual(self.url(region), url)

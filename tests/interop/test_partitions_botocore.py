@@ -92,6 +92,10 @@ class PartitionHostsTest(unittest.TestCase):
         for region in REGIONS:
             with self.subTest(region=region):
                 theirs = botocore_host(session, "signin", region, False, False)
+                if theirs.startswith("signin."):
+                    # Before 1.44 botocore's rules had no sign-in host for the
+                    # isolated and sovereign partitions: a generic one instead.
+                    self.skipTest(f"this botocore has no sign-in host for {region}")
                 self.assertEqual(minicreds._signin_host(region), theirs)
 
 
