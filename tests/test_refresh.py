@@ -662,6 +662,7 @@ class StormTest(unittest.TestCase):
         cond = threading.Condition()
         fetched = []  # expiry of each successful fetch, in order
         attempts = [0]
+        ended = [0]  # attempts whose outcome is known (fetched or failed)
         problems = []
 
         def fetch():
@@ -670,6 +671,7 @@ class StormTest(unittest.TestCase):
                 n = attempts[0]
             time.sleep(0.002)  # let callers pile up behind it
             with cond:
+                ended[0] += 1
                 cond.notify_all()
                 if flaky and n % 2 == 0:  # every other fetch fails
                     if n % 4 == 0:
@@ -736,9 +738,11 @@ class StormTest(unittest.TestCase):
                     born = fetched[-1] - self.LIFE
                     clock.now = born + dict(self.TARGETS)["early"] - 1.0
                     settle(done)
-                    tried = attempts[0]
+                    tried, known = attempts[0], ended[0]
                     clock.now = born + dict(self.TARGETS)[how]
-                    wait_until(lambda t=tried: attempts[0] > t, f"a fetch ({how})")
+                    # Its outcome, not only its start: a fetch still in progress
+                    # is no failed one.
+                    wait_until(lambda k=known: ended[0] > k, f"a fetch ({how})")
                     if how == "early" and len(fetched) == done:
                         # The early refresh failed: no retry during the back-off...
                         settle(done)
